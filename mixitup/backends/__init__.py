@@ -1,0 +1,40 @@
+"""Where the spreadsheet lives: the Backend protocol and `open_backend(config)`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from mixitup.config import Config
+    from mixitup.models import Change, Snapshot
+
+
+class Backend(Protocol):
+    """A spreadsheet that can be read whole and changed all-or-nothing."""
+
+    @property
+    def location(self) -> str:
+        """Where the spreadsheet is, in words for staff (a path or a sheet's address)."""
+        ...
+
+    def read(self) -> Snapshot:
+        """Every tab's title and cells as text, in one read (one request for Google)."""
+        ...
+
+    def apply(self, change: Change) -> None:
+        """Apply `change` whole or not at all (one request for Google, one rename for xlsx).
+
+        Raises BackendError when the spreadsheet refuses or cannot be reached.
+        """
+        ...
+
+
+def open_backend(config: Config) -> Backend:
+    """The backend the configuration names: the local workbook unless Google is configured."""
+    if config.backend == "google":
+        from mixitup.backends.google import open_google_backend
+
+        return open_google_backend(config)
+    from mixitup.backends.xlsx import XlsxBackend
+
+    return XlsxBackend(config.workbook)

@@ -1,0 +1,227 @@
+"""Config: one frozen value built once from flags, environment, `mixitup.toml` and defaults.
+
+Precedence is flag, then environment (`MIXITUP_*`, `GOOGLE_APPLICATION_CREDENTIALS`), then
+file, then default. Only this module reads the environment or a configuration file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from mixitup.errors import ConfigError
+
+DEFAULT_CONFIG = "mixitup.toml"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DEFAULT_EXCLUDED = ("withdrawn", "on leave", "graduated", "opted out", "inactive")
+
+# Every key a file may hold, per section; anything else is a typo worth reporting.
+KNOWN_KEYS: dict[str, frozenset[str]] = {
+    "spreadsheet": frozenset(
+        {"backend", "id", "credentials", "path", "roster_tab", "keep_apart_tab", "history_tab"}
+    ),
+    "roster": frozenset({"exclude_statuses", "programs"}),
+    "groups": frozenset({"size", "seed", "seconds"}),
+    "calendar": frozenset(
+        {"module_starts", "session_weeks", "weekday", "publish_days_ahead", "skip"}
+    ),
+    "meeting": frozenset({"zoom"}),
+    "prompts": frozenset({"template"}),
+}
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """When sessions happen: the weekday of each session week of each module."""
+
+    module_starts: tuple[dt.date, ...] = ()
+    session_weeks: tuple[int, ...] = (2, 4)
+    weekday: int = 2  # Monday is 0: Wednesday
+    publish_days_ahead: int = 2
+    skip: tuple[dt.date, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting a command needs; paths are absolute."""
+
+    backend: Literal["xlsx", "google"] = "xlsx"
+    workbook: Path = Path("mixitup.xlsx")
+    sheet_id: str = ""
+    credentials: Path | None = None
+    roster_tab: str = "Roster"
+    keep_apart_tab: str = "Keep apart"
+    history_tab: str = "History"
+    exclude_statuses: tuple[str, ...] = DEFAULT_EXCLUDED
+    programs: tuple[str, ...] = ()  # when set, any other program on the roster is a problem
+    group_size: int = 6
+    seed: int = 2027
+    solver_seconds: float = 20.0  # a safety cap; the solver is deterministic well before it
+    calendar: Calendar = field(default_factory=Calendar)
+    zoom: str = "Mod 4 SLC Zoom account"
+    prompts_template: Path | None = None
+    source: Path | None = None  # the configuration file read, if any
+
+
+def load_config(
+    config_file: str | None = None,
+    workbook: str | None = None,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Config:
+    """Build the Config from flags (`config_file`, `workbook`), `env` and the TOML file.
+
+    With neither a config file nor a workbook, raises ConfigError saying how to name one.
+    """
+    env = os.environ if env is None else env
+    cwd = cwd or Path.cwd()
+    named = config_file or env.get("MIXITUP_CONFIG")
+    workbook = workbook or env.get("MIXITUP_WORKBOOK")
+    path = cwd / (named or DEFAULT_CONFIG)
+    if named and not path.is_file():
+        raise ConfigError(f"Config file {path} does not exist. Check --config or MIXITUP_CONFIG.")
+    if not path.is_file():
+        if workbook is None:
+            raise ConfigError(
+                f"No spreadsheet given: {path} does not exist. Pass --workbook PATH for a local "
+                "workbook, or run `mixitup init` to write a starter mixitup.toml."
+            )
+        return Config(workbook=cwd / workbook)
+    data = _read_toml(path)
+    return _from_mapping(data, path, workbook, env, cwd)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as error:
+        raise ConfigError(f"Cannot read config file {path}: {error.strerror}.") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"Config file {path} is not valid TOML: {error}.") from error
+    problems = []
+    for section, values in data.items():
+        if section not in KNOWN_KEYS or not isinstance(values, dict):
+            problems.append(f"unknown section [{section}]")
+            continue
+        problems.extend(
+            f"unknown key {key!r} in [{section}]" for key in values if key not in KNOWN_KEYS[section]
+        )
+    if problems:
+        known = ", ".join(f"[{name}]" for name in KNOWN_KEYS)
+        raise ConfigError(
+            f"Config file {path}: {'; '.join(problems)}. Known sections: {known}; "
+            "see `mixitup init` for every key."
+        )
+    return data
+
+
+def _from_mapping(
+    data: Mapping[str, Any], path: Path, workbook: str | None, env: Mapping[str, str], cwd: Path
+) -> Config:
+    where = path.parent
+    sheet = _Section(data, "spreadsheet", path)
+    groups = _Section(data, "groups", path)
+    roster = _Section(data, "roster", path)
+    cal = _Section(data, "calendar", path)
+    backend = "xlsx" if workbook else sheet.text("backend", "xlsx")
+    if backend not in ("xlsx", "google"):
+        raise ConfigError(f'{path}: [spreadsheet] backend must be "xlsx" or "google", not {backend!r}.')
+    credentials = sheet.text("credentials", "") or env.get("GOOGLE_APPLICATION_CREDENTIALS", "")
+    sheet_id = sheet.text("id", "")
+    if backend == "google" and not sheet_id:
+        raise ConfigError(f"{path}: [spreadsheet] id is required when backend is \"google\".")
+    if backend == "google" and not credentials:
+        raise ConfigError(
+            f"{path}: no service-account key: set [spreadsheet] credentials or "
+            "GOOGLE_APPLICATION_CREDENTIALS."
+        )
+    size = groups.integer("size", 6)
+    if size < 2:
+        raise ConfigError(f"{path}: [groups] size must be 2 or more, not {size}.")
+    weekday = cal.text("weekday", "wednesday").strip().lower()
+    if weekday not in WEEKDAYS:
+        raise ConfigError(f"{path}: [calendar] weekday {weekday!r} is not a day of the week.")
+    template = data.get("prompts", {}).get("template")
+    return Config(
+        backend=backend,  # type: ignore[arg-type]  # checked just above
+        workbook=(cwd / workbook) if workbook else where / sheet.text("path", "mixitup.xlsx"),
+        sheet_id=sheet_id,
+        credentials=(where / credentials) if credentials else None,
+        roster_tab=sheet.text("roster_tab", "Roster"),
+        keep_apart_tab=sheet.text("keep_apart_tab", "Keep apart"),
+        history_tab=sheet.text("history_tab", "History"),
+        exclude_statuses=tuple(
+            s.strip().lower() for s in roster.texts("exclude_statuses", DEFAULT_EXCLUDED)
+        ),
+        programs=tuple(p.strip() for p in roster.texts("programs", ())),
+        group_size=size,
+        seed=groups.integer("seed", 2027),
+        solver_seconds=float(groups.number("seconds", 20.0)),
+        calendar=Calendar(
+            module_starts=cal.dates("module_starts"),
+            session_weeks=tuple(cal.integers("session_weeks", (2, 4))),
+            weekday=WEEKDAYS.index(weekday),
+            publish_days_ahead=cal.integer("publish_days_ahead", 2),
+            skip=cal.dates("skip"),
+        ),
+        zoom=_Section(data, "meeting", path).text("zoom", "Mod 4 SLC Zoom account"),
+        prompts_template=(where / str(template)) if template else None,
+        source=path,
+    )
+
+
+class _Section:
+    """Typed access to one TOML section, with messages that name the file, section and key."""
+
+    def __init__(self, data: Mapping[str, Any], name: str, path: Path) -> None:
+        self.values: Mapping[str, Any] = data.get(name, {})
+        self.name = name
+        self.path = path
+
+    def _wrong(self, key: str, wanted: str) -> ConfigError:
+        value = self.values[key]
+        return ConfigError(f"{self.path}: [{self.name}] {key} must be {wanted}, not {value!r}.")
+
+    def text(self, key: str, default: str) -> str:
+        value = self.values.get(key, default)
+        if not isinstance(value, str):
+            raise self._wrong(key, "text in quotes")
+        return value
+
+    def integer(self, key: str, default: int) -> int:
+        value = self.values.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise self._wrong(key, "a whole number")
+        return value
+
+    def number(self, key: str, default: float) -> float:
+        value = self.values.get(key, default)
+        if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+            raise self._wrong(key, "a positive number")
+        return float(value)
+
+    def texts(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        value = self.values.get(key, default)
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise self._wrong(key, 'a list of texts, like ["a", "b"]')
+        return tuple(value)
+
+    def integers(self, key: str, default: tuple[int, ...]) -> tuple[int, ...]:
+        value = self.values.get(key, default)
+        if not isinstance(value, list | tuple) or not all(isinstance(v, int) for v in value):
+            raise self._wrong(key, "a list of whole numbers, like [2, 4]")
+        return tuple(value)
+
+    def dates(self, key: str) -> tuple[dt.date, ...]:
+        value = self.values.get(key, [])
+        if not isinstance(value, list) or not all(
+            isinstance(v, dt.date) and not isinstance(v, dt.datetime) for v in value
+        ):
+            raise self._wrong(key, "a list of dates without quotes, like [2027-01-04]")
+        return tuple(sorted(value))

@@ -1,0 +1,41 @@
+"""The errors mixitup raises; `cli.py` turns each into one exit code and a message for staff."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class MixitupError(Exception):
+    """Base class of every failure mixitup expects and explains (exit 2 unless a subclass says)."""
+
+    exit_code = 2
+
+
+class ConfigError(MixitupError):
+    """Bad command-line usage or configuration file."""
+
+    exit_code = 2
+
+
+class RosterError(MixitupError):
+    """The spreadsheet's data cannot be used; carries every problem found, so staff fix all at once."""
+
+    exit_code = 3
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        heading = f"{count} problem{'s' if count != 1 else ''} in the spreadsheet; nothing was written:"
+        super().__init__("\n".join([heading, *(f"  - {p}" for p in self.problems)]))
+
+
+class BackendError(MixitupError):
+    """The spreadsheet cannot be read or written (unreachable, refusing, or locked)."""
+
+    exit_code = 4
+
+
+class InfeasibleGroupingError(MixitupError):
+    """Even group sizes or keep-apart pairs cannot hold for this roster."""
+
+    exit_code = 5
