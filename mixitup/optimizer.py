@@ -1,22 +1,29 @@
 """Pure grouping: students + who already met + rules + seed -> groups and a quality report.
 
-No I/O. Deterministic for a given seed.
+The rules become pair weights of a maximally diverse grouping problem (`mixitup.mdgp`), plus a
+per-group lead requirement. No I/O; deterministic for a given seed on any machine.
 """
 
 from __future__ import annotations
 
-import random
+import dataclasses
+import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
+import numpy as np
+
 from mixitup.errors import InfeasibleGroupingError
+from mixitup.mdgp import Ints, Problem, solve
 from mixitup.models import Student
 
 MAX_GROUPS = 100  # Zoom's breakout-room limit
 Met = Mapping[frozenset[str], int]
 """For each pair of student keys that already shared a group, how many times."""
+
+_WORK = 40_000  # search rounds x students: a fixed amount of work, so results never depend on speed
 
 
 @dataclass(frozen=True)
@@ -27,7 +34,7 @@ class Rules:
     week: int = 2
     keep_apart: frozenset[frozenset[str]] = frozenset()
     seed: int = 2027
-    seconds: float = 20.0
+    seconds: float = 20.0  # a safety cap only: normally the search stops on its own, earlier
 
 
 @dataclass(frozen=True)
@@ -58,9 +65,14 @@ class Report:
     largest: int
     figures: tuple[Figure, ...]
     seed: int
+    seconds: float = 0.0  # time the solver took; 0 when the report only measured groups
 
     def lines(self) -> list[str]:
-        sizes = f"{self.smallest}" if self.smallest == self.largest else f"{self.smallest}-{self.largest}"
+        sizes = (
+            f"{self.smallest}"
+            if self.smallest == self.largest
+            else f"{self.smallest}-{self.largest}"
+        )
         return [f"{self.groups} groups of {sizes}", *(str(f) for f in self.figures)]
 
 
@@ -81,63 +93,198 @@ def lead_modules(week: int) -> tuple[int, ...]:
 
 
 def optimize(students: Sequence[Student], met: Met, rules: Rules) -> Grouping:
-    """Split `students` into groups that meet `rules` as well as the numbers allow."""
+    """Split `students` into groups that meet `rules` as well as the numbers allow.
+
+    Raises InfeasibleGroupingError when nobody takes part or keep-apart pairs cannot all be
+    separated. Lower rules that cannot all hold are relaxed in priority order, and the
+    report says by how much.
+    """
     if not students:
-        raise InfeasibleGroupingError("Nobody takes part in this session: the roster has no active students.")
-    count = group_count(len(students), rules.size)
-    rng = random.Random(rules.seed)
-    order = sorted(students, key=lambda s: (-s.module, s.program, s.cohort, s.key))
-    groups: list[list[Student]] = [[] for _ in range(count)]
-    for index, student in enumerate(order):
-        lap, place = divmod(index, count)
-        groups[place if lap % 2 == 0 else count - 1 - place].append(student)
-    leads = lead_modules(rules.week)
-
-    def cost(group: list[Student]) -> int:
-        pairs = list(combinations(group, 2))
-        keep = sum(frozenset((a.key, b.key)) in rules.keep_apart for a, b in pairs)
-        repeats = sum(met.get(frozenset((a.key, b.key)), 0) for a, b in pairs)
-        mates = sum(a.cohort == b.cohort for a, b in pairs)
-        unled = not any(s.module in leads for s in group)
-        spread = sum(c * c for c in Counter(s.module for s in group).values())
-        spread += sum(c * c for c in Counter(s.program for s in group).values())
-        return 10**6 * keep + 10**4 * unled + 100 * repeats + 100 * mates + spread
-
-    costs = [cost(g) for g in groups]
-    for _ in range(200 * len(students)):
-        a, b = rng.sample(range(count), 2) if count > 1 else (0, 0)
-        if a == b:
-            break
-        i, j = rng.randrange(len(groups[a])), rng.randrange(len(groups[b]))
-        groups[a][i], groups[b][j] = groups[b][j], groups[a][i]
-        new_a, new_b = cost(groups[a]), cost(groups[b])
-        if new_a + new_b <= costs[a] + costs[b]:
-            costs[a], costs[b] = new_a, new_b
-        else:
-            groups[a][i], groups[b][j] = groups[b][j], groups[a][i]
-    final = tuple(tuple(sorted(g, key=lambda s: (s.name.casefold(), s.key))) for g in groups)
-    return Grouping(final, measure(final, met, rules))
+        raise InfeasibleGroupingError(
+            "Nobody takes part in this session: the roster has no active students."
+        )
+    started = time.process_time()
+    # Sorting by key makes the result independent of the roster's row order.
+    people = sorted(students, key=lambda s: s.key)
+    problem, bound = _problem(people, met, rules)
+    solution = solve(
+        problem,
+        seed=rules.seed,
+        rounds=max(2, _WORK // len(people)),
+        seconds=rules.seconds,
+        bound=bound,
+    )
+    groups = _number(people, solution.groups, problem.groups)
+    together = _keep_apart_together(groups, rules.keep_apart)
+    if together:
+        names = "; ".join(f"{a.name} and {b.name}" for a, b in together)
+        raise InfeasibleGroupingError(
+            f"Cannot keep these students apart in {len(groups)} groups: {names}. "
+            "Remove some pairs from the keep-apart tab or change the group size."
+        )
+    report = measure(groups, met, rules)
+    seconds = time.process_time() - started
+    return Grouping(groups, dataclasses.replace(report, seconds=seconds))
 
 
 def measure(groups: Sequence[Sequence[Student]], met: Met, rules: Rules) -> Report:
     """The report of a grouping: each rule's figure and the bound the numbers allow."""
     everyone = [s for g in groups for s in g]
-    pairs = [(a, b) for g in groups for a, b in combinations(g, 2)]
+    count = len(groups)
+    pairs = [(a.key, b.key) for g in groups for a, b in combinations(g, 2)]
+    mates = sum(a.cohort == b.cohort for g in groups for a, b in combinations(g, 2))
     leads = lead_modules(rules.week)
     leaders = sum(s.module in leads for s in everyone)
     led = sum(any(s.module in leads for s in g) for g in groups)
-    cohorts = Counter(s.cohort for s in everyone)
-    count = len(groups)
-    # Cohort-mates must share a group only when a cohort has more members than groups.
-    mates_bound = sum(_forced_pairs(n, count) for n in cohorts.values())
-    figures = (
-        Figure("keep-apart pairs together", sum(frozenset((a.key, b.key)) in rules.keep_apart for a, b in pairs), 0),
+    programs = Counter(s.program for s in everyone)
+    mixable = min(count, len(everyone) - max(programs.values(), default=0))
+    figures = [
+        Figure("keep-apart pairs together", _count_in(pairs, rules.keep_apart), 0),
         Figure("groups with an upper-module lead", led, min(count, leaders), lower_is_better=False),
-        Figure("repeat pairs", sum(frozenset((a.key, b.key)) in met for a, b in pairs), 0),
-        Figure("cohort-mate pairs", sum(a.cohort == b.cohort for a, b in pairs), mates_bound),
-    )
+    ]
+    if rules.week == 4:
+        fours = sum(s.module == 4 for s in everyone)
+        with_four = sum(any(s.module == 4 for s in g) for g in groups)
+        figures.append(
+            Figure(
+                "groups with a Mod 4 student", with_four, min(count, fours), lower_is_better=False
+            )
+        )
+    figures += [
+        Figure("repeat pairs", _count_in(pairs, met), 0),
+        Figure(
+            "cohort-mate pairs",
+            mates,
+            # Cohort-mates must share a group only when a cohort has more members than groups.
+            sum(_forced_pairs(n, count) for n in Counter(s.cohort for s in everyone).values()),
+        ),
+        Figure("groups with an uneven module mix", _uneven(groups, everyone), 0),
+        Figure(
+            "groups mixing programs",
+            sum(len({s.program for s in g}) > 1 for g in groups),
+            mixable,
+            lower_is_better=False,
+        ),
+    ]
     sizes = [len(g) for g in groups]
-    return Report(count, min(sizes), max(sizes), figures, rules.seed)
+    return Report(count, min(sizes), max(sizes), tuple(figures), rules.seed)
+
+
+def _problem(people: Sequence[Student], met: Met, rules: Rules) -> tuple[Problem, float]:
+    """The rules as an MDGP instance, and the best objective the numbers could allow.
+
+    Every weight is a penalty (negative). A keep-apart pair outweighs all else; one repeat
+    or cohort-mate pair outweighs any change in module or program spread a swap can make;
+    spreading modules and programs evenly is what minimises same-module and same-program pairs.
+    """
+    n = len(people)
+    groups = group_count(n, rules.size)
+    small, extra = divmod(n, groups)
+    upper = small + (extra > 0)
+    spread = 4.0 * upper + 1.0  # weight of one repeat or cohort-mate pair
+    keep_apart = spread * n * upper + 1.0
+
+    index = {s.key: i for i, s in enumerate(people)}
+    rows: list[int] = []
+    cols: list[int] = []
+    weights: list[float] = []
+    for pairs, weight in ((met, spread), (dict.fromkeys(rules.keep_apart, 1), keep_apart)):
+        for pair, times in pairs.items():
+            a, b = (index.get(key, -1) for key in sorted(pair)) if len(pair) == 2 else (-1, -1)
+            if a >= 0 and b >= 0 and times > 0:
+                rows.append(a)
+                cols.append(b)
+                weights.append(-weight * times)
+
+    features = [
+        [s.cohort for s in people],
+        [str(s.module) for s in people],
+        [s.program for s in people],
+    ]
+    labels = np.zeros((n, len(features)), np.int64)
+    label_weight: list[float] = []
+    for f, (values, weight) in enumerate(zip(features, (spread, 1.0, 1.0), strict=True)):
+        ids: dict[str, int] = {}
+        for i, v in enumerate(values):
+            labels[i, f] = ids.setdefault(v, len(label_weight) + len(ids))
+        label_weight += [-weight] * len(ids)
+
+    leads = _lead_set(people, groups, rules.week)
+    marked = np.array([s.module in leads for s in people])
+    enough = int(marked.sum()) >= groups
+    problem = Problem(
+        n,
+        np.full(groups, small, np.int64),
+        np.full(groups, upper, np.int64),
+        (np.array(rows, np.int64), np.array(cols, np.int64), np.array(weights)),
+        labels,
+        np.array(label_weight),
+        marked,
+        # With too few leads, the most groups are led when no group has two.
+        np.full(groups, 1 if enough else 0, np.int64),
+        np.full(groups, n if enough else 1, np.int64),
+    )
+    penalty = sum(
+        weight * sum(_forced_pairs(c, groups) for c in Counter(values).values())
+        for values, weight in zip(features, (spread, 1.0, 1.0), strict=True)
+    )
+    return problem, -penalty
+
+
+def _lead_set(people: Sequence[Student], groups: int, week: int) -> frozenset[int]:
+    """Modules whose students lead: week 4 takes Mod 4, adding Mod 3 only when Mod 4s are
+    fewer than groups; week 2 takes Mod 3 and Mod 4 alike."""
+    if week != 4:
+        return frozenset(lead_modules(week))
+    modules: set[int] = set()
+    for module in lead_modules(week):
+        modules.add(module)
+        if sum(s.module in modules for s in people) >= groups:
+            break
+    return frozenset(modules)
+
+
+def _number(
+    people: Sequence[Student], assignment: Ints, count: int
+) -> tuple[tuple[Student, ...], ...]:
+    """Groups as tuples of students sorted by name, numbered by their first member's name."""
+    members: list[list[Student]] = [[] for _ in range(count)]
+    for student, g in zip(people, assignment, strict=True):
+        members[int(g)].append(student)
+    ordered = [tuple(sorted(g, key=lambda s: (s.name.casefold(), s.key))) for g in members]
+    return tuple(sorted(ordered, key=lambda g: [(s.name.casefold(), s.key) for s in g]))
+
+
+def _keep_apart_together(
+    groups: Sequence[Sequence[Student]], keep_apart: frozenset[frozenset[str]]
+) -> list[tuple[Student, Student]]:
+    return [
+        (a, b)
+        for g in groups
+        for a, b in combinations(g, 2)
+        if frozenset((a.key, b.key)) in keep_apart
+    ]
+
+
+def _count_in(
+    pairs: Sequence[tuple[str, str]],
+    known: Mapping[frozenset[str], int] | frozenset[frozenset[str]],
+) -> int:
+    return sum(frozenset(pair) in known for pair in pairs)
+
+
+def _uneven(groups: Sequence[Sequence[Student]], everyone: Sequence[Student]) -> int:
+    """Groups in which some module's count is neither the floor nor the ceiling of its even
+    share (its number of students over the number of groups)."""
+    totals = Counter(s.module for s in everyone)
+    count = len(groups)
+    uneven = 0
+    for g in groups:
+        here = Counter(s.module for s in g)
+        uneven += any(
+            not total // count <= here[m] <= -(-total // count) for m, total in totals.items()
+        )
+    return uneven
 
 
 def _forced_pairs(members: int, groups: int) -> int:
