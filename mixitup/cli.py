@@ -27,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code (see SPEC: 0 done, 2 usage, 3 data, 4 backend, 5)."""
     parser = _parser()
     args = parser.parse_args(argv)
-    _configure_logging(args.verbose - args.quiet)
+    _configure_logging(getattr(args, "verbose", 0) - getattr(args, "quiet", 0))
     try:
         return int(args.handler(args))
     except MixitupError as error:
@@ -62,7 +62,6 @@ def _parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"mixitup {__version__}")
-    parser.set_defaults(config=None, workbook=None, verbose=0, quiet=0)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
     demo = commands.add_parser(
@@ -112,7 +111,7 @@ def _configure_logging(level: int) -> None:
 
 
 def _config(args: argparse.Namespace) -> Config:
-    return load_config(args.config, args.workbook)
+    return load_config(getattr(args, "config", None), getattr(args, "workbook", None))
 
 
 def _plan(args: argparse.Namespace) -> int:

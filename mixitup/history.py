@@ -75,7 +75,7 @@ class History:
 def read_history(snapshot: Snapshot, title: str) -> History:
     """Entries of the history tab, with groups as the published groups tabs show them now."""
     rows = snapshot.rows(title) or ()
-    entries = [e for e in (_entry(cells, i + 1) for i, cells in enumerate(rows[1:], 1)) if e]
+    entries = [e for e in (_entry(cells, row) for row, cells in enumerate(rows[1:], 2)) if e]
     edited = {
         label: _groups_tab(snapshot.rows(f"{label} Groups"))
         for label in {e.session for e in entries}
@@ -108,12 +108,12 @@ def history_rows(
     )
 
 
-def _entry(cells: tuple[str, ...], index: int) -> Entry | None:
+def _entry(cells: tuple[str, ...], row: int) -> Entry | None:
     cells = tuple(cells) + ("",) * (len(HEADER) - len(cells))
     session, group, key, name = cells[0].strip(), cells[3].strip(), cells[4].strip(), cells[5]
     if not session or not key or not group.isdigit():
         return None  # not a row this tool wrote; history is ours, so skip rather than fail
-    return Entry(index + 1, session, int(group), key, name.strip())
+    return Entry(row, session, int(group), key, name.strip())
 
 
 def _groups_tab(rows: Rows | None) -> dict[str, list[int]]:
