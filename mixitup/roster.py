@@ -250,25 +250,26 @@ def _keep_apart(rows: Rows | None, tab: str, roster: _RosterReader) -> _Found:
     """Pairs from the keep-apart tab: row 1 is a header; each row names two students."""
     found = _Found(set(), [])
     for index, cells in enumerate(rows or ()):
-        texts = [" ".join(c.split()) for c in cells if c.strip()]
-        if index == 0 or not texts:
+        filled = [(c, " ".join(text.split())) for c, text in enumerate(cells) if text.strip()]
+        if index == 0 or not filled:
             continue
         row = index + 1
-        if len(texts) != 2:
+        if len(filled) != 2:
             found.problems.append(
                 f'Keep apart tab "{tab}", row {row}: expected two students (name or email), found '
-                f"{len(texts)}. Put one pair per row, in columns A and B."
+                f"{len(filled)}. Put one pair per row, in columns A and B."
             )
             continue
         keys: list[str] = []
-        for column, text in zip("AB", texts, strict=True):
+        for column, text in filled:
             key = roster.lookup(text)
             if key is None:
                 found.problems.append(
-                    f'Keep apart tab "{tab}", row {row}, column {column}: "{text}" matches no '
-                    "student on the roster. Check the spelling, or use their email."
+                    f'Keep apart tab "{tab}", row {row}, column {get_column_letter(column + 1)}: '
+                    f'"{text}" matches no student on the roster. Check the spelling, or use '
+                    "their email."
                 )
-            if key is not None:
+            else:
                 keys.append(key)
         # A pair with someone who sits out (withdrawn, on leave) has nothing to keep apart.
         if len(set(keys) & roster.active_keys) == 2:

@@ -50,8 +50,7 @@ def write_workbook(path: Path, tabs: dict[str, Sequence[Row]]) -> Path:
 def read_tab(path: Path, title: str) -> list[tuple[object, ...]]:
     """A tab's cell values as openpyxl reads them back, trailing empty rows dropped."""
     book = openpyxl.load_workbook(path)
-    rows = [tuple(r) for r in book[title].iter_rows(values_only=True)]
-    return rows
+    return [tuple(r) for r in book[title].iter_rows(values_only=True)]
 
 
 @pytest.fixture
