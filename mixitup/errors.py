@@ -18,14 +18,16 @@ class ConfigError(MixitupError):
 
 
 class RosterError(MixitupError):
-    """The spreadsheet's data cannot be used; carries every problem found, so staff fix all at once."""
+    """The spreadsheet's data cannot be used; lists every problem, so staff fix all at once."""
 
     exit_code = 3
 
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = tuple(problems)
         count = len(self.problems)
-        heading = f"{count} problem{'s' if count != 1 else ''} in the spreadsheet; nothing was written:"
+        heading = (
+            f"{count} problem{'s' if count != 1 else ''} in the spreadsheet; nothing was written:"
+        )
         super().__init__("\n".join([heading, *(f"  - {p}" for p in self.problems)]))
 
 
@@ -39,3 +41,7 @@ class InfeasibleGroupingError(MixitupError):
     """Even group sizes or keep-apart pairs cannot hold for this roster."""
 
     exit_code = 5
+
+
+class ConflictError(BackendError):
+    """Someone else changed the spreadsheet between our read and our write; read again."""
