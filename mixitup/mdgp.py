@@ -19,6 +19,9 @@ Bools = npt.NDArray[np.bool_]
 
 _EPS = 1e-7  # weights are sums of reals: ignore gains below rounding noise
 _TABU_PAIRS = 4_000_000  # beyond this many pairs per scan, tabu search is too slow to pay
+_TENURE = 0.05  # tabu tenure as a share of n, plus up to as much again at random
+_PATIENCE = 40.0  # tabu walk ends after this many times n steps without a new best
+_STRENGTH = 0.2  # a kick makes this share of n random changes, plus up to twice that
 _DENSE_ITEMS = 3_000  # up to here a dense n x n copy of the weights (72 MB) speeds up swaps
 
 
@@ -45,6 +48,7 @@ class Instance(NamedTuple):
     marked_lower: Ints  # (G,)
     marked_upper: Ints  # (G,)
     dense: Floats  # (n, n) every pair's whole weight, or (0, 0) when n is too large
+    row_min: Floats  # (n,) a lower bound on each item's lightest pair weight
 
 
 class _State(NamedTuple):
@@ -94,8 +98,8 @@ class Problem:
     def instance(self) -> Instance:
         """The flat arrays for the kernels; raises ValueError when no grouping can exist."""
         n, groups = self.n, self.groups
-        lower = np.asarray(self.lower, np.int64)
-        upper = np.asarray(self.upper, np.int64)
+        lower = np.ascontiguousarray(self.lower, np.int64)
+        upper = np.ascontiguousarray(self.upper, np.int64)
         if groups < 1 or (lower > upper).any() or lower.sum() > n or upper.sum() < n:
             raise ValueError(f"{n} items cannot fill groups sized {lower} to {upper}")
         i, j, w = self.pairs
@@ -116,7 +120,7 @@ class Problem:
         labels = np.zeros((n, 0), np.int64) if self.labels is None else self.labels
         labels = np.ascontiguousarray(labels, np.int64)
         label_weight = np.zeros(0) if self.label_weight is None else self.label_weight
-        label_weight = np.asarray(label_weight, np.float64)
+        label_weight = np.ascontiguousarray(label_weight, np.float64)
         flat = labels.ravel()
         label_ptr = np.zeros(len(label_weight) + 1, np.int64)
         np.cumsum(np.bincount(flat, minlength=len(label_weight)), out=label_ptr[1:])
@@ -124,13 +128,15 @@ class Problem:
             np.argsort(flat, kind="stable")
         ]
 
-        marked = np.zeros(n, bool) if self.marked is None else np.asarray(self.marked, bool)
+        marked = (
+            np.zeros(n, bool) if self.marked is None else np.ascontiguousarray(self.marked, bool)
+        )
         marked_lower = np.zeros(groups, np.int64)
         if self.marked_lower is not None:
-            marked_lower = np.asarray(self.marked_lower, np.int64)
+            marked_lower = np.ascontiguousarray(self.marked_lower, np.int64)
         marked_upper = np.full(groups, n, np.int64)
         if self.marked_upper is not None:
-            marked_upper = np.asarray(self.marked_upper, np.int64)
+            marked_upper = np.ascontiguousarray(self.marked_upper, np.int64)
         if (
             marked_lower.sum() > marked.sum()
             or np.minimum(marked_upper, upper).sum() < marked.sum()
@@ -144,9 +150,16 @@ class Problem:
                 same = labels[:, f, None] == labels[None, :, f]
                 np.fill_diagonal(same, val=False)
                 dense += np.where(same, label_weight[labels[:, f]][:, None], 0.0)
+            np.fill_diagonal(dense, np.inf)
+            row_min = dense.min(axis=1) if n > 1 else np.zeros(n)
+            np.fill_diagonal(dense, 0.0)
+        else:
+            row_min = np.minimum(np.minimum.reduceat(np.append(vals, 0.0), indptr[:-1]), 0.0)
+            row_min[indptr[:-1] == indptr[1:]] = 0.0
+            row_min += np.minimum(label_weight[labels], 0.0).sum(axis=1)
         return Instance(
             lower, upper, indptr, cols, vals, labels, label_weight, label_ptr, label_items,
-            marked, marked_lower, marked_upper, dense,
+            marked, marked_lower, marked_upper, dense, row_min,
         )  # fmt: skip
 
 
@@ -168,12 +181,15 @@ def solve(
     rounds: int | None = None,
     seconds: float | None = None,
     bound: float = np.inf,
+    patience: float = _PATIENCE,
 ) -> Solution:
     """Search for the grouping of largest value.
 
     Stops at the first of: a grouping worth `bound` (a proven maximum the caller knows),
     `rounds` search rounds, or `seconds` of wall-clock time. Without `seconds` the result
-    depends only on the problem, the seed and `rounds`, on any machine.
+    depends only on the problem, the seed and `rounds`, on any machine. A round is a tabu
+    walk that ends after `patience` x n steps without a new best, from a random kick of the
+    best grouping so far (for n beyond a few thousand, a descent replaces the walk).
     """
     if rounds is None and seconds is None:
         raise ValueError("give solve() a number of rounds, a time limit, or both")
@@ -193,7 +209,9 @@ def solve(
                 break
             todo = max(1, min(todo, int(left / per_round) if per_round else 1))
         tick = time.process_time()
-        group, value = _search(inst, best, int(rng.integers(2**31)), todo, tabu, bound)
+        group, value = _search(
+            inst, best, int(rng.integers(2**31)), todo, tabu, bound, (_TENURE, patience, _STRENGTH)
+        )
         per_round = (time.process_time() - tick) / todo
         done += todo
         if value > best_value + _EPS:
@@ -211,7 +229,7 @@ def solve(
 
 def value(problem: Problem, groups: Ints) -> float:
     """The objective of a grouping, computed from scratch."""
-    return _value(problem.instance(), np.asarray(groups, np.int64))
+    return _value(problem.instance(), np.ascontiguousarray(groups, np.int64))
 
 
 def _value(inst: Instance, group: Ints) -> float:
@@ -410,6 +428,7 @@ def _tabu(
     best_group: Ints,
     best_value: float,
     patience: int,
+    tenure: int,
     bound: float,
 ) -> tuple[float, int]:
     """Best-improvement tabu search over moves and swaps until `patience` steps pass
@@ -421,7 +440,7 @@ def _tabu(
     group, gain = st.group, st.gain  # locals keep the compiled inner loops tight
     ok = np.zeros(groups, np.bool_)
     tabu_until = np.zeros((n, groups), np.int64)
-    tenure = max(2, n // 10)
+    start, members = np.zeros(groups + 1, np.int64), np.zeros(n, np.int64)
     step, since = 0, 0
     while since < patience and best_value < bound - _EPS:
         step += 1
@@ -445,31 +464,43 @@ def _tabu(
                     ties += 1  # break ties at random, so walks differ
                     if np.random.randint(ties) == 0:
                         mover, target, partner = i, b, -1
-        for i in range(n - 1):
+        # Swaps, group pair by group pair. No swap of i (in a) with an item of b can beat
+        # i's move gain to b plus the best move gain from b to a, less twice i's lightest
+        # pair weight: group pairs whose bound is below the best found are skipped whole.
+        _members(group, start, members)
+        lift = np.full((groups, groups), -np.inf)  # lift[b, a]: best gain of a move b -> a
+        for j in range(n):
+            b = group[j]
+            for a in range(groups):
+                lift[b, a] = max(lift[b, a], gain[j, a] - gain[j, b])
+        for i in range(n):
             a = group[i]
             weights = _row(inst, row, i)
             _mixed_swaps(inst, st, i, ok)
-            marked, here = inst.marked[i], gain[i, a]
-            for j in range(i + 1, n):
-                b = group[j]
-                if b == a or (inst.marked[j] != marked and not ok[b]):
+            marked, here, floor = inst.marked[i], gain[i, a], 2.0 * inst.row_min[i]
+            for b in range(a + 1, groups):
+                if gain[i, b] - here + lift[b, a] - floor < best - _EPS:
                     continue
-                delta = (
-                    gain[i, b] - here + gain[j, a] - gain[j, b]
-                    - 2.0 * _pair_weight(inst, weights, i, j)
-                )  # fmt: skip
-                if delta < best - _EPS:
-                    continue
-                if (tabu_until[i, b] > step or tabu_until[j, a] > step) and (
-                    value + delta <= best_value + _EPS
-                ):
-                    continue
-                if delta > best + _EPS:
-                    best, ties, mover, target, partner = delta, 1, i, b, j
-                else:
-                    ties += 1
-                    if np.random.randint(ties) == 0:
-                        mover, target, partner = i, b, j
+                for p in range(start[b], start[b + 1]):
+                    j = members[p]
+                    if inst.marked[j] != marked and not ok[b]:
+                        continue
+                    delta = (
+                        gain[i, b] - here + gain[j, a] - gain[j, b]
+                        - 2.0 * _pair_weight(inst, weights, i, j)
+                    )  # fmt: skip
+                    if delta < best - _EPS:
+                        continue
+                    if (tabu_until[i, b] > step or tabu_until[j, a] > step) and (
+                        value + delta <= best_value + _EPS
+                    ):
+                        continue
+                    if delta > best + _EPS:
+                        best, ties, mover, target, partner = delta, 1, i, b, j
+                    else:
+                        ties += 1
+                        if np.random.randint(ties) == 0:
+                            mover, target, partner = i, b, j
             _clear(inst, row, i)
         if mover < 0:
             break  # every neighbour is tabu
@@ -485,6 +516,20 @@ def _tabu(
             best_group[:] = st.group
             since = 0
     return best_value, step
+
+
+@njit(cache=True)
+def _members(group: Ints, start: Ints, members: Ints) -> None:
+    """Items by group: group g's are members[start[g]:start[g + 1]], in index order."""
+    start[:] = 0
+    for g in group:
+        start[g + 1] += 1
+    for g in range(len(start) - 1):
+        start[g + 1] += start[g]
+    fill = start[:-1].copy()
+    for i in range(len(group)):
+        members[fill[group[i]]] = i
+        fill[group[i]] += 1
 
 
 @njit(cache=True)
@@ -515,7 +560,13 @@ def _perturb(inst: Instance, st: _State, swaps: int) -> None:
 
 @njit(cache=True)
 def _search(
-    inst: Instance, start: Ints, seed: int, rounds: int, tabu: bool, bound: float
+    inst: Instance,
+    start: Ints,
+    seed: int,
+    rounds: int,
+    tabu: bool,
+    bound: float,
+    knobs: tuple[float, float, float],
 ) -> tuple[Ints, float]:
     """Iterated local search from `start`: each round perturbs the best grouping found
     and improves it again, by tabu search or (for very large n) by descent.
@@ -527,21 +578,25 @@ def _search(
     value = _value_of(st)
     value += _descent(inst, st, row)
     best_group, best_value = st.group.copy(), value
-    patience = max(50, 2 * n)
+    patience = max(50, int(knobs[1] * n))
+    tenure = max(2, int(knobs[0] * n))
+    strength = max(1, int(knobs[2] * n))
     for r in range(rounds):
         if best_value >= bound - _EPS:
             break
         if r > 0:
             st = _build(inst, best_group)
             value = best_value
-            _perturb(inst, st, max(2, n // 20 + np.random.randint(max(1, n // 10))))
+            _perturb(inst, st, strength + np.random.randint(2 * strength))
             value = _value_of(st)
             value += _descent(inst, st, row)
             if value > best_value + _EPS:
                 best_value = value
                 best_group[:] = st.group
         if tabu:
-            best_value, _ = _tabu(inst, st, row, value, best_group, best_value, patience, bound)
+            best_value, _ = _tabu(
+                inst, st, row, value, best_group, best_value, patience, tenure, bound
+            )
     return best_group, best_value
 
 

@@ -23,7 +23,10 @@ MAX_GROUPS = 100  # Zoom's breakout-room limit
 Met = Mapping[frozenset[str], int]
 """For each pair of student keys that already shared a group, how many times."""
 
-_WORK = 40_000  # search rounds x students: a fixed amount of work, so results never depend on speed
+# A fixed amount of search, never a clock, so results do not depend on the machine's speed:
+# about this many pair evaluations in all (rounds x tabu steps x pairs per step).
+_WORK = 2e8
+_PATIENCE = 2.0  # tabu walks end after 2n steps without progress: rules reach bounds early
 
 
 @dataclass(frozen=True)
@@ -110,9 +113,10 @@ def optimize(students: Sequence[Student], met: Met, rules: Rules) -> Grouping:
     solution = solve(
         problem,
         seed=rules.seed,
-        rounds=max(2, _WORK // len(people)),
+        rounds=max(2, round(_WORK / len(people) ** 3)),
         seconds=rules.seconds,
         bound=bound,
+        patience=_PATIENCE,
     )
     groups = _number(people, solution.groups, problem.groups)
     together = _keep_apart_together(groups, rules.keep_apart)
@@ -185,16 +189,16 @@ def _problem(people: Sequence[Student], met: Met, rules: Rules) -> tuple[Problem
     keep_apart = spread * n * upper + 1.0
 
     index = {s.key: i for i, s in enumerate(people)}
-    rows: list[int] = []
-    cols: list[int] = []
-    weights: list[float] = []
-    for pairs, weight in ((met, spread), (dict.fromkeys(rules.keep_apart, 1), keep_apart)):
-        for pair, times in pairs.items():
-            a, b = (index.get(key, -1) for key in sorted(pair)) if len(pair) == 2 else (-1, -1)
-            if a >= 0 and b >= 0 and times > 0:
-                rows.append(a)
-                cols.append(b)
-                weights.append(-weight * times)
+    # Histories hold millions of pairs at scale: read them straight into arrays.
+    known = [(met, spread), (dict.fromkeys(rules.keep_apart, 1), keep_apart)]
+    ends = np.concatenate(
+        [np.fromiter((index.get(k, -1) for p in table for k in p), np.int64) for table, _ in known]
+    ).reshape(-1, 2)
+    weights = np.concatenate(
+        [-weight * np.fromiter(table.values(), np.float64, len(table)) for table, weight in known]
+    )
+    present = (ends >= 0).all(axis=1)
+    pairs = (ends[present, 0], ends[present, 1], weights[present])
 
     features = [
         [s.cohort for s in people],
@@ -216,7 +220,7 @@ def _problem(people: Sequence[Student], met: Met, rules: Rules) -> tuple[Problem
         n,
         np.full(groups, small, np.int64),
         np.full(groups, upper, np.int64),
-        (np.array(rows, np.int64), np.array(cols, np.int64), np.array(weights)),
+        pairs,
         labels,
         np.array(label_weight),
         marked,
