@@ -16,7 +16,7 @@ from itertools import combinations
 import numpy as np
 
 from mixitup.errors import InfeasibleGroupingError
-from mixitup.mdgp import Ints, Problem, solve
+from mixitup.mdgp import Floats, Ints, Problem, solve
 from mixitup.models import Student
 
 MAX_GROUPS = 100  # Zoom's breakout-room limit
@@ -27,6 +27,8 @@ Met = Mapping[frozenset[str], int]
 # about this many pair evaluations in all (rounds x tabu steps x pairs per step).
 _WORK = 2e8
 _PATIENCE = 2.0  # tabu walks end after 2n steps without progress: rules reach bounds early
+_LOOKAHEAD = 1000  # up to this many students, groupings also look ahead to later sessions
+_LOOKAHEAD_ROUNDS = 2  # ... and the search then runs this many rounds at most
 
 
 @dataclass(frozen=True)
@@ -110,10 +112,14 @@ def optimize(students: Sequence[Student], met: Met, rules: Rules) -> Grouping:
     # Sorting by key makes the result independent of the roster's row order.
     people = sorted(students, key=lambda s: s.key)
     problem, bound = _problem(people, met, rules)
+    rounds = max(2, round(_WORK / len(people) ** 3))
+    if len(people) <= _LOOKAHEAD:
+        # Reaching the rules' bound is not the end: the look-ahead bonus can still improve.
+        bound, rounds = np.inf, min(rounds, _LOOKAHEAD_ROUNDS)
     solution = solve(
         problem,
         seed=rules.seed,
-        rounds=max(2, round(_WORK / len(people) ** 3)),
+        rounds=rounds,
         seconds=rules.seconds,
         bound=bound,
         patience=_PATIENCE,
@@ -177,9 +183,10 @@ def measure(groups: Sequence[Sequence[Student]], met: Met, rules: Rules) -> Repo
 def _problem(people: Sequence[Student], met: Met, rules: Rules) -> tuple[Problem, float]:
     """The rules as an MDGP instance, and the best objective the numbers could allow.
 
-    Every weight is a penalty (negative). A keep-apart pair outweighs all else; one repeat
-    or cohort-mate pair outweighs any change in module or program spread a swap can make;
-    spreading modules and programs evenly is what minimises same-module and same-program pairs.
+    Every rule's weight is a penalty (negative). A keep-apart pair outweighs all else; one
+    repeat or cohort-mate pair outweighs any change in module or program spread a swap can
+    make; spreading modules and programs evenly minimises same-module and same-program pairs.
+    For up to _LOOKAHEAD students, a bonus worth less than one unit in all looks ahead.
     """
     n = len(people)
     groups = group_count(n, rules.size)
@@ -199,6 +206,9 @@ def _problem(people: Sequence[Student], met: Met, rules: Rules) -> tuple[Problem
     )
     present = (ends >= 0).all(axis=1)
     pairs = (ends[present, 0], ends[present, 1], weights[present])
+    if n <= _LOOKAHEAD:
+        cohorts = np.unique([s.cohort for s in people], return_inverse=True)[1]
+        pairs = _with_lookahead(pairs, cohorts, n * upper)
 
     features = [
         [s.cohort for s in people],
@@ -233,6 +243,28 @@ def _problem(people: Sequence[Student], met: Met, rules: Rules) -> tuple[Problem
         for values, weight in zip(features, (spread, 1.0, 1.0), strict=True)
     )
     return problem, -penalty
+
+
+def _with_lookahead(
+    pairs: tuple[Ints, Ints, Floats], cohorts: Ints, scale: int
+) -> tuple[Ints, Ints, Floats]:
+    """Add a small bonus for grouping two students who have not met and share few partners
+    they have not met either. Such a pair is the hardest to place in a later session
+    without a repeat, so meeting now keeps later sessions repeat-free for longer. Each
+    bonus is below 1 / `scale`; `scale` must exceed the pairs any grouping holds, so the
+    bonuses together never outweigh one unit of any rule.
+    """
+    n = len(cohorts)
+    i, j, weight = pairs
+    free = cohorts[:, None] != cohorts[None, :]  # cohort-mates (and oneself) cannot meet
+    known = weight < 0
+    free[i[known], j[known]] = free[j[known], i[known]] = False
+    shared = free.astype(np.float32) @ free.astype(np.float32)
+    upper_i, upper_j = np.triu_indices(n, k=1)
+    open_pair = free[upper_i, upper_j]
+    a, b = upper_i[open_pair], upper_j[open_pair]
+    bonus = (1.0 - shared[a, b] / max(1.0, float(shared.max()))) / (2 * scale)
+    return np.concatenate([i, a]), np.concatenate([j, b]), np.concatenate([weight, bonus])
 
 
 def _lead_set(people: Sequence[Student], groups: int, week: int) -> frozenset[int]:
