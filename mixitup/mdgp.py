@@ -196,7 +196,7 @@ def solve(
     started = time.process_time()
     inst = problem.instance()
     rng = np.random.default_rng(seed)
-    group = _construct(inst, int(rng.integers(2**31)))
+    group = _construct(inst, int(rng.integers(2**31)), _sizes(inst))
     tabu = problem.n * problem.n <= _TABU_PAIRS
     # Rounds run in calls of a few at a time, sized so a time limit is not overshot much.
     done, per_round = 0, 0.0
@@ -227,6 +227,32 @@ def solve(
     )
 
 
+def _sizes(inst: Instance) -> Ints:
+    """Most items per group for the first grouping: the upper bounds, unless pairs are worth
+    something on average. Then groups as unequal as the bounds allow hold the most pairs,
+    and that is where the best groupings lie: walks seldom cross from one pattern of sizes
+    to another, as every step between costs much. Found by dynamic programming."""
+    if not len(inst.weights) or inst.weights.mean() <= 0:
+        return inst.upper
+    n = len(inst.marked)
+    most = np.zeros(n + 1)  # most pairs in the groups so far holding k items
+    most[1:] = -np.inf
+    choice = np.zeros((len(inst.lower), n + 1), np.int64)
+    for g, (low, high) in enumerate(zip(inst.lower, inst.upper, strict=True)):
+        best, pick = np.full(n + 1, -np.inf), np.zeros(n + 1, np.int64)
+        for size in range(int(low), int(high) + 1):
+            total = np.full(n + 1, -np.inf)
+            total[size:] = most[: n + 1 - size] + size * (size - 1) / 2
+            better = total > best
+            best[better], pick[better] = total[better], size
+        most, choice[g] = best, pick
+    sizes, left = np.zeros(len(inst.lower), np.int64), n
+    for g in range(len(inst.lower) - 1, -1, -1):
+        sizes[g] = choice[g, left]
+        left -= sizes[g]
+    return sizes
+
+
 def value(problem: Problem, groups: Ints) -> float:
     """The objective of a grouping, computed from scratch."""
     return _value(problem.instance(), np.ascontiguousarray(groups, np.int64))
@@ -238,8 +264,9 @@ def _value(inst: Instance, group: Ints) -> float:
 
 
 @njit(cache=True)
-def _construct(inst: Instance, seed: int) -> Ints:
-    """A random grouping within every bound: marked items first, then the rest."""
+def _construct(inst: Instance, seed: int, sizes: Ints) -> Ints:
+    """A random grouping within every bound, of at most `sizes` items per group: marked
+    items first, then the rest."""
     np.random.seed(seed)
     n, groups = len(inst.marked), len(inst.lower)
     group = np.full(n, -1, np.int64)
@@ -251,7 +278,7 @@ def _construct(inst: Instance, seed: int) -> Ints:
     for i in ranked:
         need = np.zeros(groups, np.int64)  # 2: a marked minimum unmet, 1: a size minimum
         for g in range(groups):
-            if size[g] >= inst.upper[g] or (inst.marked[i] and marks[g] >= inst.marked_upper[g]):
+            if size[g] >= sizes[g] or (inst.marked[i] and marks[g] >= inst.marked_upper[g]):
                 need[g] = -1
             elif inst.marked[i] and marks[g] < inst.marked_lower[g]:
                 need[g] = 2
