@@ -182,6 +182,7 @@ def solve(
     seconds: float | None = None,
     bound: float = np.inf,
     patience: float = _PATIENCE,
+    walk: float = np.inf,
 ) -> Solution:
     """Search for the grouping of largest value.
 
@@ -189,7 +190,8 @@ def solve(
     `rounds` search rounds, or `seconds` of wall-clock time. Without `seconds` the result
     depends only on the problem, the seed and `rounds`, on any machine. A round is a tabu
     walk that ends after `patience` x n steps without a new best, from a random kick of the
-    best grouping so far (for n beyond a few thousand, a descent replaces the walk).
+    best grouping so far (for n beyond a few thousand, a descent replaces the walk); no walk
+    takes more than `walk` x n steps.
     """
     if rounds is None and seconds is None:
         raise ValueError("give solve() a number of rounds, a time limit, or both")
@@ -210,7 +212,13 @@ def solve(
             todo = max(1, min(todo, int(left / per_round) if per_round else 1))
         tick = time.process_time()
         group, value = _search(
-            inst, best, int(rng.integers(2**31)), todo, tabu, bound, (_TENURE, patience, _STRENGTH)
+            inst,
+            best,
+            int(rng.integers(2**31)),
+            todo,
+            tabu,
+            bound,
+            (_TENURE, patience, _STRENGTH, walk),
         )
         per_round = (time.process_time() - tick) / todo
         done += todo
@@ -455,13 +463,14 @@ def _tabu(
     best_group: Ints,
     best_value: float,
     patience: int,
+    longest: float,
     tenure: int,
     bound: float,
 ) -> tuple[float, int]:
     """Best-improvement tabu search over moves and swaps until `patience` steps pass
-    without a new best. An item may not return to a group it left for a random tenure,
-    unless that finds a new best. Returns the best value (`best_group` holds its grouping)
-    and the number of steps taken.
+    without a new best, or `longest` steps in all. An item may not return to a group it
+    left for a random tenure, unless that finds a new best. Returns the best value
+    (`best_group` holds its grouping) and the number of steps taken.
     """
     n, groups = len(st.group), len(inst.lower)
     group, gain = st.group, st.gain  # locals keep the compiled inner loops tight
@@ -469,7 +478,7 @@ def _tabu(
     tabu_until = np.zeros((n, groups), np.int64)
     start, members = np.zeros(groups + 1, np.int64), np.zeros(n, np.int64)
     step, since = 0, 0
-    while since < patience and best_value < bound - _EPS:
+    while since < patience and step < longest and best_value < bound - _EPS:
         step += 1
         since += 1
         best, ties, mover, target, partner = -np.inf, 0, -1, -1, -1
@@ -593,7 +602,7 @@ def _search(
     rounds: int,
     tabu: bool,
     bound: float,
-    knobs: tuple[float, float, float],
+    knobs: tuple[float, float, float, float],
 ) -> tuple[Ints, float]:
     """Iterated local search from `start`: each round perturbs the best grouping found
     and improves it again, by tabu search or (for very large n) by descent.
@@ -606,6 +615,7 @@ def _search(
     value += _descent(inst, st, row)
     best_group, best_value = st.group.copy(), value
     patience = max(50, int(knobs[1] * n))
+    longest = knobs[3] * n
     tenure = max(2, int(knobs[0] * n))
     strength = max(1, int(knobs[2] * n))
     for r in range(rounds):
@@ -622,7 +632,7 @@ def _search(
                 best_group[:] = st.group
         if tabu:
             best_value, _ = _tabu(
-                inst, st, row, value, best_group, best_value, patience, tenure, bound
+                inst, st, row, value, best_group, best_value, patience, longest, tenure, bound
             )
     return best_group, best_value
 

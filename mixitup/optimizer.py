@@ -27,7 +27,8 @@ Met = Mapping[frozenset[str], int]
 # about this many pair evaluations in all (rounds x tabu steps x pairs per step).
 _WORK = 2e8
 _PATIENCE = 2.0  # tabu walks end after 2n steps without progress: rules reach bounds early
-_LOOKAHEAD = 1000  # up to this many students, groupings also look ahead to later sessions
+_WALK = 20.0  # no tabu walk takes more than 20n steps, even while it still creeps up
+_LOOKAHEAD = 400  # up to this many students, groupings also look ahead to later sessions
 _LOOKAHEAD_ROUNDS = 2  # ... and the search then runs this many rounds at most
 
 
@@ -123,6 +124,7 @@ def optimize(students: Sequence[Student], met: Met, rules: Rules) -> Grouping:
         seconds=rules.seconds,
         bound=bound,
         patience=_PATIENCE,
+        walk=_WALK,
     )
     groups = _number(people, solution.groups, problem.groups)
     together = _keep_apart_together(groups, rules.keep_apart)
