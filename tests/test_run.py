@@ -1,0 +1,258 @@
+"""`mixitup run` and `status` on real workbooks: the calendar walked day by day, late joiners."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from mixitup.cli import main
+from mixitup.errors import InfeasibleGroupingError
+from mixitup.latejoin import place
+from mixitup.models import Student
+from mixitup.optimizer import Rules
+from tests.conftest import read_tab
+
+CONFIG = """\
+[spreadsheet]
+backend = "xlsx"
+path = "roster.xlsx"
+
+[groups]
+size = 5
+
+[calendar]
+module_starts = [2027-01-04, 2027-02-01]
+skip = [2027-02-10]
+"""
+W2, W4 = "2027-01-13 Week 2", "2027-01-27 Week 4"
+LATER_W4 = "2027-02-24 Week 4"
+
+
+@pytest.fixture
+def project(make_workbook, tmp_path: Path) -> Path:
+    """A folder with mixitup.toml and roster.xlsx (40 students, 4 modules, 2 programs)."""
+    make_workbook(students=40)
+    (tmp_path / "mixitup.toml").write_text(CONFIG, encoding="utf-8")
+    return tmp_path
+
+
+def run(project: Path, today: str, *extra: str) -> int:
+    return main(["--config", str(project / "mixitup.toml"), *extra, "run", "--today", today])
+
+
+def join(project: Path, name: str, program: str = "BE", module: int = 4) -> None:
+    """Staff add a student to the roster, as they would in a spreadsheet program."""
+    path = project / "roster.xlsx"
+    book = openpyxl.load_workbook(path)
+    email = f"{name.lower().replace(' ', '.')}@example.edu"
+    book["Roster"].append([name, email, program, f"Mod {module}", f"late-{program}", ""])
+    book.save(path)
+
+
+def groups(project: Path, label: str) -> dict[str, int]:
+    """Name -> group number, as the session's groups tab shows it."""
+    return {row[1]: row[0] for row in read_tab(project / "roster.xlsx", f"{label} Groups")[1:]}
+
+
+def history(project: Path, label: str) -> list[tuple[object, ...]]:
+    return [r for r in read_tab(project / "roster.xlsx", "History")[1:] if r[0] == label]
+
+
+def test_a_term_walked_day_by_day_publishes_on_time_adds_late_joiners_and_never_rewrites(
+    project: Path,
+):
+    joiners = {"2027-01-12": "Ada Early", "2027-01-20": "Ben Between", "2027-01-26": "Cy Close"}
+    changed, snapshots = [], {}
+    day = dt.date(2027, 1, 1)
+    while day <= dt.date(2027, 3, 1):
+        if day.isoformat() in joiners:
+            join(project, joiners[day.isoformat()])
+        before = (project / "roster.xlsx").read_bytes()
+        assert run(project, day.isoformat()) == 0
+        if (project / "roster.xlsx").read_bytes() != before:
+            changed.append(day.isoformat())
+            snapshots[day.isoformat()] = {
+                label: groups(project, label)
+                for label in (W2, W4, LATER_W4)
+                if f"{label} Groups" in openpyxl.load_workbook(project / "roster.xlsx").sheetnames
+            }
+        day += dt.timedelta(days=1)
+
+    # Publish days (two days ahead), plus the two days a late joiner met a published session.
+    assert changed == ["2027-01-11", "2027-01-12", "2027-01-25", "2027-01-26", "2027-02-22"]
+    first, with_ada = snapshots["2027-01-11"][W2], snapshots["2027-01-12"][W2]
+    assert len(first) == 40
+    assert {n: g for n, g in with_ada.items() if n != "Ada Early"} == first  # nobody moved
+    assert "Ada Early" in with_ada
+    ada_rows = [r for r in history(project, W2) if r[5] == "Ada Early"]
+    assert [r[3] for r in ada_rows] == [str(with_ada["Ada Early"])]
+    # Ben joined when no upcoming session was published: he is simply in the next one.
+    assert "Ben Between" in snapshots["2027-01-25"][W4]
+    # Cy joined after week 2 passed: only week 4 got him, week 2 kept its cells exactly.
+    final = snapshots["2027-01-26"]
+    assert final[W2] == with_ada
+    assert "Cy Close" not in final[W2]
+    assert {n: g for n, g in final[W4].items() if n != "Cy Close"} == snapshots["2027-01-25"][W4]
+    assert len(final[W4]) == 43
+    names = openpyxl.load_workbook(project / "roster.xlsx").sheetnames
+    assert "2027-02-10 Week 2 Groups" not in names  # a skip date is never published
+    assert names.count(f"{LATER_W4} Groups") == 1
+    # History: one row per student per session, the late joiners included, nobody twice.
+    for label, count in ((W2, 41), (W4, 43), (LATER_W4, 43)):
+        keys = [r[4] for r in history(project, label)]
+        assert len(keys) == count
+        assert len(set(keys)) == count
+
+
+def test_late_joiner_keeps_sizes_within_one_and_every_other_cell(project: Path):
+    assert run(project, "2027-01-11") == 0
+    before = read_tab(project / "roster.xlsx", f"{W2} Groups")
+    join(project, "Zed Late", program="FE", module=3)
+    assert run(project, "2027-01-12") == 0
+    after = read_tab(project / "roster.xlsx", f"{W2} Groups")
+    added = [row for row in after if row[1] == "Zed Late"]
+    assert len(added) == 1
+    assert [row for row in after if row[1] != "Zed Late"] == before
+    sizes = Counter(row[0] for row in after[1:])
+    assert max(sizes.values()) - min(sizes.values()) <= 1
+    prompts = read_tab(project / "roster.xlsx", f"{W2} Prompts")
+    assert prompts[0][0].startswith("Mix It Up")
+
+
+def test_run_logs_one_line_per_step_and_quiet_logs_nothing(project: Path, capsys):
+    assert run(project, "2027-01-11") == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"mixitup: read {project / 'roster.xlsx'}: 1 tabs"
+    assert err[1] == (
+        "mixitup: calendar on 2027-01-11: 1 due (2027-01-13 Week 2), 0 published still to come"
+    )
+    assert f"mixitup: published {W2} in {project / 'roster.xlsx'}: 40 students in 8 groups" in err
+    assert "mixitup:   repeat pairs: 0 (least possible 0) ok" in err
+    assert run(project, "2027-01-12", "-q") == 0
+    assert capsys.readouterr() == ("", "")
+
+
+def test_run_without_a_calendar_stops_with_exit_2(make_workbook, capsys):
+    path = make_workbook()
+    before = path.read_bytes()
+    assert main(["--workbook", str(path), "run", "--today", "2027-01-11"]) == 2
+    assert "[calendar] module_starts" in capsys.readouterr().err
+    assert path.read_bytes() == before
+
+
+def test_run_with_a_roster_problem_exits_3_and_writes_nothing(project: Path, capsys):
+    path = project / "roster.xlsx"
+    book = openpyxl.load_workbook(path)
+    book["Roster"].append(["No Module", "nm@example.edu", "BE", "", "x", ""])
+    book.save(path)
+    before = path.read_bytes()
+    assert run(project, "2027-01-11") == 3
+    assert 'Roster tab "Roster", row 42, column D (module)' in capsys.readouterr().err
+    assert path.read_bytes() == before
+
+
+def test_run_leaves_a_staff_edited_groups_tab_alone_and_says_so(project: Path, capsys):
+    assert run(project, "2027-01-11") == 0
+    path = project / "roster.xlsx"
+    book = openpyxl.load_workbook(path)
+    book[f"{W2} Groups"]["E2"] = "note: mic broken"  # a column mixitup would not write back
+    book.save(path)
+    join(project, "Zed Late")
+    before = path.read_bytes()
+    assert run(project, "2027-01-12") == 0
+    assert path.read_bytes() == before
+    err = capsys.readouterr().err
+    assert f'Groups tab "{W2} Groups", row 2' in err
+    assert "late joiners were not added: Zed Late. Add them by hand" in err
+
+
+def test_two_runs_at_once_publish_one_whole_session(project: Path):
+    command = [
+        sys.executable,
+        "-m",
+        "mixitup",
+        "--config",
+        str(project / "mixitup.toml"),
+        "run",
+        "--today",
+        "2027-01-11",
+    ]
+    runs = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [(p.wait(timeout=60), p.stderr.read() if p.stderr else "") for p in runs]
+    assert [code for code, _ in results] == [0, 0], results
+    assert sum(f"published {W2}" in err for _, err in results) == 1
+    names = openpyxl.load_workbook(project / "roster.xlsx").sheetnames
+    assert Counter(names)[f"{W2} Groups"] == 1
+    assert Counter(names)[f"{W2} Prompts"] == 1
+    keys = [r[4] for r in history(project, W2)]
+    assert len(keys) == 40
+    assert len(set(keys)) == 40
+
+
+def test_status_shows_each_session_state_and_the_next(project: Path, capsys):
+    assert run(project, "2027-01-11") == 0
+    capsys.readouterr()
+    config = project / "mixitup.toml"
+    assert main(["--config", str(config), "status", "--today", "2027-01-24"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"Today is Sun 2027-01-24. Calendar: {config}",
+        f"Spreadsheet: {project / 'roster.xlsx'}",
+        "Module starting Mon 2027-01-04:",
+        "  Wed 2027-01-13  Week 2  published: 40 students in 8 groups",
+        "  Wed 2027-01-27  Week 4  due on Mon 2027-01-25",
+        "Module starting Mon 2027-02-01:",
+        "  Wed 2027-02-10  Week 2  skipped (a [calendar] skip date)",
+        "  Wed 2027-02-24  Week 4  due on Mon 2027-02-22",
+        "Next: Wed 2027-01-27  Week 4, due on Mon 2027-01-25",
+    ]
+    assert main(["--config", str(config), "status", "--today", "2027-02-23"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "  Wed 2027-01-27  Week 4  past, not published" in lines
+    assert lines[-1] == "Next: Wed 2027-02-24  Week 4, due now: `mixitup run` publishes it"
+
+
+def student(key: str, module: int = 1, program: str = "BE", cohort: str = "") -> Student:
+    return Student(key, key.title(), program, module, cohort or f"{program}{module}")
+
+
+GROUPS = (
+    (student("a", 3), student("b", 1, "FE"), student("x", 2)),
+    (student("c", 3), student("d", 1, "FE")),
+    (student("e", 1), student("f", 2)),  # no Mod 3 or 4: no lead in week 2
+)
+
+
+@pytest.mark.parametrize(
+    ("joiner", "met", "keep_apart", "expected"),
+    [
+        # A smallest group (2 or 3), and of those the one with fewer of the same module/program.
+        (student("j", 2, cohort="new"), {}, frozenset(), 2),
+        # Someone already met outweighs the module and program spread.
+        (student("j", 2, cohort="new"), {frozenset(("j", "c")): 1}, frozenset(), 3),
+        # A cohort-mate counts like a repeat.
+        (student("j", 2, cohort="BE3"), {}, frozenset(), 3),
+        # Keep-apart partners in both small groups outweigh size: the bigger group 1 it is.
+        (student("j", 2), {}, frozenset({frozenset(("j", "c")), frozenset(("j", "e"))}), 1),
+        # A Mod 4 joiner leads the group that has no upper-module student yet.
+        (student("j", 4, "FE"), {}, frozenset(), 3),
+    ],
+)
+def test_place_picks_the_group_that_suits_the_rules_best(joiner, met, keep_apart, expected):
+    new, placements = place([joiner], GROUPS, met, Rules(size=3, week=2, keep_apart=keep_apart))
+    assert [p.group for p in placements] == [expected]
+    assert [p.uneven for p in placements] == [expected == 1]
+    for number, (old, now) in enumerate(zip(GROUPS, new, strict=True), 1):
+        assert now == (*old, joiner) if number == expected else now == old  # nobody moved
+
+
+def test_place_refuses_when_every_group_holds_a_keep_apart_partner():
+    groups = ((student("a"), student("b")), (student("c"), student("d")))
+    keep = frozenset({frozenset(("j", "a")), frozenset(("j", "c"))})
+    with pytest.raises(InfeasibleGroupingError, match="late joiner J: every group"):
+        place([student("j")], groups, {}, Rules(keep_apart=keep))
