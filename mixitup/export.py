@@ -57,9 +57,9 @@ def zoom_csv(label: str, members: Sequence[Member]) -> ZoomExport:
     if missing:
         listed = "; ".join(f"{m.name} ({room_name(m.group)})" for m in missing)
         warnings.append(
-            f"{len(missing)} student{'s' if len(missing) != 1 else ''} of {label} have no email on "
-            f"the roster and are left out of the file: {listed}. Add their emails to the roster, "
-            "or tell them their room number."
+            f"{_count(len(missing), 'student')} of {label} "
+            f"{'has' if len(missing) == 1 else 'have'} no email on the roster, so the file leaves "
+            f"them out: {listed}. Add their emails to the roster, or tell them their room number."
         )
     if rooms > ZOOM_MAX_ROOMS:
         warnings.append(
@@ -71,3 +71,7 @@ def zoom_csv(label: str, members: Sequence[Member]) -> ZoomExport:
             f"{ZOOM_MAX_PARTICIPANTS} participants."
         )
     return ZoomExport(out.getvalue(), rooms, len(placed), tuple(warnings))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -206,7 +206,7 @@ def run(
         except ConflictError as error:
             if attempt == CONFLICT_RETRIES:
                 raise
-            log.warning("%s; reading again (attempt %d)", error, attempt + 1)
+            log.warning("%s Reading again (attempt %d).", error, attempt + 1)
             continue
         _log_run(outcome, backend.location)
         return outcome
@@ -315,15 +315,6 @@ def _late_joiners(
 
 
 def _log_run(outcome: RunOutcome, location: str) -> None:
-    joiners = sum(len(j.placements) for j in outcome.joined)
-    log.info(
-        "wrote %s in one change: %d session%s published, %d late joiner%s added",
-        location,
-        len(outcome.published),
-        "" if len(outcome.published) == 1 else "s",
-        joiners,
-        "" if joiners == 1 else "s",
-    )
     for result in outcome.published:
         log.info(
             "published %s in %s: %d students in %d groups",
@@ -351,6 +342,15 @@ def _log_run(outcome: RunOutcome, location: str) -> None:
                 p.group,
                 f" ({extra})" if extra else "",
             )
+    joiners = sum(len(j.placements) for j in outcome.joined)
+    log.info(
+        "wrote %s in one change: %d session%s published, %d late joiner%s added",
+        location,
+        len(outcome.published),
+        "" if len(outcome.published) == 1 else "s",
+        joiners,
+        "" if joiners == 1 else "s",
+    )
 
 
 @dataclass(frozen=True)
