@@ -230,6 +230,8 @@ def _decide_run(
         ", ".join(s.label for s in due) or "none",
         len(open_),
     )
+    for slot in schedule.slots(config.calendar):
+        log.debug("  %s: %s", slot.session.label, slot.state(today, published))
     if not due and not open_:
         return RunOutcome((), ()), None
     roster = _roster(config, snapshot)
@@ -323,8 +325,10 @@ def _log_run(outcome: RunOutcome, location: str) -> None:
             len(result.roster.students),
             result.grouping.report.groups,
         )
-        for line in result.grouping.report.lines():
-            log.info("  %s", line)
+        report = result.grouping.report
+        # One line, so a cron log reads one line per step; a rule not met is a warning.
+        level = logging.INFO if all(f.met for f in report.figures) else logging.WARNING
+        log.log(level, "quality of %s: %s", result.session.label, "; ".join(report.lines()))
     for joined in outcome.joined:
         for p in joined.placements:
             notes = [

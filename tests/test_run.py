@@ -133,7 +133,16 @@ def test_run_logs_one_line_per_step_and_quiet_logs_nothing(project: Path, capsys
         "mixitup: calendar on 2027-01-11: 1 due (2027-01-13 Week 2), 0 published still to come"
     )
     assert f"mixitup: published {W2} in {project / 'roster.xlsx'}: 40 students in 8 groups" in err
-    assert "mixitup:   repeat pairs: 0 (least possible 0) ok" in err
+    assert (
+        f"mixitup: quality of {W2}: 8 groups of 5; keep-apart pairs together: 0 (least possible 0)"
+        " ok; groups with an upper-module lead: 8 (most possible 8) ok; repeat pairs: 0 (least "
+        "possible 0) ok; cohort-mate pairs: 0 (least possible 0) ok"
+    ) in err
+    assert err[-1] == (
+        f"mixitup: wrote {project / 'roster.xlsx'} in one change: 1 session published, "
+        "0 late joiners added"
+    )
+    assert len(err) == 5
     assert run(project, "2027-01-12", "-q") == 0
     assert capsys.readouterr() == ("", "")
 
