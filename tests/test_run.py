@@ -265,3 +265,41 @@ def test_place_refuses_when_every_group_holds_a_keep_apart_partner():
     keep = frozenset({frozenset(("j", "a")), frozenset(("j", "c"))})
     with pytest.raises(InfeasibleGroupingError, match="late joiner J: every group"):
         place([student("j")], groups, {}, Rules(keep_apart=keep))
+
+
+SCRIPT = Path(__file__).parent.parent / "scripts" / "mixitup-cron"
+
+
+def cron(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """scripts/mixitup-cron as cron starts it: another folder, the project's own .venv."""
+    (project / ".venv" / "bin").mkdir(parents=True, exist_ok=True)
+    link = project / ".venv" / "bin" / "mixitup"
+    if not link.exists():
+        link.symlink_to(Path(sys.executable).parent / "mixitup")
+    return subprocess.run(
+        [str(SCRIPT), *args],
+        cwd="/",
+        env={"MIXITUP_HOME": str(project), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_cron_script_logs_to_the_project_and_prints_nothing_on_success(project: Path):
+    done = cron(project, "--today", "2027-01-11")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    log = (project / "mixitup.log").read_text(encoding="utf-8")
+    assert log.startswith("--- 20")
+    assert f"mixitup: published {W2}" in log
+    assert cron(project, "--today", "2027-01-11").returncode == 0
+    assert "nothing to do on 2027-01-11" in (project / "mixitup.log").read_text(encoding="utf-8")
+
+
+def test_cron_script_prints_the_failure_so_cron_mails_it(project: Path):
+    (project / "mixitup.toml").write_text(CONFIG.replace("size = 5", "size = 1"), "utf-8")
+    done = cron(project, "--today", "2027-01-11")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert f"mixitup run failed (exit 2) in {project}" in done.stderr
+    assert "[groups] size must be 2 or more" in done.stderr
