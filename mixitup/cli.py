@@ -104,19 +104,20 @@ def _add_ops_commands(
     init = commands.add_parser("init", parents=[common], help=text, description=text)
     init.set_defaults(handler=_init)
 
-    text = (
-        "the cron entry: publish every session the calendar says is due, add late joiners to "
-        "published sessions still to come; nothing otherwise. Safe to run every hour."
+    run = commands.add_parser(
+        "run",
+        parents=[common],
+        help="the cron entry: publish what the calendar says is due, add late joiners",
+        description="Publish every session whose publish day has come and whose date has not "
+        "passed, and add students new on the roster to published sessions still to come, in "
+        "one write. Does nothing (exit 0) otherwise, so it is safe to run every hour.",
     )
-    run = commands.add_parser("run", parents=[common], help=text, description=text)
-    run.add_argument("--today", type=_date, default=None, help="act as if today were D, YYYY-MM-DD")
+    _add_today(run)
     run.set_defaults(handler=_run)
 
     text = "show the calendar: each session's date, week and state, and the next one"
     status = commands.add_parser("status", parents=[common], help=text, description=text)
-    status.add_argument(
-        "--today", type=_date, default=None, help="act as if today were D, YYYY-MM-DD"
-    )
+    _add_today(status)
     status.set_defaults(handler=_status)
 
     text = "export a published session's groups for another tool"
@@ -130,6 +131,16 @@ def _add_ops_commands(
         "-o", "--output", required=True, metavar="FILE", help="CSV file to write; - for stdout"
     )
     zoom.set_defaults(handler=_export_zoom)
+
+
+def _add_today(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--today",
+        metavar="DATE",
+        type=_date,
+        default=None,
+        help="act as if today were DATE, YYYY-MM-DD (default: today, local time zone)",
+    )
 
 
 def _date(text: str) -> dt.date:
