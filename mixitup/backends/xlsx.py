@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import glob
 import hashlib
 import io
 import os
@@ -121,7 +122,10 @@ class XlsxBackend:
     def _replace(self, book: Any) -> None:
         """Save to a temporary file beside the workbook, flush it, rename it over the original."""
         folder = self.path.parent
-        handle, name = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=".xlsx", dir=folder)
+        prefix = f".{self.path.stem}-"
+        for leftover in folder.glob(f"{glob.escape(prefix)}*.xlsx"):
+            leftover.unlink(missing_ok=True)  # a writer killed mid-save; we hold the lock now
+        handle, name = tempfile.mkstemp(prefix=prefix, suffix=".xlsx", dir=folder)
         temporary = Path(name)
         try:
             with os.fdopen(handle, "wb") as out:
