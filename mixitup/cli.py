@@ -255,6 +255,8 @@ def _status(args: argparse.Namespace) -> int:
     else:
         state = next(i for i in result.slots if i.slot == following)
         print(f"Next: {_when(following.session)}, {_state(state)}")
+    for note in result.notes:
+        print(f"Check: {note}")
     return 0
 
 

@@ -232,6 +232,8 @@ def _decide_run(
     )
     for slot in schedule.slots(config.calendar):
         log.debug("  %s: %s", slot.session.label, slot.state(today, published))
+    for note in schedule.notes(config.calendar):
+        log.warning("check the calendar: %s", note)
     if not due and not open_:
         return RunOutcome((), ()), None
     roster = _roster(config, snapshot)
@@ -375,6 +377,7 @@ class Status:
     slots: tuple[SlotStatus, ...]
     unscheduled: tuple[tuple[Session, int, int], ...]  # published but not on the calendar
     next: schedule.Slot | None
+    notes: tuple[str, ...]  # what staff should double-check in the calendar
 
 
 def status(config: Config, backend: Backend, today: dt.date | None = None) -> Status:
@@ -401,6 +404,7 @@ def status(config: Config, backend: Backend, today: dt.date | None = None) -> St
             )
         ),
         schedule.next_slot(config.calendar, today),
+        schedule.notes(config.calendar),
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mixitup.config import Calendar
+from mixitup.errors import ConfigError
 from mixitup.models import Session
 
 State = Literal["published", "skipped", "past", "due", "upcoming"]
@@ -50,7 +51,11 @@ def session_date(module_start: dt.date, week: int, weekday: int) -> dt.date:
 
 
 def slots(calendar: Calendar) -> tuple[Slot, ...]:
-    """Every session of every module in date order, skip dates included and marked."""
+    """Every session of every module in date order, skip dates included and marked.
+
+    Raises ConfigError for a calendar that could never publish as meant.
+    """
+    _check(calendar)
     found: dict[Session, Slot] = {}
     skip = set(calendar.skip)
     for start in calendar.module_starts:
@@ -61,6 +66,23 @@ def slots(calendar: Calendar) -> tuple[Slot, ...]:
             # Two module starts listed twice give the same session; it is one meeting.
             found.setdefault(session, Slot(session, start, publish_on, date in skip))
     return tuple(sorted(found.values(), key=lambda slot: slot.session))
+
+
+def notes(calendar: Calendar) -> tuple[str, ...]:
+    """What staff should double-check: module starts that are not Mondays, unused skip dates."""
+    found = [
+        f"module start {start} is a {start:%A}; its week 1 counts from Monday "
+        f"{start - dt.timedelta(days=start.weekday())}."
+        for start in calendar.module_starts
+        if start.weekday() != 0
+    ]
+    dates = {s.session.date for s in slots(calendar)}
+    found += [
+        f"skip date {day} is not a session date, so it skips nothing."
+        for day in calendar.skip
+        if day not in dates
+    ]
+    return tuple(found)
 
 
 def due(calendar: Calendar, today: dt.date, published: Collection[str]) -> tuple[Session, ...]:
@@ -92,3 +114,17 @@ def open_sessions(published: Collection[str], today: dt.date) -> tuple[Session, 
     """Published sessions whose date has not passed (late joiners can still be added)."""
     sessions = (parse_label(label) for label in published)
     return tuple(sorted(s for s in sessions if s is not None and s.date >= today))
+
+
+def _check(calendar: Calendar) -> None:
+    wrong = [w for w in calendar.session_weeks if w < 1]
+    if wrong:
+        raise ConfigError(
+            f"[calendar] session_weeks must be module weeks 1 or more, not {wrong}. "
+            "Write them like [2, 4]."
+        )
+    if calendar.publish_days_ahead < 0:
+        raise ConfigError(
+            f"[calendar] publish_days_ahead must be 0 or more, not "
+            f"{calendar.publish_days_ahead}: `run` publishes a session that many days before it."
+        )

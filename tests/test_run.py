@@ -11,10 +11,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from mixitup import pipeline
+from mixitup.backends.xlsx import XlsxBackend
 from mixitup.cli import main
+from mixitup.config import Config, load_config
 from mixitup.errors import InfeasibleGroupingError
 from mixitup.latejoin import place
-from mixitup.models import Student
+from mixitup.models import Change, Student
 from mixitup.optimizer import Rules
 from tests.conftest import read_tab
 
@@ -303,3 +306,27 @@ def test_cron_script_prints_the_failure_so_cron_mails_it(project: Path):
     assert done.stdout == ""
     assert f"mixitup run failed (exit 2) in {project}" in done.stderr
     assert "[groups] size must be 2 or more" in done.stderr
+
+
+class LosesTheRace(XlsxBackend):
+    """A workbook another run publishes to between this run's read and its write."""
+
+    def __init__(self, path: Path, config: Config) -> None:
+        super().__init__(path)
+        self.config = config
+        self.applied = 0
+
+    def apply(self, change: Change) -> None:
+        if self.applied == 0:
+            pipeline.run(self.config, XlsxBackend(self.path), today=dt.date(2027, 1, 11))
+        self.applied += 1
+        super().apply(change)
+
+
+def test_run_that_loses_the_race_reads_again_and_writes_nothing(project: Path):
+    config = load_config(str(project / "mixitup.toml"), env={})
+    backend = LosesTheRace(project / "roster.xlsx", config)
+    outcome = pipeline.run(config, backend, today=dt.date(2027, 1, 11))
+    assert not outcome.changed  # the second read found the session published by the other run
+    assert backend.applied == 1
+    assert len(history(project, W2)) == 40

@@ -7,8 +7,17 @@ import datetime as dt
 import pytest
 
 from mixitup.config import Calendar
+from mixitup.errors import ConfigError
 from mixitup.models import Session
-from mixitup.schedule import due, next_slot, open_sessions, parse_label, session_date, slots
+from mixitup.schedule import (
+    due,
+    next_slot,
+    notes,
+    open_sessions,
+    parse_label,
+    session_date,
+    slots,
+)
 
 D = dt.date.fromisoformat
 TERM = Calendar(
@@ -115,3 +124,24 @@ def test_parse_label(label, expected):
 def test_open_sessions_are_published_ones_not_yet_passed():
     published = {"2027-01-13 Week 2", "2027-01-27 Week 4", "Old tab"}
     assert [s.label for s in open_sessions(published, D("2027-01-14"))] == ["2027-01-27 Week 4"]
+
+
+def test_notes_point_at_likely_typos_in_the_calendar():
+    typo = Calendar(module_starts=(D("2027-01-06"),), skip=(D("2027-01-14"), D("2027-01-13")))
+    assert notes(typo) == (
+        "module start 2027-01-06 is a Wednesday; its week 1 counts from Monday 2027-01-04.",
+        "skip date 2027-01-14 is not a session date, so it skips nothing.",
+    )
+    assert notes(TERM) == ()
+
+
+@pytest.mark.parametrize(
+    ("calendar", "message"),
+    [
+        (Calendar(module_starts=(D("2027-01-04"),), session_weeks=(0, 2)), "session_weeks"),
+        (Calendar(module_starts=(D("2027-01-04"),), publish_days_ahead=-1), "publish_days_ahead"),
+    ],
+)
+def test_a_calendar_that_could_never_publish_is_a_config_error(calendar, message):
+    with pytest.raises(ConfigError, match=message):
+        slots(calendar)
