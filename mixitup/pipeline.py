@@ -220,7 +220,7 @@ def _decide_run(
     history = read_history(snapshot, config.history_tab)
     published = published_sessions(snapshot, history)
     due = schedule.due(config.calendar, today, published)
-    open_ = [
+    upcoming = [
         s for s in schedule.open_sessions(published, today) if s.groups_title in snapshot.titles
     ]
     log.info(
@@ -228,13 +228,13 @@ def _decide_run(
         today,
         len(due),
         ", ".join(s.label for s in due) or "none",
-        len(open_),
+        len(upcoming),
     )
     for slot in schedule.slots(config.calendar):
         log.debug("  %s: %s", slot.session.label, slot.state(today, published))
     for note in schedule.notes(config.calendar):
         log.warning("check the calendar: %s", note)
-    if not due and not open_:
+    if not due and not upcoming:
         return RunOutcome((), ()), None
     roster = _roster(config, snapshot)
     entries = list(history.entries)
@@ -251,7 +251,7 @@ def _decide_run(
     joined: list[Joined] = []
     tabs: list[Tab] = []
     rows: list[tuple[str, ...]] = []
-    for session in open_:
+    for session in upcoming:
         found = _late_joiners(config, snapshot, session, History(tuple(entries)), roster, now)
         if found is not None:
             joined.append(found[0])

@@ -86,8 +86,10 @@ def notes(calendar: Calendar) -> tuple[str, ...]:
 
 
 def due(calendar: Calendar, today: dt.date, published: Collection[str]) -> tuple[Session, ...]:
-    """Sessions `run` publishes on `today`: publish day come, date not passed, not skipped or
-    already published; oldest first."""
+    """Sessions `run` publishes on `today`, oldest first.
+
+    That is: publish day come, date not passed, not skipped, not published yet.
+    """
     return tuple(s.session for s in slots(calendar) if s.state(today, published) == "due")
 
 
