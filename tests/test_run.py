@@ -19,7 +19,7 @@ from mixitup.errors import InfeasibleGroupingError
 from mixitup.latejoin import place
 from mixitup.models import Change, Student
 from mixitup.optimizer import Rules
-from tests.conftest import read_tab
+from tests.conftest import make_roster, read_tab
 
 CONFIG = """\
 [spreadsheet]
@@ -330,3 +330,72 @@ def test_run_that_loses_the_race_reads_again_and_writes_nothing(project: Path):
     assert not outcome.changed  # the second read found the session published by the other run
     assert backend.applied == 1
     assert len(history(project, W2)) == 40
+
+
+def test_two_sessions_due_at_once_land_in_one_write_and_do_not_repeat_pairs(project: Path):
+    config = project / "mixitup.toml"
+    config.write_text(CONFIG.replace("[calendar]", "[calendar]\npublish_days_ahead = 30"), "utf-8")
+    assert run(project, "2027-01-04") == 0
+    names = openpyxl.load_workbook(project / "roster.xlsx").sheetnames
+    assert names == [
+        "Roster",
+        f"{W2} Groups",
+        f"{W2} Prompts",
+        f"{W4} Groups",
+        f"{W4} Prompts",
+        "History",
+    ]
+    met = set()
+    for label in (W2, W4):
+        by_group: dict[object, set[str]] = {}
+        for row in history(project, label):
+            by_group.setdefault(row[3], set()).add(str(row[4]))
+        pairs = {frozenset((a, b)) for g in by_group.values() for a in g for b in g if a < b}
+        assert not pairs & met, f"{label} repeats a pair of the session published with it"
+        met |= pairs
+
+
+def test_a_student_whose_email_was_added_after_publishing_is_not_a_late_joiner(make_workbook):
+    rows = [list(r) for r in make_roster(40)]
+    rows[3][1] = ""  # published without an email: their key is their name
+    path = make_workbook(rows=rows)
+    (path.parent / "mixitup.toml").write_text(CONFIG, "utf-8")
+    assert run(path.parent, "2027-01-11") == 0
+    book = openpyxl.load_workbook(path)
+    book["Roster"]["B5"] = "student003@example.edu"  # staff fill the email in later
+    book.save(path)
+    before = path.read_bytes()
+    assert run(path.parent, "2027-01-12") == 0
+    assert path.read_bytes() == before
+
+
+def test_a_late_joiner_with_a_keep_apart_partner_in_every_group_exits_5(make_workbook, capsys):
+    path = make_workbook(students=10)
+    config = path.parent / "mixitup.toml"
+    config.write_text(CONFIG.replace("size = 5", "size = 5\nseconds = 1"), "utf-8")
+    assert run(path.parent, "2027-01-11") == 0
+    tab = groups(path.parent, W2)
+    firsts = [min(n for n, g in tab.items() if g == number) for number in (1, 2)]
+    book = openpyxl.load_workbook(path)
+    book["Roster"].append(["Zed Late", "zed@example.edu", "BE", "Mod 4", "late", ""])
+    apart = book.create_sheet("Keep apart")
+    apart.append(["Student", "Student"])
+    for name in firsts:
+        apart.append(["Zed Late", name])
+    book.save(path)
+    before = path.read_bytes()
+    assert run(path.parent, "2027-01-12") == 5
+    assert "Cannot add late joiner Zed Late: every group has someone" in capsys.readouterr().err
+    assert path.read_bytes() == before
+
+
+def test_status_lists_sessions_published_off_the_calendar(project: Path, capsys):
+    path = project / "roster.xlsx"
+    assert main(["--workbook", str(path), "publish", "--date", "2027-01-15", "--week", "2"]) == 0
+    capsys.readouterr()
+    assert main(["--config", str(project / "mixitup.toml"), "status", "--today", "2027-01-14"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-3:-1] == [
+        "Published, not on the calendar:",
+        "  Fri 2027-01-15  Week 2  published: 40 students in 7 groups",  # --workbook: size 6
+    ]
