@@ -54,7 +54,7 @@ def test_next_session_avoids_the_pairs_of_the_edited_tab(make_workbook):
         assert main(["--workbook", str(path), "publish", "--date", date, "--week", week]) == 0
     history = read_history(XlsxBackend(path).read(), "History")
     week4 = Session(dt.date(2027, 1, 27), 4)
-    repeats = {pair for pair in history.met(before=week4)} & {
+    repeats = set(history.met(before=week4)) & {
         frozenset((a, b))
         for keys in history.groups_of(week4).values()
         for a in keys
