@@ -30,7 +30,9 @@ REQUIRED = ("name", "program", "module")
 MODULES = range(1, 5)
 ACTIVE_STATUSES = ("", "active")
 _MODULE = re.compile(r"^(?:mod(?:ule)?|m)?[\s.#:-]*([0-9]+)(?:\.0+)?$", re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# Control characters, and the invisible marks that reorder or hide text; joiners (ZWJ, ZWNJ)
+# and left/right marks stay, since real names in many scripts and emoji need them.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 @dataclass(frozen=True)

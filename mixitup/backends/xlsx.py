@@ -31,6 +31,7 @@ from mixitup.errors import BackendError, ConfigError, ConflictError, RosterError
 from mixitup.models import Change, HistoryEdit, Snapshot, Tab
 
 LOCK_WAIT_SECONDS = 60.0
+LINE_HEIGHT = 15  # points: one line of the default 11-point font
 
 
 class XlsxBackend:
@@ -188,6 +189,14 @@ def _write_tab(ws: Worksheet, tab: Tab) -> None:
                 cell.alignment = wrap
     for c, width in enumerate(tab.widths):
         ws.column_dimensions[get_column_letter(c + 1)].width = width
+    if tab.wrap and tab.widths:
+        # Excel and LibreOffice keep the default height for wrapped rows written by openpyxl.
+        for r, cells in enumerate(tab.rows):
+            lines = max(
+                -(-len(str(v)) // max(1, w - 2)) for v, w in zip(cells, tab.widths, strict=False)
+            )
+            if lines > 1:
+                ws.row_dimensions[r + 1].height = LINE_HEIGHT * lines
     if tab.frozen_rows:
         ws.freeze_panes = ws.cell(row=tab.frozen_rows + 1, column=1)
     if tab.hidden:
