@@ -15,10 +15,7 @@ from mixitup import pipeline
 from mixitup.backends.xlsx import XlsxBackend
 from mixitup.cli import main
 from mixitup.config import Config, load_config
-from mixitup.errors import InfeasibleGroupingError
-from mixitup.latejoin import place
-from mixitup.models import Change, Student
-from mixitup.optimizer import Rules
+from mixitup.models import Change
 from tests.conftest import make_roster, read_tab
 
 CONFIG = """\
@@ -227,47 +224,6 @@ def test_status_shows_each_session_state_and_the_next(project: Path, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert "  Wed 2027-01-27  Week 4  past, not published" in lines
     assert lines[-1] == "Next: Wed 2027-02-24  Week 4, due now: `mixitup run` publishes it"
-
-
-def student(key: str, module: int = 1, program: str = "BE", cohort: str = "") -> Student:
-    return Student(key, key.title(), program, module, cohort or f"{program}{module}")
-
-
-GROUPS = (
-    (student("a", 3), student("b", 1, "FE"), student("x", 2)),
-    (student("c", 3), student("d", 1, "FE")),
-    (student("e", 1), student("f", 2)),  # no Mod 3 or 4: no lead in week 2
-)
-
-
-@pytest.mark.parametrize(
-    ("joiner", "met", "keep_apart", "expected"),
-    [
-        # A smallest group (2 or 3), and of those the one with fewer of the same module/program.
-        (student("j", 2, cohort="new"), {}, frozenset(), 2),
-        # Someone already met outweighs the module and program spread.
-        (student("j", 2, cohort="new"), {frozenset(("j", "c")): 1}, frozenset(), 3),
-        # A cohort-mate counts like a repeat.
-        (student("j", 2, cohort="BE3"), {}, frozenset(), 3),
-        # Keep-apart partners in both small groups outweigh size: the bigger group 1 it is.
-        (student("j", 2), {}, frozenset({frozenset(("j", "c")), frozenset(("j", "e"))}), 1),
-        # A Mod 4 joiner leads the group that has no upper-module student yet.
-        (student("j", 4, "FE"), {}, frozenset(), 3),
-    ],
-)
-def test_place_picks_the_group_that_suits_the_rules_best(joiner, met, keep_apart, expected):
-    new, placements = place([joiner], GROUPS, met, Rules(size=3, week=2, keep_apart=keep_apart))
-    assert [p.group for p in placements] == [expected]
-    assert [p.uneven for p in placements] == [expected == 1]
-    for number, (old, now) in enumerate(zip(GROUPS, new, strict=True), 1):
-        assert now == (*old, joiner) if number == expected else now == old  # nobody moved
-
-
-def test_place_refuses_when_every_group_holds_a_keep_apart_partner():
-    groups = ((student("a"), student("b")), (student("c"), student("d")))
-    keep = frozenset({frozenset(("j", "a")), frozenset(("j", "c"))})
-    with pytest.raises(InfeasibleGroupingError, match="late joiner J: every group"):
-        place([student("j")], groups, {}, Rules(keep_apart=keep))
 
 
 SCRIPT = Path(__file__).parent.parent / "scripts" / "mixitup-cron"
