@@ -106,3 +106,16 @@ def test_zoom_limits_are_warned_about():
     assert len(result.warnings) == 2
     assert "at most 100 breakout rooms" in result.warnings[0]
     assert "at most 1000 participants" in result.warnings[1]
+
+
+def test_zoom_csv_from_history_when_staff_deleted_the_groups_tab(published, tmp_path):
+    rooms = {name: group for group, name, _, _ in read_tab(published, GROUPS)[1:]}
+    book = openpyxl.load_workbook(published)
+    del book[GROUPS]
+    book.save(published)
+    out = tmp_path / "zoom.csv"
+    assert export(published, str(out)) == 0
+    with out.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))[1:]
+    assert [f"Group {rooms['Student 010']}", "student010@example.edu"] in rows
+    assert len(rows) == 29

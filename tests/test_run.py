@@ -355,3 +355,20 @@ def test_status_lists_sessions_published_off_the_calendar(project: Path, capsys)
         "Published, not on the calendar:",
         "  Fri 2027-01-15  Week 2  published: 40 students in 7 groups",  # --workbook: size 6
     ]
+
+
+def test_a_student_staff_moved_stays_moved_when_a_late_joiner_comes(project: Path):
+    assert run(project, "2027-01-11") == 0
+    path = project / "roster.xlsx"
+    book = openpyxl.load_workbook(path)
+    sheet = book[f"{W2} Groups"]
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 2).value == "Student 007")
+    moved_to = 1 if sheet.cell(row, 1).value != 1 else 2
+    sheet.cell(row, 1).value = moved_to
+    book.save(path)
+    before = groups(project, W2)
+    join(project, "Zed Late")
+    assert run(project, "2027-01-12") == 0
+    after = groups(project, W2)
+    assert after["Student 007"] == moved_to
+    assert {n: g for n, g in after.items() if n != "Zed Late"} == before
