@@ -25,7 +25,8 @@ class Published:
     """A published session's groups as its tab shows them now, or why the tab cannot be kept."""
 
     groups: Groups
-    names: frozenset[str]  # name_key of everyone listed in the tab
+    # name_key of the rows staff typed in by hand: names that history does not record.
+    added_by_hand: frozenset[str]
     problem: str = ""  # set when rewriting the tab would change what staff or students wrote
 
 
@@ -56,14 +57,16 @@ def read_groups(
     )
     roster = {s.key: s for s in students}
     members: dict[int, list[Student]] = {}
-    names: set[str] = set()
+    recorded = {name_key(e.name) for e in entries}
+    by_hand: set[str] = set()
     title = session.groups_title
     for cells in rows[1:]:
         cells = _trimmed(cells)
         if not cells:
             continue
         group, name, program, module = (*cells, "", "", "", "")[:4]
-        names.add(name_key(name))
+        if name_key(name) not in recorded:
+            by_hand.add(name_key(name))
         number, mod = group.strip(), parse_module(module)
         if not number.isdigit() or int(number) < 1 or mod is None:
             continue  # the round trip below reports the row
@@ -76,19 +79,26 @@ def read_groups(
     count = max(members, default=0)
     groups = tuple(tuple(members.get(n, ())) for n in range(1, count + 1))
     problem = _round_trip(session, rows, groups) if groups else f'Groups tab "{title}" is empty.'
-    return Published(groups, frozenset(names), problem)
+    return Published(groups, frozenset(by_hand), problem)
 
 
 def newcomers(
-    students: Sequence[Student], placed_keys: Collection[str], listed_names: Collection[str]
+    students: Sequence[Student], recorded_keys: Collection[str], added_by_hand: Collection[str]
 ) -> tuple[Student, ...]:
-    """Active students neither recorded for the session nor listed in its tab, by name."""
+    """Active students the session does not have yet, in name order.
+
+    A student is there when history records their key, or their name as the key (published
+    before their email was filled in), or staff typed their name into the tab by hand. Two
+    people may share a name, so a name recorded with another email does not count.
+    """
     return tuple(
         sorted(
             (
                 s
                 for s in students
-                if s.key not in placed_keys and name_key(s.name) not in listed_names
+                if s.key not in recorded_keys
+                and name_key(s.name) not in recorded_keys
+                and name_key(s.name) not in added_by_hand
             ),
             key=lambda s: (s.name.casefold(), s.key),
         )

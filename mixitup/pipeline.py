@@ -288,7 +288,7 @@ def _late_joiners(
     entries = [e for e in history.entries if e.session == session.label]
     rows = snapshot.rows(session.groups_title) or ()
     current = read_groups(session, rows, entries, roster.students)
-    joiners = newcomers(roster.students, {e.key for e in entries}, current.names)
+    joiners = newcomers(roster.students, {e.key for e in entries}, current.added_by_hand)
     if not joiners:
         log.debug("%s: everyone on the roster is in a group", session.label)
         return None

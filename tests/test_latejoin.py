@@ -77,7 +77,9 @@ def test_read_groups_gives_back_the_published_groups_with_history_keys():
     assert [[s.key for s in g] for g in found.groups] == [
         sorted((s.key for s in g), key=lambda k: k.title()) for g in published
     ]
-    assert found.names == {s.name.casefold() for g in published for s in g}
+    assert found.added_by_hand == frozenset()
+    typed = (*rows, ("2", "Walk In", "BE", "Mod 2"))
+    assert read_groups(SESSION, typed, entries, []).added_by_hand == {"walk in"}
 
 
 @pytest.mark.parametrize(
@@ -93,9 +95,16 @@ def test_read_groups_names_the_row_it_could_not_write_back(edit, row):
     assert found.problem.startswith(f'Groups tab "{SESSION.groups_title}", row {row} (')
 
 
-def test_newcomers_are_neither_in_history_nor_listed_by_name():
-    roster = [student("a"), student("b"), student("c"), student("d")]
-    assert [s.key for s in newcomers(roster, {"a"}, {"b"})] == ["c", "d"]
+def test_newcomers_are_neither_in_history_nor_typed_in_by_hand():
+    roster = [
+        student("a@x.edu"),  # recorded by email
+        Student("b@x.edu", "B", "BE", 1, "c"),  # recorded by name, before the email was known
+        Student("c@x.edu", "C", "BE", 1, "c"),  # typed into the tab by staff
+        Student("d2@x.edu", "D", "BE", 1, "c"),  # shares a name with recorded d@x.edu
+        student("e@x.edu"),
+    ]
+    found = newcomers(roster, {"a@x.edu", "b", "d@x.edu"}, {"c"})
+    assert [s.key for s in found] == ["d2@x.edu", "e@x.edu"]
 
 
 @settings(max_examples=60, deadline=None)

@@ -372,3 +372,23 @@ def test_a_student_staff_moved_stays_moved_when_a_late_joiner_comes(project: Pat
     after = groups(project, W2)
     assert after["Student 007"] == moved_to
     assert {n: g for n, g in after.items() if n != "Zed Late"} == before
+
+
+def test_a_late_joiner_sharing_a_name_is_added_once_and_a_hand_typed_row_is_kept(project: Path):
+    assert run(project, "2027-01-11") == 0
+    path = project / "roster.xlsx"
+    book = openpyxl.load_workbook(path)
+    book[f"{W2} Groups"].append([3, "Walk In", "BE", "Mod 2"])  # staff placed them by hand
+    book["Roster"].append(["Walk In", "walk.in@example.edu", "BE", "Mod 2", "x", ""])
+    book["Roster"].append(["Student 004", "other004@example.edu", "FE", "Mod 1", "y", ""])
+    book.save(path)
+    assert run(project, "2027-01-12") == 0
+    rows = read_tab(path, f"{W2} Groups")[1:]
+    assert [r[1] for r in rows].count("Student 004") == 2
+    assert [r for r in rows if r[1] == "Walk In"] == [(3, "Walk In", "BE", "Mod 2")]
+    keys = [r[4] for r in history(project, W2)]
+    assert "other004@example.edu" in keys
+    assert "walk.in@example.edu" not in keys
+    before = path.read_bytes()
+    assert run(project, "2027-01-12") == 0
+    assert path.read_bytes() == before
