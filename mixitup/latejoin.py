@@ -71,7 +71,8 @@ def read_groups(
         if not number.isdigit() or int(number) < 1 or mod is None:
             continue  # the round trip below reports the row
         key = by_entry.get(name_key(name)) or by_roster.get(name_key(name)) or name_key(name)
-        known = roster.get(key)
+        # Published before their email was known: history has their name, the roster their email.
+        known = roster.get(key) or roster.get(by_roster.get(name_key(name), ""))
         cohort = known.cohort if known else ""
         email = known.email if known else ""
         student = Student(key, name, program, mod, cohort, email)

@@ -119,3 +119,14 @@ def test_zoom_csv_from_history_when_staff_deleted_the_groups_tab(published, tmp_
         rows = list(csv.reader(handle))[1:]
     assert [f"Group {rooms['Student 010']}", "student010@example.edu"] in rows
     assert len(rows) == 29
+
+
+def test_zoom_csv_finds_an_email_filled_in_after_publishing(published, tmp_path):
+    book = openpyxl.load_workbook(published)
+    book["Roster"]["B2"] = "zero@example.edu"  # Student 000 was published without one
+    book.save(published)
+    out = tmp_path / "zoom.csv"
+    assert export(published, str(out)) == 0
+    rooms = {name: group for group, name, _, _ in read_tab(published, GROUPS)[1:]}
+    with out.open(newline="", encoding="utf-8") as handle:
+        assert [f"Group {rooms['Student 000']}", "zero@example.edu"] in list(csv.reader(handle))
