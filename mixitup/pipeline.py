@@ -10,7 +10,7 @@ from typing import Literal
 from mixitup import schedule
 from mixitup.backends import Backend
 from mixitup.config import Config
-from mixitup.errors import ConfigError, ConflictError, RosterError
+from mixitup.errors import ConfigError, ConflictError, InfeasibleGroupingError, RosterError
 from mixitup.export import Member, ZoomExport, zoom_csv
 from mixitup.history import (
     HEADER,
@@ -307,7 +307,10 @@ def _late_joiners(
         seed=config.seed,
         seconds=config.solver_seconds,
     )
-    groups, placements = place(joiners, current.groups, history.met(before=session), rules)
+    try:
+        groups, placements = place(joiners, current.groups, history.met(before=session), rules)
+    except InfeasibleGroupingError as error:
+        raise InfeasibleGroupingError(f"{session.groups_title}: {error}") from error
     only_joiners: list[list[Student]] = [[] for _ in groups]
     for placement in placements:
         only_joiners[placement.group - 1].append(placement.student)

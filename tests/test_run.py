@@ -341,7 +341,9 @@ def test_a_late_joiner_with_a_keep_apart_partner_in_every_group_exits_5(make_wor
     book.save(path)
     before = path.read_bytes()
     assert run(path.parent, "2027-01-12") == 5
-    assert "Cannot add late joiner Zed Late: every group has someone" in capsys.readouterr().err
+    assert f"{W2} Groups: Cannot add late joiner Zed Late: every group has someone" in (
+        capsys.readouterr().err
+    )
     assert path.read_bytes() == before
 
 
