@@ -394,3 +394,11 @@ def test_a_late_joiner_sharing_a_name_is_added_once_and_a_hand_typed_row_is_kept
     before = path.read_bytes()
     assert run(project, "2027-01-12") == 0
     assert path.read_bytes() == before
+
+
+def test_verbose_run_lists_each_session_state(project: Path, capsys):
+    assert run(project, "2027-01-12", "-v") == 0
+    err = capsys.readouterr().err
+    assert "mixitup:   2027-01-13 Week 2: due" in err
+    assert "mixitup:   2027-02-10 Week 2: skipped" in err
+    assert "mixitup:   2027-02-24 Week 4: upcoming" in err
