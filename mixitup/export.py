@@ -63,12 +63,14 @@ def zoom_csv(label: str, members: Sequence[Member]) -> ZoomExport:
         )
     if rooms > ZOOM_MAX_ROOMS:
         warnings.append(
-            f"{label} has {rooms} groups; Zoom allows at most {ZOOM_MAX_ROOMS} breakout rooms."
+            f"{label} has {rooms} groups; Zoom allows at most {ZOOM_MAX_ROOMS} breakout rooms, "
+            "so it may refuse this file. Students can still pick the room with their number."
         )
     if len(placed) > ZOOM_MAX_PARTICIPANTS:
         warnings.append(
             f"{label} has {len(placed)} students with an email; Zoom pre-assigns at most "
-            f"{ZOOM_MAX_PARTICIPANTS} participants."
+            f"{ZOOM_MAX_PARTICIPANTS} participants, so it may refuse this file. Students can "
+            "still pick the room with their group number."
         )
     return ZoomExport(out.getvalue(), rooms, len(placed), tuple(warnings))
 
