@@ -250,9 +250,9 @@ def _status(args: argparse.Namespace) -> int:
         for session, students, groups in result.unscheduled:
             print(f"  {_when(session)}  published: {students} students in {groups} groups")
     following = result.next
-    if following is None:
+    if following is None and result.slots:
         print("Next: none; the calendar has no more sessions. Add next term's module_starts.")
-    else:
+    elif following is not None:
         state = next(i for i in result.slots if i.slot == following)
         print(f"Next: {_when(following.session)}, {_state(state)}")
     for note in result.notes:

@@ -402,3 +402,11 @@ def test_verbose_run_lists_each_session_state(project: Path, capsys):
     assert "mixitup:   2027-01-13 Week 2: due" in err
     assert "mixitup:   2027-02-10 Week 2: skipped" in err
     assert "mixitup:   2027-02-24 Week 4: upcoming" in err
+
+
+def test_status_without_a_calendar_says_how_to_add_one(make_workbook, capsys):
+    path = make_workbook()
+    assert main(["--workbook", str(path), "status", "--today", "2027-01-12"]) == 0
+    assert capsys.readouterr().out.splitlines()[2:] == [
+        "No sessions on the calendar: set [calendar] module_starts in mixitup.toml."
+    ]
