@@ -10,6 +10,8 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from mixitup.models import Student
+
 ZOOM_HEADER = ("Pre-assign Room Name", "Email Address")
 ZOOM_MAX_ROOMS = 100
 ZOOM_MAX_PARTICIPANTS = 1000
@@ -33,6 +35,15 @@ class ZoomExport:
     rooms: int
     participants: int
     warnings: tuple[str, ...]
+
+
+def zoom_members(groups: Sequence[Sequence[Student]]) -> list[Member]:
+    """Everyone in `groups` with their room; the key is the email when the roster has none."""
+    return [
+        Member(number, s.name, s.email or (s.key if "@" in s.key else ""))
+        for number, group in enumerate(groups, 1)
+        for s in group
+    ]
 
 
 def neutralise(cell: str) -> str:

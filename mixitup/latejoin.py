@@ -83,6 +83,20 @@ def read_groups(
     return Published(groups, frozenset(by_hand), problem)
 
 
+def recorded_groups(entries: Sequence[Entry], students: Sequence[Student]) -> Groups:
+    """A session's groups as history records them, for when its tab is gone.
+
+    Only keys, names and emails are known (from the roster by key); program and module are not.
+    """
+    roster = {s.key: s for s in students}
+    found: dict[int, list[Student]] = {}
+    for entry in entries:
+        known = roster.get(entry.key)
+        email = known.email if known else ""
+        found.setdefault(entry.group, []).append(Student(entry.key, entry.name, "", 0, "", email))
+    return tuple(tuple(found.get(n, ())) for n in range(1, max(found, default=0) + 1))
+
+
 def newcomers(
     students: Sequence[Student], recorded_keys: Collection[str], added_by_hand: Collection[str]
 ) -> tuple[Student, ...]:

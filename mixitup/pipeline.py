@@ -11,7 +11,7 @@ from mixitup import schedule
 from mixitup.backends import Backend
 from mixitup.config import Config
 from mixitup.errors import ConfigError, ConflictError, InfeasibleGroupingError, RosterError
-from mixitup.export import Member, ZoomExport, zoom_csv
+from mixitup.export import ZoomExport, zoom_csv, zoom_members
 from mixitup.history import (
     HEADER,
     Entry,
@@ -20,7 +20,7 @@ from mixitup.history import (
     published_sessions,
     read_history,
 )
-from mixitup.latejoin import Placement, newcomers, place, read_groups
+from mixitup.latejoin import Placement, newcomers, place, read_groups, recorded_groups
 from mixitup.models import Change, HistoryEdit, Session, Snapshot, Student, Tab
 from mixitup.optimizer import Grouping, Rules, optimize
 from mixitup.prompts import load_prompts
@@ -430,23 +430,12 @@ def export_zoom(config: Config, backend: Backend, session: Session) -> ZoomExpor
         students = ()
     entries = [e for e in history.entries if e.session == session.label]
     rows = snapshot.rows(session.groups_title)
-    if rows is not None:
-        groups = read_groups(session, rows, entries, students).groups
-    else:
-        by_key = {s.key: s for s in students}
-        found: dict[int, list[Student]] = {}
-        for e in entries:
-            known = by_key.get(e.key)
-            found.setdefault(e.group, []).append(
-                Student(e.key, e.name, "", 0, "", known.email if known else "")
-            )
-        groups = tuple(tuple(found.get(n, ())) for n in range(1, max(found, default=0) + 1))
-    members = [
-        Member(number, s.name, s.email or (s.key if "@" in s.key else ""))
-        for number, group in enumerate(groups, 1)
-        for s in group
-    ]
-    result = zoom_csv(session.label, members)
+    groups = (
+        read_groups(session, rows, entries, students).groups
+        if rows is not None
+        else recorded_groups(entries, students)  # staff deleted the tab; history remembers
+    )
+    result = zoom_csv(session.label, zoom_members(groups))
     for warning in result.warnings:
         log.warning("%s", warning)
     return result

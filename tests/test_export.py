@@ -130,3 +130,15 @@ def test_zoom_csv_finds_an_email_filled_in_after_publishing(published, tmp_path)
     rooms = {name: group for group, name, _, _ in read_tab(published, GROUPS)[1:]}
     with out.open(newline="", encoding="utf-8") as handle:
         assert [f"Group {rooms['Student 000']}", "zero@example.edu"] in list(csv.reader(handle))
+
+
+def test_a_roster_problem_does_not_block_the_export(published, tmp_path, capsys):
+    book = openpyxl.load_workbook(published)
+    book["Roster"].append(["No Module", "nm@example.edu", "BE", "", "x", ""])
+    book.save(published)
+    out = tmp_path / "zoom.csv"
+    assert export(published, str(out)) == 0
+    err = capsys.readouterr().err
+    assert "column D (module)" in err
+    assert "Exporting with the emails kept in the history only." in err
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1 + 29
