@@ -39,3 +39,15 @@ class InfeasibleGroupingError(MixitupError):
     """Even group sizes or keep-apart pairs cannot hold for this roster."""
 
     exit_code = 5
+
+
+class TabExistsError(BackendError):
+    """A tab the run meant to add already exists: another run most likely published it first."""
+
+    def __init__(self, title: str, detail: str = "") -> None:
+        self.title = title
+        super().__init__(
+            f"Tab {title!r} already exists in the spreadsheet, so nothing was written"
+            f"{detail}. Another mixitup run probably published it first: run "
+            "`mixitup status` to see what is published."
+        )
