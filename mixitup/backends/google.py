@@ -59,7 +59,7 @@ READ_FIELDS = (
 )
 # Cells of a new tab: the literal value and the little formatting a Tab asks for.
 CELL_FIELDS = (
-    "userEnteredValue,userEnteredFormat.backgroundColor,"
+    "userEnteredValue,userEnteredFormat.backgroundColorStyle,"
     "userEnteredFormat.textFormat.bold,userEnteredFormat.wrapStrategy"
 )
 ALREADY_EXISTS = re.compile(r'A sheet with the name "(?P<title>.*)" already exists')
@@ -311,7 +311,7 @@ def _cells(
         if r in bold:
             style["textFormat"] = {"bold": True}
         if r in fills:
-            style["backgroundColor"] = _color(fills[r])
+            style["backgroundColorStyle"] = {"rgbColor": _color(fills[r])}
         if wrap:
             style["wrapStrategy"] = "WRAP"
         values = []
