@@ -172,9 +172,12 @@ class GoogleSheet:
         """A mixitup Config for this sheet; `overrides` are Config fields."""
         from mixitup.config import Config
 
-        return Config(
-            backend="google", sheet_id=self.sheet_id, credentials=self.key_file, **overrides
-        )
+        fields: dict[str, Any] = {
+            "backend": "google",
+            "sheet_id": self.sheet_id,
+            "credentials": self.key_file,
+        }
+        return Config(**{**fields, **overrides})
 
 
 def write_key(path: Path, key: Mapping[str, str]) -> Path:

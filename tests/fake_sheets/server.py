@@ -131,7 +131,7 @@ class FakeSheets:
         server.fake = self  # type: ignore[attr-defined]
         self._server = server
         self._thread = threading.Thread(
-            target=server.serve_forever, name="fake-sheets", daemon=True
+            target=server.serve_forever, args=(0.02,), name="fake-sheets", daemon=True
         )
         self._thread.start()
         return self
@@ -328,19 +328,21 @@ class _Handler(BaseHTTPRequestHandler):
             except ValueError:
                 body = raw.decode(errors="replace")
         fault = self.fake._next_fault(route)
-        status = 0
-        try:
-            if fault is not None and not fault.applied:
-                status = self._misbehave(fault)
-                return
-            status, answer = self._answer(route, spreadsheet_id, query, body)
-            if fault is not None:
-                status = self._misbehave(fault)
-                return
+        if fault is not None and not fault.applied:
+            self._log(Call(method, route, parts.path, query, body, _shown(fault)))
+            self._misbehave(fault)
+            return
+        status, answer = self._answer(route, spreadsheet_id, query, body)
+        # Logged before answering, so a client that has its answer sees its call counted.
+        self._log(Call(method, route, parts.path, query, body, _shown(fault) if fault else status))
+        if fault is not None:
+            self._misbehave(fault)
+        else:
             self._send(status, answer)
-        finally:
-            with self.fake.lock:
-                self.fake.calls.append(Call(method, route, parts.path, query, body, status))
+
+    def _log(self, call: Call) -> None:
+        with self.fake.lock:
+            self.fake.calls.append(call)
 
     def _answer(
         self, route: Route, spreadsheet_id: str, query: dict[str, list[str]], body: Any
@@ -357,16 +359,16 @@ class _Handler(BaseHTTPRequestHandler):
         except ApiError as error:
             return error.code, error.body()
 
-    def _misbehave(self, fault: Fault) -> int:
+    def _misbehave(self, fault: Fault) -> None:
         if fault.hang:
             self.fake.release.wait(timeout=30)
             self.close_connection = True
-            return 0
+            return
         if fault.drop:
             self.close_connection = True
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            return 0
+            return
         if fault.html is not None:
             self._send_raw(
                 fault.status, fault.html.encode(), "text/html; charset=UTF-8", fault.headers
@@ -374,7 +376,6 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             payload = json.dumps(fault.json or {}).encode()
             self._send_raw(fault.status, payload, "application/json; charset=UTF-8", fault.headers)
-        return fault.status
 
     def _send(self, status: int, answer: Json) -> None:
         if status == 404 and not answer:
@@ -400,6 +401,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
         except OSError:
             self.close_connection = True  # the client gave up (a read timeout): nothing to do
+
+
+def _shown(fault: Fault) -> int:
+    """The status a fault answers with; 0 when it answers nothing."""
+    return 0 if fault.drop or fault.hang else fault.status
 
 
 def _route(method: str, path: str) -> tuple[Route, str]:
