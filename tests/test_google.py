@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import random
+import re
 
 import pytest
 from fake_sheets import Fault, GoogleSheet, html_502, rate_limited, server_error
@@ -627,3 +629,79 @@ def test_no_secret_reaches_logs_or_errors(
         assert "PRIVATE KEY" not in text
         assert not any(token in text for token in tokens)
     assert "retrying" in caplog.text
+
+
+# -- the key file --------------------------------------------------------------------------
+
+
+def _key_with(google_sheet: GoogleSheet, **changes: object) -> dict[str, object]:
+    key: dict[str, object] = json.loads(google_sheet.key_file.read_text())
+    key.update(changes)
+    return {k: v for k, v in key.items() if v is not None}
+
+
+@pytest.mark.parametrize(
+    ("contents", "expected"),
+    [
+        # the file is not there at all
+        (None, "does not exist"),
+        # a truncated download
+        ('{"type": "service_account", ', "is not JSON"),
+        # a .p12 key saved under a .json name
+        (b"\x30\x82\x0a\x1f\x02\x01\x03\xff\xfe", "is not JSON"),
+        # JSON, but not an object
+        ('["service_account"]', "is JSON but not a key"),
+        # an OAuth client secret instead of a service-account key
+        ('{"installed": {"client_id": "x"}}', "lacks type, client_email, private_key, token_uri"),
+        # a user's credentials from `gcloud auth application-default login`
+        (
+            '{"type": "authorized_user", "refresh_token": "1//xyzzy-token"}',
+            "'authorized_user' credentials",
+        ),
+    ],
+)
+def test_an_unusable_key_file_says_what_is_wrong_with_it(
+    google_sheet: GoogleSheet, contents: str | bytes | None, expected: str
+) -> None:
+    path = google_sheet.key_file
+    if contents is None:
+        path.unlink()
+    elif isinstance(contents, bytes):
+        path.write_bytes(contents)
+    else:
+        path.write_text(contents)
+
+    with pytest.raises(BackendError, match=re.escape(expected)) as raised:
+        open_backend(google_sheet.config())
+
+    assert str(path) in str(raised.value)
+    assert "xyzzy" not in str(raised.value)
+    assert google_sheet.fake.calls == []
+
+
+def test_a_key_missing_fields_names_them(google_sheet: GoogleSheet) -> None:
+    key = _key_with(google_sheet, client_email=None, private_key="")
+    google_sheet.key_file.write_text(json.dumps(key))
+
+    with pytest.raises(BackendError, match="lacks client_email, private_key"):
+        open_backend(google_sheet.config())
+
+
+def test_a_key_with_a_broken_private_key_says_so_without_quoting_it(
+    google_sheet: GoogleSheet,
+) -> None:
+    broken = (
+        "-----BEGIN PRIVATE KEY-----\nTUlJRXZRSUJBREFOQmdrcWhraUc5dzBC\n-----END PRIVATE KEY-----\n"
+    )
+    google_sheet.key_file.write_text(json.dumps(_key_with(google_sheet, private_key=broken)))
+
+    with pytest.raises(BackendError, match="private_key") as raised:
+        open_backend(google_sheet.config())
+
+    assert "TUlJRXZRSUJBREFOQmdrcWhraUc5dzBC" not in str(raised.value)
+    assert raised.value.__cause__ is None  # no chained parser error that could echo the key
+
+
+def test_no_key_configured_says_how_to_give_one(google_sheet: GoogleSheet) -> None:
+    with pytest.raises(BackendError, match="GOOGLE_APPLICATION_CREDENTIALS"):
+        open_backend(google_sheet.config(credentials=None))
