@@ -6,6 +6,7 @@ import json
 import logging
 import random
 import re
+from pathlib import Path
 
 import pytest
 from fake_sheets import Fault, GoogleSheet, html_502, rate_limited, server_error
@@ -705,3 +706,12 @@ def test_a_key_with_a_broken_private_key_says_so_without_quoting_it(
 def test_no_key_configured_says_how_to_give_one(google_sheet: GoogleSheet) -> None:
     with pytest.raises(BackendError, match="GOOGLE_APPLICATION_CREDENTIALS"):
         open_backend(google_sheet.config(credentials=None))
+
+
+def test_the_example_credentials_file_is_refused_for_its_placeholder_key(
+    google_sheet: GoogleSheet,
+) -> None:
+    example = Path(__file__).parent.parent / "credentials.example.json"
+
+    with pytest.raises(BackendError, match=r"private_key .* is not a readable PEM private key"):
+        open_backend(google_sheet.config(credentials=example))
