@@ -9,19 +9,19 @@ import re
 from pathlib import Path
 
 import pytest
-from fake_sheets import Fault, GoogleSheet, html_502, rate_limited, server_error
+from fake_sheets import Fault, GoogleSheet, Value, html_502, rate_limited, server_error
 
 from mixitup.backends import open_backend
 from mixitup.backends.google import MAX_WAIT, SCOPES, GoogleBackend, pixels
 from mixitup.errors import BackendError, TabExistsError
-from mixitup.models import Change, HistoryEdit, Tab
+from mixitup.models import Cell, Change, HistoryEdit, Tab
 
 pytest_plugins = ["conftest_google"]
 
 GROUPS = "2027-01-13 Week 2 Groups"
 PROMPTS = "2027-01-13 Week 2 Prompts"
 HEADER = ("Session", "Date", "Week", "Group", "Key", "Name")
-ROSTER = [
+ROSTER: list[list[Value]] = [
     ["Name", "Email", "Program", "Module", "Cohort"],
     ["Ada Lovelace", "ada@example.org", "BE", 3, "2409-BE"],
     ['=HYPERLINK("http://x")', "formula@example.org", "FE", "Mod 4", "007"],
@@ -31,7 +31,7 @@ ROSTER = [
 
 
 def groups_tab(names: tuple[str, ...] = ("Ada", "=SUM(A1)", "+1", "@me", "-2")) -> Tab:
-    rows = (
+    rows: tuple[tuple[Cell, ...], ...] = (
         ("Group", "Name", "Program", "Module"),
         *((i % 2 + 1, n, "BE", "Mod 3") for i, n in enumerate(names)),
     )

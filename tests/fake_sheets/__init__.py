@@ -42,6 +42,7 @@ __all__ = [
     "GoogleSheet",
     "Sheet",
     "Spreadsheet",
+    "Value",
     "connect",
     "html_502",
     "rate_limited",

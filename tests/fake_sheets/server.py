@@ -147,8 +147,8 @@ class FakeSheets:
     @property
     def base_url(self) -> str:
         assert self._server is not None, "start() the fake first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        port = self._server.server_address[1]
+        return f"http://127.0.0.1:{port}"
 
     @property
     def token_uri(self) -> str:
