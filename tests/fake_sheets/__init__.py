@@ -84,19 +84,17 @@ def connect(session: requests.Session, fake: FakeSheets) -> None:
 
 
 @cache
-def _private_key_pem() -> str:
-    """One throwaway RSA key per test run (generating one takes a moment)."""
-    return pem(new_private_key())
+def _throwaway_key() -> tuple[str, Any]:
+    """One RSA key per test run, as PEM and its public half (making one takes a moment)."""
+    key = new_private_key()
+    return pem(key), key.public_key()
 
 
 def service_account_key(fake: FakeSheets, email: str = EMAIL) -> dict[str, str]:
     """A service-account key in Google's JSON shape, known to `fake`, tokens from `fake`."""
-    from cryptography.hazmat.primitives import serialization
-
-    private = _private_key_pem()
-    key = serialization.load_pem_private_key(private.encode(), password=None)
+    private, public = _throwaway_key()
     key_id = secrets.token_hex(20)
-    fake.register(email, key_id, key.public_key())  # type: ignore[arg-type]
+    fake.register(email, key_id, public)
     return {
         "type": "service_account",
         "project_id": "mixitup-test",

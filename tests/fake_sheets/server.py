@@ -307,6 +307,12 @@ class _Handler(BaseHTTPRequestHandler):
         fake: FakeSheets = self.server.fake  # type: ignore[attr-defined]
         return fake
 
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body leave in two writes; without this, Nagle's algorithm and the
+        # client's delayed ACK add ~40 ms to every answer on a kept-alive connection.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def log_message(self, format: str, *args: Any) -> None:  # the stdlib's name
         """Quiet: the call log is in FakeSheets.calls."""
 
