@@ -9,10 +9,13 @@ import re
 from pathlib import Path
 
 import pytest
+import requests
 from fake_sheets import Fault, GoogleSheet, Value, html_502, rate_limited, server_error
+from google.auth.exceptions import RefreshError, TransportError
+from gspread.exceptions import APIError
 
 from mixitup.backends import open_backend
-from mixitup.backends.google import MAX_WAIT, SCOPES, GoogleBackend, pixels
+from mixitup.backends.google import MAX_WAIT, SCOPES, GoogleBackend, is_transient, pixels
 from mixitup.errors import BackendError, TabExistsError
 from mixitup.models import Cell, Change, HistoryEdit, Tab
 
@@ -715,3 +718,68 @@ def test_the_example_credentials_file_is_refused_for_its_placeholder_key(
 
     with pytest.raises(BackendError, match=r"private_key .* is not a readable PEM private key"):
         open_backend(google_sheet.config(credentials=example))
+
+
+# -- the retry predicate, case by case -----------------------------------------------------
+
+
+def _api_error(status: int, body: str = '{"error": {"code": 0, "message": "m"}}') -> APIError:
+    response = requests.Response()
+    response.status_code = status
+    response._content = body.encode()
+    return APIError(response)
+
+
+@pytest.mark.parametrize(
+    ("error", "transient"),
+    [
+        (_api_error(408), True),  # the server gave up waiting for the request
+        (_api_error(429), True),  # a per-minute quota
+        (_api_error(500), True),
+        (_api_error(502, "<html>502</html>"), True),  # an HTML outage page, not JSON
+        (_api_error(503), True),
+        (_api_error(504), True),
+        (_api_error(400), False),  # our request is wrong: repeating it cannot help
+        (_api_error(401), False),  # google-auth has already refreshed the token
+        (_api_error(403), False),  # not shared: staff must act
+        (_api_error(404), False),  # wrong id: staff must act
+        (requests.ConnectionError("reset"), True),  # a dropped connection
+        (requests.ReadTimeout("slow"), True),
+        (requests.ConnectTimeout("unreachable"), True),
+        (requests.exceptions.ChunkedEncodingError("cut"), True),  # cut off mid-answer
+        (TransportError("token endpoint unreachable"), True),
+        (RefreshError("invalid_grant"), False),  # a revoked key stays revoked
+        (ValueError("a bug"), False),  # anything unexpected keeps its traceback
+    ],
+)
+def test_only_transient_failures_are_retried(error: BaseException, transient: bool) -> None:
+    assert is_transient(error) is transient
+
+
+def test_deleting_a_tab_that_is_not_there_is_skipped(google_sheet: GoogleSheet) -> None:
+    backend = backend_for(google_sheet)
+    backend.read()
+
+    backend.apply(Change(delete_tabs=("No such tab",), add_tabs=(prompts_tab(),)))
+
+    assert google_sheet.titles() == ["Sheet1", PROMPTS]
+
+
+def test_a_hidden_tab_is_added_hidden(google_sheet: GoogleSheet) -> None:
+    backend = backend_for(google_sheet)
+    backend.read()
+
+    backend.apply(Change(add_tabs=(Tab("Scratch", (("x",),), hidden=True),)))
+
+    assert google_sheet.tab("Scratch").hidden
+
+
+def test_a_second_apply_plans_against_a_fresh_read(google_sheet: GoogleSheet) -> None:
+    backend = backend_for(google_sheet)
+    backend.read()
+    backend.apply(Change(history=history(entry("2027-01-13 Week 2", 1, "a"))))
+
+    backend.apply(Change(history=history(entry("2027-01-27 Week 4", 2, "b"))))
+
+    assert (google_sheet.reads(), google_sheet.writes()) == (2, 2)
+    assert len(google_sheet.rows("History") or []) == 3
