@@ -447,6 +447,9 @@ class GoogleBackend:
 
     def read(self) -> Snapshot:
         """Every tab's title and text, from one spreadsheets.get (retried when transient)."""
+        return self._read_state().snapshot()
+
+    def _read_state(self) -> _State:
         retrying = self._retrying("read")
         try:
             state = retrying(self._fetch)
@@ -459,7 +462,7 @@ class GoogleBackend:
             raise self._explain(e, "read", retrying) from e
         self._state = state
         log.info("Read %d tabs from %s", len(state.sheets), self.location)
-        return state.snapshot()
+        return state
 
     def apply(self, change: Change) -> None:
         """Apply `change` in one batchUpdate, planned against the last read().
@@ -468,11 +471,7 @@ class GoogleBackend:
         is unknown (timeout, dropped connection, 5xx) is re-read before it is retried, so a
         change that already landed is never applied twice.
         """
-        state = self._state
-        if state is None:
-            self.read()
-            state = self._state
-            assert state is not None  # noqa: S101  # read() just set it
+        state = self._state or self._read_state()
         plan = self._plan(change, state)
         if not plan.body["requests"]:
             log.info("Nothing to write to %s", self.location)
