@@ -110,7 +110,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
             problems.append(f"unknown section [{section}]")
             continue
         problems.extend(
-            f"unknown key {key!r} in [{section}]" for key in values if key not in KNOWN_KEYS[section]
+            f"unknown key {key!r} in [{section}]"
+            for key in values
+            if key not in KNOWN_KEYS[section]
         )
     if problems:
         known = ", ".join(f"[{name}]" for name in KNOWN_KEYS)
@@ -131,11 +133,13 @@ def _from_mapping(
     cal = _Section(data, "calendar", path)
     backend = "xlsx" if workbook else sheet.text("backend", "xlsx")
     if backend not in ("xlsx", "google"):
-        raise ConfigError(f'{path}: [spreadsheet] backend must be "xlsx" or "google", not {backend!r}.')
+        raise ConfigError(
+            f'{path}: [spreadsheet] backend must be "xlsx" or "google", not {backend!r}.'
+        )
     credentials = sheet.text("credentials", "") or env.get("GOOGLE_APPLICATION_CREDENTIALS", "")
     sheet_id = sheet.text("id", "")
     if backend == "google" and not sheet_id:
-        raise ConfigError(f"{path}: [spreadsheet] id is required when backend is \"google\".")
+        raise ConfigError(f'{path}: [spreadsheet] id is required when backend is "google".')
     if backend == "google" and not credentials:
         raise ConfigError(
             f"{path}: no service-account key: set [spreadsheet] credentials or "

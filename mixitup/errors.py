@@ -18,14 +18,16 @@ class ConfigError(MixitupError):
 
 
 class RosterError(MixitupError):
-    """The spreadsheet's data cannot be used; carries every problem found, so staff fix all at once."""
+    """The spreadsheet's data cannot be used; lists every problem, so staff fix all at once."""
 
     exit_code = 3
 
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = tuple(problems)
         count = len(self.problems)
-        heading = f"{count} problem{'s' if count != 1 else ''} in the spreadsheet; nothing was written:"
+        heading = (
+            f"{count} problem{'s' if count != 1 else ''} in the spreadsheet; nothing was written:"
+        )
         super().__init__("\n".join([heading, *(f"  - {p}" for p in self.problems)]))
 
 
@@ -41,13 +43,5 @@ class InfeasibleGroupingError(MixitupError):
     exit_code = 5
 
 
-class TabExistsError(BackendError):
-    """A tab the run meant to add already exists: another run most likely published it first."""
-
-    def __init__(self, title: str, detail: str = "") -> None:
-        self.title = title
-        super().__init__(
-            f"Tab {title!r} already exists in the spreadsheet, so nothing was written"
-            f"{detail}. Another mixitup run probably published it first: run "
-            "`mixitup status` to see what is published."
-        )
+class ConflictError(BackendError):
+    """Someone else changed the spreadsheet between our read and our write; read again."""

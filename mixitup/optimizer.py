@@ -60,7 +60,11 @@ class Report:
     seed: int
 
     def lines(self) -> list[str]:
-        sizes = f"{self.smallest}" if self.smallest == self.largest else f"{self.smallest}-{self.largest}"
+        sizes = (
+            f"{self.smallest}"
+            if self.smallest == self.largest
+            else f"{self.smallest}-{self.largest}"
+        )
         return [f"{self.groups} groups of {sizes}", *(str(f) for f in self.figures)]
 
 
@@ -83,7 +87,9 @@ def lead_modules(week: int) -> tuple[int, ...]:
 def optimize(students: Sequence[Student], met: Met, rules: Rules) -> Grouping:
     """Split `students` into groups that meet `rules` as well as the numbers allow."""
     if not students:
-        raise InfeasibleGroupingError("Nobody takes part in this session: the roster has no active students.")
+        raise InfeasibleGroupingError(
+            "Nobody takes part in this session: the roster has no active students."
+        )
     count = group_count(len(students), rules.size)
     rng = random.Random(rules.seed)
     order = sorted(students, key=lambda s: (-s.module, s.program, s.cohort, s.key))
@@ -131,7 +137,11 @@ def measure(groups: Sequence[Sequence[Student]], met: Met, rules: Rules) -> Repo
     # Cohort-mates must share a group only when a cohort has more members than groups.
     mates_bound = sum(_forced_pairs(n, count) for n in cohorts.values())
     figures = (
-        Figure("keep-apart pairs together", sum(frozenset((a.key, b.key)) in rules.keep_apart for a, b in pairs), 0),
+        Figure(
+            "keep-apart pairs together",
+            sum(frozenset((a.key, b.key)) in rules.keep_apart for a, b in pairs),
+            0,
+        ),
         Figure("groups with an upper-module lead", led, min(count, leaders), lower_is_better=False),
         Figure("repeat pairs", sum(frozenset((a.key, b.key)) in met for a, b in pairs), 0),
         Figure("cohort-mate pairs", sum(a.cohort == b.cohort for a, b in pairs), mates_bound),

@@ -1,6 +1,6 @@
 """Fixtures for the fake Google Sheets API: a running fake, and a sheet mixitup can open.
 
-Register with `pytest_plugins = ["conftest_google"]` in tests/conftest.py (or in a test
+Register with `pytest_plugins = ["tests.conftest_google"]` in tests/conftest.py (or in a test
 module). Then, for CLI tests over both backends:
 
     def test_publish(google_sheet, tmp_path):
@@ -22,13 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_sheets import (
+
+from tests.fake_sheets import (
     FakeSheets,
     GoogleSheet,
     connect,
     service_account_key,
 )
-from fake_sheets import write_key as _write_key
+from tests.fake_sheets import write_key as _write_key
 
 SHEET_ID = "1MixItUpFakeSheet0123456789abcdefghijklmnopq"
 

@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 import requests
-from fake_sheets import GoogleSheet, connect, discovery, service_account_key
-from fake_sheets.server import new_private_key
 from google.auth.exceptions import RefreshError
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2 import service_account
 
-pytest_plugins = ["conftest_google"]
+from tests.fake_sheets import GoogleSheet, connect, discovery, service_account_key
+from tests.fake_sheets.server import new_private_key
+
+pytest_plugins = ["tests.conftest_google"]
 
 RECORDED = json.loads(
     (Path(__file__).parent / "data" / "sheets-cassettes-excerpt.json").read_text(encoding="utf-8")

@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 import requests
-from fake_sheets import Fault, GoogleSheet, Value, html_502, rate_limited, server_error
 from google.auth.exceptions import RefreshError, TransportError
 from gspread.exceptions import APIError
 
 from mixitup.backends import open_backend
 from mixitup.backends.google import MAX_WAIT, SCOPES, GoogleBackend, is_transient, pixels
-from mixitup.errors import BackendError, TabExistsError
+from mixitup.errors import BackendError, ConflictError
 from mixitup.models import Cell, Change, HistoryEdit, Tab
+from tests.fake_sheets import Fault, GoogleSheet, Value, html_502, rate_limited, server_error
 
-pytest_plugins = ["conftest_google"]
+pytest_plugins = ["tests.conftest_google"]
 
 GROUPS = "2027-01-13 Week 2 Groups"
 PROMPTS = "2027-01-13 Week 2 Prompts"
@@ -314,30 +314,30 @@ def test_force_replaces_tabs_in_place_and_their_history_in_one_write(
     ]
 
 
-def test_adding_a_tab_that_was_already_read_raises_tab_exists_without_writing(
+def test_adding_a_tab_that_was_already_read_raises_a_conflict_without_writing(
     google_sheet: GoogleSheet,
 ) -> None:
     google_sheet.seed(GROUPS, [["Group", "Name"]])
     backend = backend_for(google_sheet)
     backend.read()
 
-    with pytest.raises(TabExistsError, match=GROUPS):
+    with pytest.raises(ConflictError, match=GROUPS):
         backend.apply(publish_change())
 
     assert google_sheet.writes() == 0
 
 
-def test_a_concurrent_publish_of_the_same_tab_raises_tab_exists_and_writes_nothing(
+def test_a_concurrent_publish_of_the_same_tab_raises_a_conflict_and_writes_nothing(
     google_sheet: GoogleSheet,
 ) -> None:
     backend = backend_for(google_sheet)
     backend.read()
     google_sheet.seed(GROUPS, [["Group", "Name"], ["1", "Someone else"]])  # the other run
 
-    with pytest.raises(TabExistsError) as raised:
+    with pytest.raises(ConflictError) as raised:
         backend.apply(publish_change())
 
-    assert raised.value.title == GROUPS
+    assert GROUPS in str(raised.value)
     assert raised.value.exit_code == 4
     assert PROMPTS not in google_sheet.titles()
     assert "History" not in google_sheet.titles()  # the batch was all-or-nothing
@@ -600,7 +600,7 @@ def test_an_unknown_spreadsheet_id_is_named_in_the_error(google_sheet: GoogleShe
 
 
 def test_a_revoked_key_is_a_clear_error_without_the_key(google_sheet: GoogleSheet) -> None:
-    from fake_sheets.server import new_private_key
+    from tests.fake_sheets.server import new_private_key
 
     google_sheet.fake.register(google_sheet.client_email, "other", new_private_key().public_key())
 

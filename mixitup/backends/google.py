@@ -32,7 +32,7 @@ from tenacity import (
     stop_after_delay,
 )
 
-from mixitup.errors import BackendError, TabExistsError
+from mixitup.errors import BackendError, ConflictError
 from mixitup.models import Cell, Change, HistoryEdit, Rows, Snapshot, Tab
 
 if TYPE_CHECKING:
@@ -63,6 +63,7 @@ CELL_FIELDS = (
     "userEnteredFormat.textFormat.bold,userEnteredFormat.wrapStrategy"
 )
 ALREADY_EXISTS = re.compile(r'A sheet with the name "(?P<title>.*)" already exists')
+NO_GRID = re.compile(r"No grid with id: \d+")
 
 Sleep = Callable[[float], None]
 Json = dict[str, Any]
@@ -393,7 +394,7 @@ class _Plan:
             return True
         if self.deleted_ids <= ids and history == self.history_before:
             return False
-        raise BackendError(
+        raise ConflictError(
             "The spreadsheet changed while mixitup was writing to it, so nothing more was "
             "written. Run `mixitup status` to see what is published, then run again."
         )
@@ -585,7 +586,7 @@ class GoogleBackend:
         old_index = {sheet.title: sheet.index for sheet in deleted}
         for tab in change.add_tabs:
             if tab.title.casefold() in titles:
-                raise TabExistsError(tab.title)
+                raise _tab_exists(tab.title)
             titles.add(tab.title.casefold())
             sheet_id = self._new_id(taken)
             new_ids.add(sheet_id)
@@ -600,7 +601,7 @@ class GoogleBackend:
             return plan
         history = {sheet.title: sheet for sheet in kept}.get(edit.title)
         if history is None and edit.title.casefold() in titles:
-            raise TabExistsError(edit.title, " (the history tab differs only in letter case)")
+            raise _tab_exists(edit.title)
         return self._plan_history(edit, history, plan, taken)
 
     def _plan_history(
@@ -642,7 +643,7 @@ class GoogleBackend:
         gone = sorted(set(edit.delete_rows), reverse=True)
         for row in gone:
             if not 1 <= row <= len(before):
-                raise BackendError(
+                raise ConflictError(
                     f"History tab {edit.title!r} has no row {row} any more (it has "
                     f"{len(before)}). Someone edited it since the read; run again."
                 )
@@ -713,7 +714,12 @@ class GoogleBackend:
             status = error.response.status_code
             message = _api_message(error)
             if status == 400 and (found := ALREADY_EXISTS.search(message)):
-                return TabExistsError(found["title"])
+                return _tab_exists(found["title"])
+            if status == 400 and NO_GRID.search(message):
+                return ConflictError(
+                    f"A tab of {where} was removed since mixitup read it ({message}). Nothing "
+                    "was written; another mixitup run or a person changed it."
+                )
             if status == 403 and re.search(r"has not been used|is disabled", message):
                 return BackendError(
                     f"The Google Sheets API is not enabled for the service account's project "
@@ -764,6 +770,13 @@ class GoogleBackend:
 
     def _key(self) -> str:
         return str(self.key_file) if self.key_file else "in use"
+
+
+def _tab_exists(title: str) -> ConflictError:
+    return ConflictError(
+        f"Tab {title!r} already exists in the spreadsheet, so nothing was written: another "
+        "mixitup run probably published it first."
+    )
 
 
 def _append(sheet_id: int, dimension: str, length: int) -> Json:

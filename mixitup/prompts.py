@@ -1,0 +1,64 @@
+"""The week's prompts, norms, how-to-meet and agenda: packaged defaults or the staff's template."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from mixitup.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Prompts:
+    """What the prompts tab says for one week."""
+
+    title: str
+    how_to_meet: tuple[str, ...]
+    norms: tuple[str, ...]
+    prompts: tuple[str, ...]
+    agenda: tuple[str, ...]
+
+
+def load_prompts(week: int, zoom: str, template: Path | None = None) -> Prompts:
+    """The prompts for `week`, from `template` when staff gave one, else the packaged defaults."""
+    where = str(template) if template else "the packaged prompts"
+    if template is None:
+        text = resources.files("mixitup").joinpath("prompts.toml").read_text(encoding="utf-8")
+    else:
+        try:
+            text = template.read_text(encoding="utf-8")
+        except OSError as error:
+            raise ConfigError(
+                f"Cannot read the prompts template {template}: {error.strerror}. Check "
+                "[prompts] template in mixitup.toml."
+            ) from error
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"The prompts template {where} is not valid TOML: {error}.") from error
+    weeks: dict[str, Any] = data.get("week", {})
+    if str(week) not in weeks:
+        have = ", ".join(sorted(weeks)) or "none"
+        raise ConfigError(
+            f"{where} has no prompts for week {week} (weeks it has: {have}). Add a [week.{week}] "
+            "section, or publish one of those weeks."
+        )
+    section = weeks[str(week)]
+
+    def texts(source: dict[str, Any], key: str) -> tuple[str, ...]:
+        value = source.get(key)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}: {key} must be a list of texts.")
+        return tuple(v.replace("{zoom}", zoom) for v in value)
+
+    title = section.get("title", f"Mix It Up: Week {week}")
+    return Prompts(
+        title=str(title),
+        how_to_meet=texts(data, "how_to_meet"),
+        norms=texts(data, "norms"),
+        prompts=texts(section, "prompts"),
+        agenda=texts(section, "agenda"),
+    )

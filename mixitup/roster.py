@@ -1,0 +1,277 @@
+"""The roster tab -> validated students; the keep-apart tab -> pairs of student keys.
+
+Every problem is collected and raised together in one RosterError, so staff fix the
+spreadsheet in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+
+from openpyxl.utils import get_column_letter
+
+from mixitup.config import Config
+from mixitup.errors import RosterError
+from mixitup.models import Rows, Student
+
+# Accepted headers for each field, compared after `header_key` (case, spaces, punctuation).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "full name", "student", "student name", "preferred name"),
+    "email": ("email", "e-mail", "email address", "student email", "turing email"),
+    "program": ("program", "programme", "track", "program track", "bootcamp"),
+    "module": ("module", "mod", "current module", "mod #", "module number"),
+    "cohort": ("cohort", "cohort id", "class", "cohort name"),
+    "status": ("status", "enrollment status", "enrolment status", "state"),
+}
+REQUIRED = ("name", "program", "module")
+MODULES = range(1, 5)
+ACTIVE_STATUSES = ("", "active")
+_MODULE = re.compile(r"^(?:mod(?:ule)?|m)?[\s.#:-]*([0-9]+)(?:\.0+)?$", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@dataclass(frozen=True)
+class Roster:
+    """The students taking part, plus what staff should know but need not fix."""
+
+    students: tuple[Student, ...]
+    warnings: tuple[str, ...]
+    keep_apart: frozenset[frozenset[str]]
+
+
+def header_key(text: str) -> str:
+    """A header reduced to letters and digits, so `Full Name`, `full_name` and `FULLNAME` match."""
+    return re.sub(r"[^0-9a-z#]", "", text.casefold())
+
+
+def name_key(name: str) -> str:
+    """The identity of a student without an email: case and spacing do not count."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def parse_module(text: str) -> int | None:
+    """`3`, `Mod 3`, `M3`, `Module 3` -> 3; anything else -> None."""
+    match = _MODULE.match(text.strip())
+    return int(match.group(1)) if match else None
+
+
+def read_roster(tabs: dict[str, Rows] | None, titles: tuple[str, ...], config: Config) -> Roster:
+    """Validate the roster and keep-apart tabs; raise RosterError listing every problem."""
+    tabs = tabs or {}
+    tab = config.roster_tab
+    rows = tabs.get(tab)
+    if rows is None:
+        found = ", ".join(f'"{t}"' for t in titles) or "none"
+        raise RosterError(
+            [
+                f'No roster tab "{tab}" in the spreadsheet (tabs found: {found}). Rename the '
+                "roster tab, or set [spreadsheet] roster_tab in mixitup.toml."
+            ]
+        )
+    reader = _RosterReader(tab, rows, config)
+    students = reader.students()
+    keep_apart = _keep_apart(tabs.get(config.keep_apart_tab), config.keep_apart_tab, reader)
+    problems = reader.problems + keep_apart.problems
+    if problems:
+        raise RosterError(problems)
+    if not students:
+        raise RosterError(
+            [f'Roster tab "{tab}" has no active students. Add students below the header row.']
+        )
+    return Roster(tuple(students), tuple(reader.warnings), frozenset(keep_apart.pairs))
+
+
+@dataclass
+class _Found:
+    pairs: set[frozenset[str]]
+    problems: list[str]
+
+
+class _RosterReader:
+    """One pass over the roster rows, remembering every problem and warning."""
+
+    def __init__(self, tab: str, rows: Rows, config: Config) -> None:
+        self.tab = tab
+        self.rows = rows
+        self.config = config
+        self.problems: list[str] = []
+        self.warnings: list[str] = []
+        self.columns: dict[str, int] = {}
+        self.by_email: dict[str, int] = {}  # lower-cased email -> row, every row with one
+        self.by_name: dict[str, list[int]] = defaultdict(list)  # name_key -> rows
+        self.keys_by_row: dict[int, str] = {}
+        self.spellings: dict[str, str] = {p.casefold(): p for p in config.programs}
+        self.active_keys: set[str] = set()
+
+    def where(self, row: int, field: str) -> str:
+        column = self.columns[field]
+        return (
+            f'Roster tab "{self.tab}", row {row}, column {get_column_letter(column + 1)} ({field})'
+        )
+
+    def students(self) -> list[Student]:
+        header_row = next(
+            (i for i, row in enumerate(self.rows) if any(c.strip() for c in row)), None
+        )
+        if header_row is None:
+            self.problems.append(
+                f'Roster tab "{self.tab}" is empty. Put the headers Name, Program and Module in '
+                "row 1 and one student per row below."
+            )
+            return []
+        if not self._find_columns(self.rows[header_row], header_row + 1):
+            return []
+        if "email" not in self.columns:
+            self.warnings.append(
+                f'Roster tab "{self.tab}" has no Email column: students are told apart by name, '
+                "so a renamed student will look new. Add an Email column to keep history exact."
+            )
+        students = []
+        for index in range(header_row + 1, len(self.rows)):
+            student = self._student(self.rows[index], index + 1)
+            if student is not None:
+                students.append(student)
+        self._check_duplicate_names()
+        return students
+
+    def _find_columns(self, header: tuple[str, ...], row: int) -> bool:
+        wanted = {header_key(s): field for field, names in SYNONYMS.items() for s in names}
+        for column, text in enumerate(header):
+            field = wanted.get(header_key(text))
+            if field is not None and field not in self.columns:
+                self.columns[field] = column
+        missing = [field for field in REQUIRED if field not in self.columns]
+        for field in missing:
+            found = ", ".join(f'"{h.strip()}"' for h in header if h.strip())
+            accepted = ", ".join(f'"{s.title()}"' for s in SYNONYMS[field])
+            self.problems.append(
+                f'Roster tab "{self.tab}", row {row}: no {field.title()} column (headers found: '
+                f"{found}). Name a column {accepted}."
+            )
+        return not missing
+
+    def cell(self, cells: tuple[str, ...], field: str) -> str:
+        column = self.columns.get(field)
+        if column is None or column >= len(cells):
+            return ""
+        return cells[column]
+
+    def _clean(self, text: str, row: int, field: str) -> str:
+        cleaned = _CONTROL.sub("", text)
+        if cleaned != text:
+            self.warnings.append(f"{self.where(row, field)}: removed invisible control characters.")
+        return " ".join(cleaned.split())
+
+    def _student(self, cells: tuple[str, ...], row: int) -> Student | None:
+        if not any(c.strip() for c in cells):
+            return None  # blank rows are spacing, not data
+        status = " ".join(self.cell(cells, "status").casefold().split())
+        excluded = status in self.config.exclude_statuses
+        if status not in ACTIVE_STATUSES and not excluded:
+            allowed = ", ".join(f'"{s.title()}"' for s in self.config.exclude_statuses)
+            written = self.cell(cells, "status").strip()
+            self.problems.append(
+                f'{self.where(row, "status")}: unknown status "{written}".'
+                f' Leave it blank or write "Active" to take part, or one of {allowed} to sit out.'
+            )
+        name = self._clean(self.cell(cells, "name"), row, "name")
+        email = self._clean(self.cell(cells, "email"), row, "email").casefold()
+        program = self._program(self._clean(self.cell(cells, "program"), row, "program"), row)
+        module_text = self.cell(cells, "module").strip()
+        module = parse_module(module_text)
+        if not name:
+            self.problems.append(
+                f"{self.where(row, 'name')}: the name is empty. Fill it in or delete the row."
+            )
+        if module is None or module not in MODULES:
+            what = f'"{module_text}" is not a module' if module_text else "the module is empty"
+            self.problems.append(
+                f"{self.where(row, 'module')}: {what}. Write 1 to 4, like 3, Mod 3 or M3."
+            )
+        if not name or module is None or program is None:
+            return None
+        key = email or name_key(name)
+        self._remember(key, name, email, row)
+        if excluded:
+            return None
+        self.active_keys.add(key)
+        cohort = self._clean(self.cell(cells, "cohort"), row, "cohort") or f"{program} Mod {module}"
+        return Student(key, name, program, module, cohort, email, row)
+
+    def _program(self, program: str, row: int) -> str | None:
+        if not program:
+            self.problems.append(
+                f"{self.where(row, 'program')}: the program is empty. Fill it in, e.g. BE or FE."
+            )
+            return None
+        if self.config.programs and program.casefold() not in self.spellings:
+            self.problems.append(
+                f'{self.where(row, "program")}: unknown program "{program}". Use one of '
+                f"{', '.join(self.config.programs)} or add it to [roster] programs in mixitup.toml."
+            )
+            return None
+        # "be" and "BE" are one program: the configured or first-seen spelling wins.
+        return self.spellings.setdefault(program.casefold(), program)
+
+    def _remember(self, key: str, name: str, email: str, row: int) -> None:
+        if email:
+            first = self.by_email.setdefault(email, row)
+            if first != row:
+                self.problems.append(
+                    f'Roster tab "{self.tab}", rows {first} and {row}: the same email "{email}" '
+                    "twice. Give each student their own email, or delete the repeated row."
+                )
+        self.by_name[name_key(name)].append(row)
+        self.keys_by_row[row] = key
+
+    def _check_duplicate_names(self) -> None:
+        for rows in self.by_name.values():
+            without_email = [r for r in rows if "@" not in self.keys_by_row[r]]
+            if len(rows) > 1 and without_email:
+                listed = ", ".join(str(r) for r in rows)
+                self.problems.append(
+                    f'Roster tab "{self.tab}", rows {listed}: the same name twice with no email to '
+                    "tell them apart. Fill in their emails, or delete the repeated row."
+                )
+
+    def lookup(self, text: str) -> str | None:
+        """The key of the roster student named or emailed `text`, if exactly one matches."""
+        wanted = " ".join(text.split()).casefold()
+        if wanted in self.by_email:
+            return self.keys_by_row[self.by_email[wanted]]
+        rows = self.by_name.get(name_key(text), [])
+        return self.keys_by_row[rows[0]] if len(rows) == 1 else None
+
+
+def _keep_apart(rows: Rows | None, tab: str, roster: _RosterReader) -> _Found:
+    """Pairs from the keep-apart tab: row 1 is a header; each row names two students."""
+    found = _Found(set(), [])
+    for index, cells in enumerate(rows or ()):
+        filled = [(c, " ".join(text.split())) for c, text in enumerate(cells) if text.strip()]
+        if index == 0 or not filled:
+            continue
+        row = index + 1
+        if len(filled) != 2:
+            found.problems.append(
+                f'Keep apart tab "{tab}", row {row}: expected two students (name or email), found '
+                f"{len(filled)}. Put one pair per row, in columns A and B."
+            )
+            continue
+        keys: list[str] = []
+        for column, text in filled:
+            key = roster.lookup(text)
+            if key is None:
+                found.problems.append(
+                    f'Keep apart tab "{tab}", row {row}, column {get_column_letter(column + 1)}: '
+                    f'"{text}" matches no student on the roster. Check the spelling, or use '
+                    "their email."
+                )
+            else:
+                keys.append(key)
+        # A pair with someone who sits out (withdrawn, on leave) has nothing to keep apart.
+        if len(set(keys) & roster.active_keys) == 2:
+            found.pairs.add(frozenset(keys))
+    return found

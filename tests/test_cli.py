@@ -1,0 +1,193 @@
+"""End to end: `mixitup.cli.main([...])` and `python -m mixitup` on real .xlsx files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from mixitup.cli import _parser, main
+from tests.conftest import make_roster, read_tab
+
+DATE, WEEK = "2027-01-13", "2"
+GROUPS, PROMPTS = f"{DATE} Week {WEEK} Groups", f"{DATE} Week {WEEK} Prompts"
+
+
+def publish(path: Path, *extra: str) -> int:
+    return main(["--workbook", str(path), "publish", "--date", DATE, "--week", WEEK, *extra])
+
+
+def test_publish_writes_groups_prompts_and_history(make_workbook, capsys):
+    path = make_workbook(students=50)
+    assert publish(path) == 0
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Roster", GROUPS, PROMPTS, "History"]
+    groups = book[GROUPS]
+    rows = list(groups.iter_rows(values_only=True))
+    assert rows[0] == ("Group", "Name", "Program", "Module")
+    names = [r[1] for r in rows[1:]]
+    assert names == sorted(names, key=str.casefold)
+    assert sorted(names) == sorted(r[0] for r in make_roster(50))
+    sizes = Counter(r[0] for r in rows[1:])
+    assert sorted(sizes) == list(range(1, 9))  # 50 students at size 6 -> 8 groups, numbered 1..8
+    assert max(sizes.values()) - min(sizes.values()) <= 1
+    assert groups.freeze_panes == "A2"
+    assert groups["A2"].fill.fgColor.rgb != groups["A1"].fill.fgColor.rgb
+    assert book["History"].sheet_state == "hidden"
+    history = list(book["History"].iter_rows(values_only=True))
+    assert history[0][:4] == ("Session", "Date", "Week", "Group")
+    assert len(history) == 51
+    assert {r[4] for r in history[1:]} == {f"student{i:03d}@example.edu" for i in range(50)}
+    prompts = [r[0] for r in book[PROMPTS].iter_rows(values_only=True)]
+    assert "Norms" in prompts
+    assert any("breakout room" in str(line) for line in prompts)
+    out = capsys.readouterr().out
+    assert f"Published {DATE} Week 2" in out
+    assert "repeat pairs: 0" in out
+
+
+def test_publish_twice_changes_not_one_byte(make_workbook, capsys):
+    path = make_workbook()
+    assert publish(path) == 0
+    before = path.read_bytes()
+    assert publish(path) == 0
+    assert path.read_bytes() == before
+    assert "already published" in capsys.readouterr().out
+
+
+def test_force_replaces_tabs_and_history_rows_in_one_write(make_workbook):
+    path = make_workbook(students=30)
+    assert publish(path) == 0
+    first = read_tab(path, GROUPS)
+    main(["--workbook", str(path), "publish", "--date", "2027-01-27", "--week", "4"])
+    assert publish(path, "--force", "--force-past") == 0
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames.count(GROUPS) == 1
+    assert book.sheetnames.count(PROMPTS) == 1
+    sessions = Counter(r[0] for r in list(book["History"].iter_rows(values_only=True))[1:])
+    assert sessions == {f"{DATE} Week 2": 30, "2027-01-27 Week 4": 30}
+    assert len(read_tab(path, GROUPS)) == len(first)
+
+
+def test_force_on_a_past_session_needs_force_past(make_workbook, capsys):
+    path = make_workbook()
+    past = ["--workbook", str(path), "publish", "--date", "2026-01-14", "--week", "2"]
+    assert main(past) == 0
+    before = path.read_bytes()
+    assert main([*past, "--force"]) == 2
+    assert "--force-past" in capsys.readouterr().err
+    assert path.read_bytes() == before
+    assert main([*past, "--force", "--force-past"]) == 0
+
+
+def test_plan_shows_groups_and_writes_nothing(make_workbook, capsys):
+    path = make_workbook(students=24)
+    before = path.read_bytes()
+    assert main(["--workbook", str(path), "plan", "--date", DATE, "--week", WEEK]) == 0
+    out = capsys.readouterr().out
+    assert "24 students" in out
+    assert "Group 4:" in out
+    assert "groups with an upper-module lead: 4" in out
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        '=HYPERLINK("http://evil.example","click")',  # a formula must stay text
+        "+1 555 0100",  # would be a number or formula in a spreadsheet
+        "-x",
+        "@handle",
+        "Zoë 🚀 Nguyễn",
+        "מרים כהן",  # right to left
+        "A" * 300,
+    ],
+)
+def test_hostile_names_are_published_exactly_as_text(make_workbook, name):
+    rows = make_roster(12)
+    rows[0] = (name, "hostile@example.edu", *rows[0][2:])
+    path = make_workbook(rows=rows)
+    assert publish(path) == 0
+    book = openpyxl.load_workbook(path)
+    cells = [c for row in book[GROUPS].iter_rows() for c in row if c.value == name]
+    assert len(cells) == 1
+    assert cells[0].data_type == "s"
+
+
+def test_roster_problems_exit_3_and_leave_the_file_alone(make_workbook, capsys):
+    rows = make_roster(12)
+    rows[2] = ("", *rows[2][1:])
+    rows[5] = (*rows[5][:3], "Mod 7", *rows[5][4:])
+    path = make_workbook(rows=rows)
+    before = path.read_bytes()
+    assert publish(path) == 3
+    err = capsys.readouterr().err
+    assert 'Roster tab "Roster", row 4, column A (name): the name is empty' in err
+    assert 'row 7, column D (module): "Mod 7" is not a module' in err
+    assert path.read_bytes() == before
+
+
+def test_missing_workbook_is_a_usage_error_and_creates_nothing(tmp_path, capsys):
+    path = tmp_path / "nowhere.xlsx"
+    assert publish(path) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert not path.exists()
+
+
+def test_no_spreadsheet_named_says_how_to_name_one(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MIXITUP_CONFIG", raising=False)
+    assert main(["plan", "--date", DATE, "--week", WEEK]) == 2
+    assert "--workbook" in capsys.readouterr().err
+
+
+def test_every_subcommand_has_help_text():
+    parser = _parser()
+    commands = next(a for a in parser._actions if a.dest == "==SUPPRESS==" and a.choices)
+    for choice in commands._choices_actions:
+        assert choice.help, choice.dest
+
+
+def test_python_dash_m_runs_the_cli(make_workbook):
+    path = make_workbook()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mixitup",
+            "--workbook",
+            str(path),
+            "publish",
+            "--date",
+            DATE,
+            "--week",
+            WEEK,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"Published {DATE} Week 2" in result.stdout
+    assert "published 2027-01-13 Week 2: 48 students in 8 groups" in result.stderr
+
+
+def test_demo_builds_a_workbook_with_both_sessions(tmp_path, capsys):
+    assert main(["demo", "--dir", str(tmp_path)]) == 0
+    book = openpyxl.load_workbook(tmp_path / "mixitup.xlsx")
+    assert book.sheetnames == [
+        "Roster",
+        "Keep apart",
+        "2027-01-13 Week 2 Groups",
+        "2027-01-13 Week 2 Prompts",
+        "History",
+        "2027-01-27 Week 4 Groups",
+        "2027-01-27 Week 4 Prompts",
+    ]
+    out = capsys.readouterr().out
+    assert out.count("repeat pairs: 0") == 2
+    assert (tmp_path / "mixitup.toml").is_file()

@@ -1,0 +1,180 @@
+"""Roster validation, case by case: what is accepted, and every problem with tab, row and column."""
+
+from __future__ import annotations
+
+import pytest
+
+from mixitup.config import Config
+from mixitup.errors import RosterError
+from mixitup.roster import parse_module, read_roster
+
+CONFIG = Config()
+
+
+def roster(
+    *rows: tuple[str, ...],
+    header=("Name", "Email", "Program", "Module", "Cohort", "Status"),
+    **tabs,
+):
+    all_tabs = {"Roster": (tuple(header), *rows), **tabs}
+    return read_roster(all_tabs, tuple(all_tabs), CONFIG)
+
+
+def problems(*rows: tuple[str, ...], **kwargs) -> list[str]:
+    with pytest.raises(RosterError) as caught:
+        roster(*rows, **kwargs)
+    return list(caught.value.problems)
+
+
+ANN = ("Ann Lee", "ann@x.edu", "BE", "4", "2408-BE", "")
+BO = ("Bo Diaz", "bo@x.edu", "FE", "3", "2410-FE", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "module"),
+    [
+        ("3", 3),  # a plain number
+        ("Mod 3", 3),  # the school's way of writing it
+        ("M3", 3),  # short form
+        ("mod3", 3),  # no space, lower case
+        (" Module 3 ", 3),  # long form with stray spaces
+        ("3.0", 3),  # a number cell read back as text
+        ("Mod", None),  # no number
+        ("three", None),  # words are not parsed
+    ],
+)
+def test_module_forms(text, module):
+    assert parse_module(text) == module
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ("Name", "Email", "Program", "Module", "Cohort", "Status"),  # the documented headers
+        ("full name", "E-mail", "Track", "Mod", "cohort", "STATUS"),  # synonyms, any case
+        (" Full  Name ", "Email Address", "program", "Current Module", "Class", "State"),  # spaces
+    ],
+)
+def test_header_synonyms_are_accepted(header):
+    found = roster(ANN, BO, header=header)
+    assert [s.name for s in found.students] == ["Ann Lee", "Bo Diaz"]
+    assert found.students[0].module == 4
+
+
+def test_blank_rows_whitespace_and_case_are_tidied():
+    found = roster(
+        ("  Ann   Lee ", " ANN@X.EDU ", " BE ", "mod 4", "", "active"),
+        ("", "", "", "", "", ""),
+        ("Bo Diaz", "bo@x.edu", "fe", "M3", "2410-FE", ""),
+        ("Cy Ito", "cy@x.edu", "FE", "2", "", "Active"),
+    )
+    ann, bo, cy = found.students
+    assert (ann.name, ann.key, ann.program, ann.cohort) == (
+        "Ann Lee",
+        "ann@x.edu",
+        "BE",
+        "BE Mod 4",
+    )
+    assert (bo.program, cy.program) == ("fe", "fe")  # one program, first spelling wins
+    assert (ann.row, bo.row, cy.row) == (2, 4, 5)
+
+
+@pytest.mark.parametrize(
+    "status", ["Withdrawn", "on leave", "GRADUATED", "Opted out", " inactive "]
+)
+def test_excluded_statuses_sit_out(status):
+    found = roster(ANN, (*BO[:5], status))
+    assert [s.name for s in found.students] == ["Ann Lee"]
+
+
+def test_without_email_column_students_are_keyed_by_name_with_a_warning():
+    found = roster(("Ann  Lee", "BE", "4"), header=("Name", "Program", "Module"))
+    assert found.students[0].key == "ann lee"
+    assert "no Email column" in found.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        # a blank name on an otherwise filled row
+        ([("", "x@x.edu", "BE", "4", "", "")], "row 2, column A (name): the name is empty"),
+        # a module outside 1-4
+        ([(*ANN[:3], "Mod 7", "", "")], 'row 2, column D (module): "Mod 7" is not a module'),
+        # an empty module
+        ([(*ANN[:3], "", "", "")], "row 2, column D (module): the module is empty"),
+        # an empty program
+        ([(ANN[0], ANN[1], "", "4", "", "")], "row 2, column C (program): the program is empty"),
+        # a status nobody configured
+        ([(*ANN[:5], "Activ")], 'row 2, column F (status): unknown status "Activ"'),
+        # the same email twice, case-insensitively: both rows named
+        ([ANN, ("Ann Other", "ANN@x.edu", "FE", "2", "", "")], "rows 2 and 3: the same email"),
+        # the same name twice without emails to tell them apart
+        ([(ANN[0], "", *ANN[2:]), (ANN[0], "", "FE", "1", "", "")], "rows 2, 3: the same name"),
+    ],
+)
+def test_each_problem_names_tab_row_and_column(rows, expected):
+    found = problems(*rows)
+    assert any(expected in p for p in found), found
+    assert all(p.startswith('Roster tab "Roster"') for p in found)
+
+
+def test_all_problems_are_reported_at_once():
+    found = problems(("", "a@x.edu", "BE", "4", "", ""), (*BO[:3], "9", "", ""), (*ANN[:5], "?"))
+    assert len(found) == 3
+
+
+def test_missing_required_column_lists_headers_found_and_synonyms():
+    (found,) = problems(("Ann", "4"), header=("Name", "Mod"))
+    assert 'no Program column (headers found: "Name", "Mod")' in found
+    assert '"Track"' in found
+
+
+def test_missing_roster_tab_lists_the_tabs_found():
+    with pytest.raises(RosterError) as caught:
+        read_roster({"Sheet1": ()}, ("Sheet1",), CONFIG)
+    assert 'No roster tab "Roster"' in str(caught.value)
+    assert '"Sheet1"' in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        (),  # a tab with nothing at all
+        (("", ""),),  # only blank cells
+    ],
+)
+def test_empty_roster_tab_says_what_to_put_there(rows):
+    with pytest.raises(RosterError) as caught:
+        read_roster({"Roster": rows}, ("Roster",), CONFIG)
+    assert "is empty" in str(caught.value)
+
+
+def test_roster_with_only_leavers_has_no_active_students():
+    with pytest.raises(RosterError, match="no active students"):
+        roster((*ANN[:5], "Withdrawn"))
+
+
+def test_unknown_program_when_programs_are_configured():
+    config = Config(programs=("BE", "FE"))
+    with pytest.raises(RosterError) as caught:
+        read_roster({"Roster": (("Name", "Program", "Module"), ("Ann", "DS", "4"))}, (), config)
+    assert 'column B (program): unknown program "DS"' in str(caught.value)
+
+
+def test_control_characters_are_stripped_with_a_warning():
+    found = roster(("Ann\x07 Lee\u200b", "ann@x.edu", "BE", "4", "", ""))
+    assert found.students[0].name == "Ann Lee"
+    assert "control characters" in found.warnings[0]
+
+
+def test_keep_apart_pairs_match_by_name_or_email():
+    found = roster(ANN, BO, **{"Keep apart": (("Student", "Student"), ("ann lee", "BO@x.edu"))})
+    assert found.keep_apart == {frozenset({"ann@x.edu", "bo@x.edu"})}
+
+
+def test_keep_apart_entry_matching_nobody_is_a_problem():
+    with pytest.raises(RosterError) as caught:
+        roster(ANN, BO, **{"Keep apart": (("A", "B"), ("Ann Lee", "Nobody Here"))})
+    assert 'Keep apart tab "Keep apart", row 2, column B: "Nobody Here" matches no student' in str(
+        caught.value
+    )
