@@ -1,7 +1,14 @@
 """Fixtures for the fake Google Sheets API: a running fake, and a sheet mixitup can open.
 
-Register with `pytest_plugins = ["tests.conftest_google"]` in tests/conftest.py (or in a test
-module). Then, for CLI tests over both backends:
+Register with `pytest_plugins = ["tests.conftest_google"]` at the end of tests/conftest.py
+(or in a test module). For CLI tests over both backends, take `any_spreadsheet`:
+
+    def test_publish(any_spreadsheet):
+        any_spreadsheet.seed({"Roster": [HEADER, *make_roster(50)]})
+        assert main([*any_spreadsheet.args, "publish", "--date", D, "--week", "2"]) == 0
+        assert any_spreadsheet.rows(GROUPS)[0] == ["Group", "Name", "Program", "Module"]
+
+or `google_sheet` for Google-only checks:
 
     def test_publish(google_sheet, tmp_path):
         google_sheet.seed("Roster", [["Name", "Email", "Program", "Module"], ...])
@@ -17,12 +24,17 @@ import os
 
 os.environ.setdefault("NO_GCE_CHECK", "true")  # before google.auth is imported
 
-from collections.abc import Iterator  # after the environment is set
+import json  # after the environment is set
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
+from tests.conftest import read_tab as _read_tab
+from tests.conftest import write_workbook as _write_workbook
 from tests.fake_sheets import (
     FakeSheets,
     GoogleSheet,
@@ -68,3 +80,78 @@ def google_sheet(
 
     monkeypatch.setattr(google, "open_google_backend", open_on_fake)
     return sheet
+
+
+@dataclass
+class AnySpreadsheet:
+    """The spreadsheet a CLI test publishes to: a local workbook or the fake Google Sheet.
+
+    `args` are the global flags that select it; `rows()` and `titles()` read it back as
+    text, the same way for both backends.
+    """
+
+    kind: str  # "xlsx" or "google"
+    directory: Path
+    google: GoogleSheet | None = None
+    config: Path | None = None
+
+    @property
+    def workbook(self) -> Path:
+        return self.directory / "roster.xlsx"
+
+    @property
+    def args(self) -> list[str]:
+        if self.config is not None:
+            return ["--config", str(self.config)]
+        return ["--workbook", str(self.workbook)]
+
+    def seed(self, tabs: Mapping[str, Sequence[Sequence[object]]]) -> None:
+        """Create the spreadsheet with these tabs (title -> rows, row 1 first)."""
+        if self.google is None:
+            _write_workbook(self.workbook, tabs)
+            return
+        for title, rows in tabs.items():
+            self.google.seed(title, [list(row) for row in rows])  # type: ignore[misc]
+
+    def write_config(self, extra: str = "") -> Path:
+        """Write mixitup.toml naming this spreadsheet, plus `extra` TOML; `args` then use it."""
+        if self.google is not None:
+            head = self.google.toml()
+        else:
+            head = f'[spreadsheet]\nbackend = "xlsx"\npath = {json.dumps(str(self.workbook))}\n'
+        self.config = self.directory / "mixitup.toml"
+        self.config.write_text(head + extra, encoding="utf-8")
+        return self.config
+
+    def titles(self) -> list[str]:
+        if self.google is not None:
+            return self.google.titles()
+        return list(openpyxl.load_workbook(self.workbook).sheetnames)
+
+    def rows(self, title: str) -> list[list[str]] | None:
+        """A tab's cells as text, trailing blanks dropped; None when there is no such tab."""
+        if self.google is not None:
+            return self.google.rows(title)
+        if title not in self.titles():
+            return None
+        text = [
+            ["" if v is None else str(v) for v in row] for row in _read_tab(self.workbook, title)
+        ]
+        text = [row[: max((i + 1 for i, v in enumerate(row) if v), default=0)] for row in text]
+        while text and not text[-1]:
+            text.pop()
+        return text
+
+    def hidden(self, title: str) -> bool:
+        if self.google is not None:
+            return self.google.tab(title).hidden
+        return bool(openpyxl.load_workbook(self.workbook)[title].sheet_state != "visible")
+
+
+@pytest.fixture(params=["xlsx", "google"])
+def any_spreadsheet(request: pytest.FixtureRequest, tmp_path: Path) -> AnySpreadsheet:
+    """Runs the test once on a local workbook and once on the fake Google Sheet."""
+    if request.param == "xlsx":
+        return AnySpreadsheet("xlsx", tmp_path)
+    google: GoogleSheet = request.getfixturevalue("google_sheet")
+    return AnySpreadsheet("google", tmp_path, google=google)

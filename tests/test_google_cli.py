@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -14,6 +15,9 @@ from mixitup.cli import main
 from mixitup.models import Session, Snapshot
 from tests.conftest import HEADER, make_roster
 from tests.fake_sheets import GoogleSheet
+
+if TYPE_CHECKING:
+    from tests.conftest_google import AnySpreadsheet
 
 pytest_plugins = ["tests.conftest_google"]
 
@@ -131,3 +135,23 @@ def test_a_run_that_loses_the_race_reads_again_and_changes_nothing(
     assert len(google_sheet.rows("History") or []) == 51  # no duplicate history rows
     refused = [c for c in google_sheet.fake.calls if c.route == "batchUpdate" and c.status == 400]
     assert len(refused) == 1  # our write, refused whole because the tab already existed
+
+
+def test_both_backends_publish_the_same_tabs_and_text(any_spreadsheet: AnySpreadsheet) -> None:
+    any_spreadsheet.seed({"Roster": [HEADER, *make_roster(24)]})
+    any_spreadsheet.write_config("[groups]\nsize = 4\n")
+
+    code = main([*any_spreadsheet.args, "publish", "--date", DATE, "--week", WEEK])
+
+    assert code == 0
+    assert [t for t in any_spreadsheet.titles() if t != "Sheet1"] == [
+        "Roster",
+        GROUPS,
+        PROMPTS,
+        "History",
+    ]
+    groups = any_spreadsheet.rows(GROUPS) or []
+    assert groups[0] == ["Group", "Name", "Program", "Module"]
+    assert sorted({row[0] for row in groups[1:]}, key=int) == [str(g) for g in range(1, 7)]
+    assert any_spreadsheet.hidden("History")
+    assert len(any_spreadsheet.rows("History") or []) == 25
