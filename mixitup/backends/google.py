@@ -45,7 +45,7 @@ API = "https://sheets.googleapis.com/v4/spreadsheets"
 CONNECT_TIMEOUT = 10.0  # seconds to open a connection
 READ_TIMEOUT = 60.0  # seconds to wait for an answer once connected
 MAX_ATTEMPTS = 6
-MAX_SECONDS = 300.0  # no new attempt starts after five minutes
+MAX_SECONDS = 300.0  # no retry once five minutes have passed since the first attempt
 MAX_WAIT = 64.0  # the cap of the exponential backoff, and of an honoured Retry-After
 FIRST_WAIT = 1.0
 PIXELS_PER_CHARACTER = 7  # Arial 10, the Sheets default font
@@ -462,7 +462,7 @@ class GoogleBackend:
         ) as e:
             raise self._explain(e, "read", retrying) from e
         self._state = state
-        log.info("Read %d tabs from %s", len(state.sheets), self.location)
+        log.debug("Read %d tabs from %s in one request", len(state.sheets), self.location)
         return state
 
     def apply(self, change: Change) -> None:
@@ -475,7 +475,7 @@ class GoogleBackend:
         state = self._state or self._read_state()
         plan = self._plan(change, state)
         if not plan.body["requests"]:
-            log.info("Nothing to write to %s", self.location)
+            log.debug("Nothing to write to %s", self.location)
             return
         uncertain = False
 
@@ -483,7 +483,7 @@ class GoogleBackend:
             nonlocal uncertain
             if uncertain:
                 if plan.landed(self._fetch()):
-                    log.info("The earlier write attempt had landed; not sending it again")
+                    log.warning("The earlier write attempt had landed; not sending it again")
                     return
                 uncertain = False
             try:
@@ -503,8 +503,8 @@ class GoogleBackend:
             auth_exceptions.GoogleAuthError,
         ) as e:
             raise self._explain(e, "write", retrying, uncertain) from e
-        log.info(
-            "Wrote %d requests to %s: %d tabs added, %d removed",
+        log.debug(
+            "Wrote %d requests in one batchUpdate to %s: %d tabs added, %d removed",
             len(plan.body["requests"]),
             self.location,
             len(change.add_tabs),
