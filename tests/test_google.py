@@ -380,7 +380,7 @@ def test_transient_read_failures_are_retried_after_a_jittered_wait(
 def test_a_read_past_the_read_timeout_is_retried(google_sheet: GoogleSheet) -> None:
     google_sheet.fake.fail("get", Fault(hang=True))
 
-    snapshot = backend_for(google_sheet, read_timeout=0.3).read()
+    snapshot = backend_for(google_sheet, read_timeout=0.5).read()
 
     assert snapshot.titles == ("Sheet1",)
     assert len(google_sheet.sleeps) == 1
@@ -497,7 +497,7 @@ def test_a_history_only_write_that_landed_before_the_connection_dropped_is_not_r
 
 
 def test_a_write_that_timed_out_and_landed_is_not_repeated(google_sheet: GoogleSheet) -> None:
-    backend = backend_for(google_sheet, read_timeout=0.3)
+    backend = backend_for(google_sheet, read_timeout=0.5)
     backend.read()
     google_sheet.fake.fail("batchUpdate", Fault(hang=True, applied=True))
 
