@@ -17,7 +17,15 @@ from mixitup.backends import open_backend
 from mixitup.backends.google import MAX_WAIT, SCOPES, GoogleBackend, is_transient, pixels
 from mixitup.errors import BackendError, ConflictError
 from mixitup.models import Cell, Change, HistoryEdit, Tab
-from tests.fake_sheets import Fault, GoogleSheet, Value, html_502, rate_limited, server_error
+from tests.fake_sheets import (
+    Fault,
+    GoogleSheet,
+    Value,
+    discovery,
+    html_502,
+    rate_limited,
+    server_error,
+)
 
 pytest_plugins = ["tests.conftest_google"]
 
@@ -783,3 +791,27 @@ def test_a_second_apply_plans_against_a_fresh_read(google_sheet: GoogleSheet) ->
 
     assert (google_sheet.reads(), google_sheet.writes()) == (2, 2)
     assert len(google_sheet.rows("History") or []) == 3
+
+
+def test_a_publish_talks_only_to_the_sheets_api_and_its_bodies_match_the_schema(
+    google_sheet: GoogleSheet,
+) -> None:
+    google_sheet.seed("History", [list(HEADER), list(entry("2027-01-13 Week 2", 1, "a"))])
+    backend = backend_for(google_sheet)
+    backend.read()
+
+    backend.apply(
+        Change(
+            delete_tabs=("Sheet1",),
+            add_tabs=(groups_tab(), prompts_tab()),
+            history=history(entry("2027-01-13 Week 2", 2, "b"), delete=(2,)),
+        )
+    )
+
+    assert {call.route for call in google_sheet.fake.calls} == {"token", "get", "batchUpdate"}
+    (write,) = [call for call in google_sheet.fake.calls if call.route == "batchUpdate"]
+    assert discovery.violations("BatchUpdateSpreadsheetRequest", write.body) == []
+    kinds = [next(iter(request)) for request in write.body["requests"]]
+    assert kinds[0] == "deleteSheet"
+    assert kinds.count("addSheet") == 2
+    assert "deleteDimension" in kinds
