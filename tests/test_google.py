@@ -815,3 +815,18 @@ def test_a_publish_talks_only_to_the_sheets_api_and_its_bodies_match_the_schema(
     assert kinds[0] == "deleteSheet"
     assert kinds.count("addSheet") == 2
     assert "deleteDimension" in kinds
+
+
+def test_two_runs_replacing_the_same_tab_cannot_both_write(google_sheet: GoogleSheet) -> None:
+    first, second = backend_for(google_sheet), backend_for(google_sheet)
+    first.apply(publish_change())
+    first.read()
+    second.read()
+    replace = Change(delete_tabs=(GROUPS,), add_tabs=(Tab(GROUPS, (("Group", "Name"), (1, "A"))),))
+
+    first.apply(replace)
+    with pytest.raises(ConflictError, match="removed since mixitup read it"):
+        second.apply(replace)
+
+    assert google_sheet.titles().count(GROUPS) == 1
+    assert google_sheet.rows(GROUPS) == [["Group", "Name"], ["1", "A"]]
