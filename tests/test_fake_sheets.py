@@ -240,15 +240,16 @@ def test_a_batch_with_one_bad_request_changes_nothing(
     assert google_sheet.titles() == ["Sheet1"]
 
 
+@pytest.mark.parametrize("grid", ["true", "false"])  # a field mask overrides includeGridData
 def test_grid_data_and_field_masks_work_as_on_google(
-    google_sheet: GoogleSheet, session: AuthorizedSession
+    google_sheet: GoogleSheet, session: AuthorizedSession, grid: str
 ) -> None:
     google_sheet.seed("Roster", [["Name", "Module"], ["Ada", 3]])
 
     answer = session.get(
         f"{API}/{google_sheet.sheet_id}",
         params={
-            "includeGridData": "true",
+            "includeGridData": grid,
             "fields": "sheets(properties.title,data.rowData.values.formattedValue)",
         },
     ).json()

@@ -277,7 +277,8 @@ class FakeSheets:
             raise ApiError(400, f"Request contains an invalid argument: fields {', '.join(bad)}")
         with self.lock:
             book = self._book(spreadsheet_id, caller, write=False)
-            resource = book.resource(grid_data=grid.lower() == "true")
+            # As on Google: "If a field mask is set, the includeGridData parameter is ignored."
+            resource = book.resource(grid_data=bool(fields) or grid.lower() == "true")
         if fields:
             resource = discovery.prune(resource, discovery.mask_tree(discovery.parse_mask(fields)))
         return dict(resource)
