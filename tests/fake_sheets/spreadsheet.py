@@ -107,14 +107,14 @@ class Sheet:
 
     def grid_data(self) -> Json:
         """GridData as spreadsheets.get returns it with includeGridData=true."""
-        used = [r for (r, _), cell in self.cells.items() if cell]
-        height = max(used, default=-1) + 1
+        by_row: dict[int, dict[int, Json]] = {}
+        for (r, c), cell in self.cells.items():
+            if cell:
+                by_row.setdefault(r, {})[c] = cell
         rows = []
-        for r in range(height):
-            width = max(
-                (c + 1 for (rr, c), cell in self.cells.items() if rr == r and cell), default=0
-            )
-            values = [self._cell(self.cells.get((r, c), {})) for c in range(width)]
+        for r in range(max(by_row, default=-1) + 1):
+            row = by_row.get(r, {})
+            values = [self._cell(row.get(c, {})) for c in range(max(row, default=-1) + 1)]
             rows.append({"values": values} if values else {})
         columns = [{"pixelSize": self.column_pixels.get(c, 100)} for c in range(self.column_count)]
         return {"rowData": rows, "columnMetadata": columns}
