@@ -16,13 +16,13 @@ from mixitup.backends.xlsx import XlsxBackend
 from mixitup.cli import main
 from mixitup.config import Config, load_config
 from mixitup.models import Change
-from tests.conftest import make_roster, read_tab
+from tests.conftest import HEADER, make_roster, read_tab
+from tests.fake_sheets import GoogleSheet
+from tests.fake_sheets.spreadsheet import typed
 
-CONFIG = """\
-[spreadsheet]
-backend = "xlsx"
-path = "roster.xlsx"
+pytest_plugins = ["tests.conftest_google"]
 
+SCHOOL = """\
 [groups]
 size = 5
 
@@ -30,6 +30,7 @@ size = 5
 module_starts = [2027-01-04, 2027-02-01]
 skip = [2027-02-10]
 """
+CONFIG = '[spreadsheet]\nbackend = "xlsx"\npath = "roster.xlsx"\n\n' + SCHOOL
 W2, W4 = "2027-01-13 Week 2", "2027-01-27 Week 4"
 LATER_W4 = "2027-02-24 Week 4"
 
@@ -410,3 +411,34 @@ def test_status_without_a_calendar_says_how_to_add_one(make_workbook, capsys):
     assert capsys.readouterr().out.splitlines()[2:] == [
         "No sessions on the calendar: set [calendar] module_starts in mixitup.toml."
     ]
+
+
+def test_on_google_run_status_and_export_cost_one_read_each_and_at_most_one_write(
+    google_sheet: GoogleSheet, tmp_path: Path
+):
+    google_sheet.seed("Roster", [list(HEADER), *map(list, make_roster(40))])
+    config = tmp_path / "mixitup.toml"
+    config.write_text(google_sheet.toml() + SCHOOL, encoding="utf-8")
+    args = ["--config", str(config), "run", "--today"]
+    assert main([*args, "2027-01-11"]) == 0
+    assert (google_sheet.reads(), google_sheet.writes()) == (1, 1)
+    before = google_sheet.rows(f"{W2} Groups")
+    roster = google_sheet.tab("Roster")
+    with google_sheet.fake.lock:  # staff type a new student into row 42
+        for column, value in enumerate(["Zed Late", "zed@example.edu", "BE", "Mod 4", "z"]):
+            roster.cells[(41, column)] = {"userEnteredValue": typed(value)}
+    assert main([*args, "2027-01-12"]) == 0
+    assert (google_sheet.reads(), google_sheet.writes()) == (2, 2)
+    after = google_sheet.rows(f"{W2} Groups") or []
+    assert [row for row in after if row[1] != "Zed Late"] == before
+    assert len([row for row in after if row[1] == "Zed Late"]) == 1
+    assert google_sheet.titles().count(f"{W2} Groups") == 1
+    assert len(google_sheet.rows("History") or []) == 1 + 41
+    assert main([*args, "2027-01-12"]) == 0
+    assert (google_sheet.reads(), google_sheet.writes()) == (3, 2)
+    assert main(["--config", str(config), "status", "--today", "2027-01-12"]) == 0
+    out = tmp_path / "zoom.csv"
+    zoom = ["export", "zoom", "--date", "2027-01-13", "--week", "2", "-o", str(out)]
+    assert main(["--config", str(config), *zoom]) == 0
+    assert (google_sheet.reads(), google_sheet.writes()) == (5, 2)
+    assert "zed@example.edu" in out.read_text(encoding="utf-8")
