@@ -12,10 +12,11 @@ import openpyxl
 import pytest
 
 from mixitup import pipeline
+from mixitup.backends import open_backend
 from mixitup.backends.xlsx import XlsxBackend
 from mixitup.cli import main
 from mixitup.config import Config, load_config
-from mixitup.models import Change
+from mixitup.models import Change, Snapshot
 from tests.conftest import HEADER, make_roster, read_tab
 from tests.fake_sheets import GoogleSheet
 from tests.fake_sheets.spreadsheet import typed
@@ -442,3 +443,32 @@ def test_on_google_run_status_and_export_cost_one_read_each_and_at_most_one_writ
     assert main(["--config", str(config), *zoom]) == 0
     assert (google_sheet.reads(), google_sheet.writes()) == (5, 2)
     assert "zed@example.edu" in out.read_text(encoding="utf-8")
+
+
+def test_on_google_two_runs_adding_the_same_late_joiner_add_them_once(
+    google_sheet: GoogleSheet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    google_sheet.seed("Roster", [list(HEADER), *map(list, make_roster(40))])
+    (tmp_path / "mixitup.toml").write_text(google_sheet.toml() + SCHOOL, encoding="utf-8")
+    config = load_config(str(tmp_path / "mixitup.toml"), env={})
+    pipeline.run(config, open_backend(config), today=dt.date(2027, 1, 11))
+    roster = google_sheet.tab("Roster")
+    with google_sheet.fake.lock:
+        for column, value in enumerate(["Zed Late", "zed@example.edu", "BE", "Mod 4", "z"]):
+            roster.cells[(41, column)] = {"userEnteredValue": typed(value)}
+    ours, theirs = open_backend(config), open_backend(config)
+    real_read, reads = ours.read, []
+
+    def read_then_lose_the_race() -> Snapshot:
+        snapshot = real_read()
+        reads.append(snapshot)
+        if len(reads) == 1:  # the other run adds the joiner between our read and our write
+            assert pipeline.run(config, theirs, today=dt.date(2027, 1, 12)).joined
+        return snapshot
+
+    monkeypatch.setattr(ours, "read", read_then_lose_the_race)
+    outcome = pipeline.run(config, ours, today=dt.date(2027, 1, 12))
+    assert not outcome.changed
+    assert len(reads) == 2
+    assert [r[1] for r in google_sheet.rows(f"{W2} Groups") or []].count("Zed Late") == 1
+    assert [r[4] for r in google_sheet.rows("History") or []].count("zed@example.edu") == 1
