@@ -109,7 +109,7 @@ def _plan(
     roster = read_roster(dict(snapshot.tabs), snapshot.titles, config)
     for warning in roster.warnings:
         log.warning("%s", warning)
-    history = history or read_history(snapshot, config.history_tab)
+    history = (history or read_history(snapshot, config.history_tab)).matched_to(roster)
     rules = Rules(
         size=config.group_size,
         week=session.week,

@@ -43,6 +43,7 @@ class Roster:
     students: tuple[Student, ...]
     warnings: tuple[str, ...]
     keep_apart: frozenset[frozenset[str]]
+    keys: frozenset[str] = frozenset()  # every row's key, those sitting out included
 
 
 def header_key(text: str) -> str:
@@ -84,7 +85,12 @@ def read_roster(tabs: dict[str, Rows] | None, titles: tuple[str, ...], config: C
         raise RosterError(
             [f'Roster tab "{tab}" has no active students. Add students below the header row.']
         )
-    return Roster(tuple(students), tuple(reader.warnings), frozenset(keep_apart.pairs))
+    return Roster(
+        tuple(students),
+        tuple(reader.warnings),
+        frozenset(keep_apart.pairs),
+        frozenset(reader.keys_by_row.values()),
+    )
 
 
 @dataclass
