@@ -119,7 +119,7 @@ def _plan(
     prompts = load_prompts(session.week, config.zoom, config.prompts_template)
     if roster is None:
         roster = _roster(config, snapshot)
-    history = history or read_history(snapshot, config.history_tab)
+    history = (history or read_history(snapshot, config.history_tab)).matched_to(roster)
     rules = Rules(
         size=config.group_size,
         week=session.week,
@@ -237,6 +237,8 @@ def _decide_run(
     if not due and not upcoming:
         return RunOutcome((), ()), None
     roster = _roster(config, snapshot)
+    # Keys as the roster knows them now, so a student whose email was fixed is no newcomer.
+    history = history.matched_to(roster)
     entries = list(history.entries)
     plans: list[Plan] = []
     for session in due:
@@ -422,12 +424,15 @@ def export_zoom(config: Config, backend: Backend, session: Session) -> ZoomExpor
             f"export. Check --date and --week (`mixitup status` lists the sessions), or publish it "
             "first."
         )
+    students: tuple[Student, ...] = ()
     try:
-        students: tuple[Student, ...] = _roster(config, snapshot).students
+        roster = _roster(config, snapshot)
     except RosterError as error:
         # Emails are mostly the history's keys; a roster problem should not block the export.
         log.warning("%s\nExporting with the emails kept in the history only.", error)
-        students = ()
+    else:
+        students = roster.students
+        history = history.matched_to(roster)  # an email fixed since publishing is used
     entries = [e for e in history.entries if e.session == session.label]
     rows = snapshot.rows(session.groups_title)
     groups = (

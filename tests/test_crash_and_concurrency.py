@@ -68,10 +68,10 @@ def test_publish_killed_at_any_instant_leaves_old_or_whole_workbook(tmp_path):
         assert (path.read_bytes() == original) == (whole == set())
         outcomes["old" if whole == set() else "new"] += 1
     assert outcomes["old"] >= 1  # the kills did land before the rename at least once
-    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".big-")]
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".big.xlsx.tmp-")]
     path.write_bytes(original)
     assert start_publish(path).wait(timeout=300) == 0
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".big-")], leftovers
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".big.xlsx.tmp-")], leftovers
 
 
 def test_two_publishes_of_one_session_at_once_write_it_once(tmp_path):
