@@ -141,7 +141,8 @@ def _plan(
             delete_rows=history.rows_of(session),
         ),
     )
-    return Plan(session, roster, grouping, change, bool(existing or history.rows_of(session)))
+    published = session.label in published_sessions(snapshot, history)
+    return Plan(session, roster, grouping, change, published)
 
 
 def _now() -> dt.datetime:

@@ -229,3 +229,41 @@ def test_staff_prompts_template_replaces_the_defaults(make_workbook, tmp_path):
     assert cells[0] == "Our networking hour, Wednesday January 13"
     assert "Meet in Room 9." in cells
     assert "Say hi." in cells
+
+
+def test_demo_will_not_overwrite_a_real_configuration(tmp_path, capsys):
+    (tmp_path / "mixitup.toml").write_text('[spreadsheet]\npath = "school.xlsx"\n')
+    assert main(["demo", "--dir", str(tmp_path)]) == 2
+    assert "is not a demo's" in capsys.readouterr().err
+    assert not (tmp_path / "mixitup.xlsx").exists()
+
+
+def test_demo_runs_again_over_its_own_folder(tmp_path):
+    assert main(["-q", "demo", "--dir", str(tmp_path)]) == 0
+    assert main(["-q", "demo", "--dir", str(tmp_path)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("week = 3\n", "weeks must be sections like [week.2]"),  # not a table of weeks
+        ("[week.2]\ntitle = 5\nprompts = []\nagenda = []\n", "title must be text"),
+        (
+            'norms = "be kind"\nhow_to_meet = []\n[week.2]\nprompts = []\nagenda = []\n',
+            "norms must be a list of texts",
+        ),
+    ],
+)
+def test_a_malformed_prompts_template_is_explained(
+    make_workbook, tmp_path, capsys, template, message
+):
+    make_workbook()
+    (tmp_path / "prompts.toml").write_text(template)
+    (tmp_path / "mixitup.toml").write_text(
+        '[spreadsheet]\npath = "roster.xlsx"\n[prompts]\ntemplate = "prompts.toml"\n'
+    )
+    assert (
+        main(["--config", str(tmp_path / "mixitup.toml"), "plan", "--date", DATE, "--week", WEEK])
+        == 2
+    )
+    assert message in capsys.readouterr().err

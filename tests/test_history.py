@@ -10,6 +10,7 @@ from mixitup.backends.xlsx import XlsxBackend
 from mixitup.cli import main
 from mixitup.history import read_history
 from mixitup.models import Session
+from tests.conftest import make_roster
 
 WEEK2 = Session(dt.date(2027, 1, 13), 2)
 
@@ -62,3 +63,45 @@ def test_next_session_avoids_the_pairs_of_the_edited_tab(make_workbook):
         if a < b
     }
     assert repeats == set()
+
+
+def _week4_repeats(path) -> int:
+    """Pairs in the week-4 groups tab that already shared a week-2 group, by name."""
+    book = openpyxl.load_workbook(path)
+    by_group: dict[str, dict[int, set[str]]] = {}
+    for week, title in (("2", "2027-01-13 Week 2 Groups"), ("4", "2027-01-27 Week 4 Groups")):
+        groups: dict[int, set[str]] = {}
+        for number, name, *_ in list(book[title].iter_rows(values_only=True))[1:]:
+            groups.setdefault(number, set()).add(name)
+        by_group[week] = groups
+    met = {frozenset((a, b)) for g in by_group["2"].values() for a in g for b in g if a != b}
+    return sum(
+        frozenset((a, b)) in met for g in by_group["4"].values() for a in g for b in g if a < b
+    )
+
+
+def test_adding_emails_later_keeps_who_met_whom(make_workbook):
+    """Week 2 keyed by name; staff then add the Email column; week 4 still avoids week 2 pairs."""
+    rows = [
+        (name, "", program, module, cohort, "")
+        for name, _, program, module, cohort, _ in make_roster(36)
+    ]
+    path = make_workbook(rows=rows)
+    assert main(["--workbook", str(path), "publish", "--date", "2027-01-13", "--week", "2"]) == 0
+    book = openpyxl.load_workbook(path)
+    for row in range(2, 38):
+        book["Roster"].cell(row, 2, f"person{row}@example.edu")
+    book.save(path)
+    assert main(["--workbook", str(path), "publish", "--date", "2027-01-27", "--week", "4"]) == 0
+    assert _week4_repeats(path) == 0
+
+
+def test_a_corrected_email_keeps_the_students_history(make_workbook):
+    path = make_workbook(students=36)
+    assert main(["--workbook", str(path), "publish", "--date", "2027-01-13", "--week", "2"]) == 0
+    book = openpyxl.load_workbook(path)
+    for row in range(2, 38):
+        book["Roster"].cell(row, 2, f"fixed{row}@example.edu")
+    book.save(path)
+    assert main(["--workbook", str(path), "publish", "--date", "2027-01-27", "--week", "4"]) == 0
+    assert _week4_repeats(path) == 0
