@@ -118,6 +118,8 @@ def test_late_joiner_keeps_sizes_within_one_and_every_other_cell(project: Path):
     join(project, "Zed Late", program="FE", module=3)
     assert run(project, "2027-01-12") == 0
     after = read_tab(project / "roster.xlsx", f"{W2} Groups")
+    names = openpyxl.load_workbook(project / "roster.xlsx").sheetnames
+    assert names == ["Roster", f"{W2} Groups", f"{W2} Prompts", "History"]  # kept its place
     added = [row for row in after if row[1] == "Zed Late"]
     assert len(added) == 1
     assert [row for row in after if row[1] != "Zed Late"] == before
