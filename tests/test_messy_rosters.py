@@ -35,6 +35,7 @@ rows = st.tuples(
 def visible(text: str) -> str:
     """The text without control characters, which mixitup strips with a warning."""
     hidden = "\u200b\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    text = "".join(" " if c in "\t\n\r\v\f\u2028\u2029" else c for c in text)  # line breaks
     return "".join(c for c in text if unicodedata.category(c) != "Cc" and c not in hidden)
 
 
