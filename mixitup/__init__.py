@@ -9,7 +9,6 @@ from mixitup.pipeline import run
 
 __version__ = "0.1.0"
 __all__ = [
-    "run",
     "Config",
     "MixitupError",
     "Session",
@@ -17,4 +16,5 @@ __all__ = [
     "load_config",
     "open_backend",
     "pipeline",
+    "run",
 ]
