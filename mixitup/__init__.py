@@ -5,6 +5,7 @@ from mixitup.backends import open_backend
 from mixitup.config import Config, load_config
 from mixitup.errors import MixitupError
 from mixitup.models import Session
+from mixitup.pipeline import run
 
 __version__ = "0.1.0"
 __all__ = [
@@ -15,4 +16,5 @@ __all__ = [
     "load_config",
     "open_backend",
     "pipeline",
+    "run",
 ]

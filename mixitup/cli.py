@@ -15,8 +15,8 @@ from pathlib import Path
 
 from mixitup import __version__, pipeline
 from mixitup.backends import open_backend
-from mixitup.config import Config, load_config
-from mixitup.errors import MixitupError
+from mixitup.config import DEFAULT_CONFIG, Config, load_config
+from mixitup.errors import ConfigError, MixitupError
 from mixitup.models import Session
 from mixitup.optimizer import Grouping
 
@@ -91,7 +91,56 @@ def _parser() -> argparse.ArgumentParser:
                 action="store_true",
                 help="with --force: allow replacing a session whose date has passed",
             )
+    _add_ops_commands(commands, common)
     return parser
+
+
+def _add_ops_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    """The commands for unattended operation: init, run, status, export."""
+    text = "write a commented starter mixitup.toml in the current folder"
+    init = commands.add_parser("init", parents=[common], help=text, description=text)
+    init.set_defaults(handler=_init)
+
+    run = commands.add_parser(
+        "run",
+        parents=[common],
+        help="the cron entry: publish what the calendar says is due, add late joiners",
+        description="Publish every session whose publish day has come and whose date has not "
+        "passed, and add students new on the roster to published sessions still to come, in "
+        "one write. Does nothing (exit 0) otherwise, so it is safe to run every hour.",
+    )
+    _add_today(run)
+    run.set_defaults(handler=_run)
+
+    text = "show the calendar: each session's date, week and state, and the next one"
+    status = commands.add_parser("status", parents=[common], help=text, description=text)
+    _add_today(status)
+    status.set_defaults(handler=_status)
+
+    text = "export a published session's groups for another tool"
+    export = commands.add_parser("export", parents=[common], help=text, description=text)
+    formats = export.add_subparsers(title="formats", metavar="FORMAT", required=True)
+    text = "Zoom breakout-room pre-assignment CSV (Pre-assign Room Name,Email Address)"
+    zoom = formats.add_parser("zoom", parents=[common], help=text, description=text)
+    zoom.add_argument("--date", required=True, type=_date, help="session date, YYYY-MM-DD")
+    zoom.add_argument("--week", required=True, type=int, help="module week: 2 or 4")
+    zoom.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="CSV file to write; - for stdout"
+    )
+    zoom.set_defaults(handler=_export_zoom)
+
+
+def _add_today(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--today",
+        metavar="DATE",
+        type=_date,
+        default=None,
+        help="act as if today were DATE, YYYY-MM-DD (default: today, local time zone)",
+    )
 
 
 def _date(text: str) -> dt.date:
@@ -157,3 +206,87 @@ def _demo(args: argparse.Namespace) -> int:
 def _print_report(grouping: Grouping) -> None:
     for line in grouping.report.lines():
         print(f"  {line}")
+
+
+def _init(args: argparse.Namespace) -> int:
+    from mixitup.starter import write_starter
+
+    path = write_starter(Path(getattr(args, "config", None) or DEFAULT_CONFIG).resolve())
+    print(f"Wrote {path}. Next: set [spreadsheet] and [calendar] module_starts, then run")
+    print("  mixitup status")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    config = _config(args)
+    pipeline.run(config, open_backend(config), today=args.today)
+    return 0
+
+
+STATES = {
+    "skipped": "skipped (a [calendar] skip date)",
+    "past": "past, not published",
+    "due": "due now: `mixitup run` publishes it",
+}
+
+
+def _status(args: argparse.Namespace) -> int:
+    config = _config(args)
+    backend = open_backend(config)
+    result = pipeline.status(config, backend, today=args.today)
+    source = config.source or "defaults (no mixitup.toml)"
+    print(f"Today is {result.today:%a} {result.today}. Calendar: {source}")
+    print(f"Spreadsheet: {backend.location}")
+    if not result.slots:
+        print("No sessions on the calendar: set [calendar] module_starts in mixitup.toml.")
+    module: dt.date | None = None
+    for item in result.slots:
+        if item.slot.module_start != module:
+            module = item.slot.module_start
+            print(f"Module starting {module:%a} {module}:")
+        print(f"  {_when(item.slot.session)}  {_state(item)}")
+    if result.unscheduled:
+        print("Published, not on the calendar:")
+        for session, students, groups in result.unscheduled:
+            print(f"  {_when(session)}  published: {students} students in {groups} groups")
+    following = result.next
+    if following is None and result.slots:
+        print("Next: none; the calendar has no more sessions. Add next term's module_starts.")
+    elif following is not None:
+        state = next(i for i in result.slots if i.slot == following)
+        print(f"Next: {_when(following.session)}, {_state(state)}")
+    for note in result.notes:
+        print(f"Check: {note}")
+    return 0
+
+
+def _when(session: Session) -> str:
+    return f"{session.date:%a} {session.date}  Week {session.week}"
+
+
+def _state(item: pipeline.SlotStatus) -> str:
+    if item.state == "published":
+        return f"published: {item.students} students in {item.groups} groups"
+    if item.state == "upcoming":
+        return f"due on {item.slot.publish_on:%a} {item.slot.publish_on}"
+    return STATES[item.state]
+
+
+def _export_zoom(args: argparse.Namespace) -> int:
+    config = _config(args)
+    backend = open_backend(config)
+    session = Session(args.date, args.week)
+    result = pipeline.export_zoom(config, backend, session)
+    if args.output == "-":
+        sys.stdout.write(result.text)
+        return 0
+    path = Path(args.output)
+    try:
+        path.write_text(result.text, encoding="utf-8", newline="")
+    except OSError as error:
+        raise ConfigError(f"Cannot write {path}: {error.strerror}. Check -o.") from error
+    print(
+        f"Wrote {path}: {result.participants} students in {result.rooms} rooms for "
+        f"{session.label}. Upload it in Zoom under the meeting's breakout room pre-assignment."
+    )
+    return 0

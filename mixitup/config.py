@@ -151,7 +151,7 @@ def _from_mapping(
     weekday = cal.text("weekday", "wednesday").strip().lower()
     if weekday not in WEEKDAYS:
         raise ConfigError(f"{path}: [calendar] weekday {weekday!r} is not a day of the week.")
-    template = data.get("prompts", {}).get("template")
+    template = _Section(data, "prompts", path).text("template", "")
     return Config(
         backend=backend,  # type: ignore[arg-type]  # checked just above
         workbook=(cwd / workbook) if workbook else where / sheet.text("path", "mixitup.xlsx"),

@@ -13,6 +13,7 @@ from openpyxl.styles import Font
 from mixitup import pipeline
 from mixitup.backends.xlsx import XlsxBackend
 from mixitup.config import load_config
+from mixitup.errors import ConfigError
 from mixitup.models import Session
 
 MODULE_START = dt.date(2027, 1, 4)  # a Monday: week 2's Wednesday is Jan 13, week 4's Jan 27
@@ -60,9 +61,15 @@ def build_demo(folder: Path) -> str:
     """Write a sample workbook and config into `folder`, publish two sessions; return a summary."""
     folder.mkdir(parents=True, exist_ok=True)
     workbook = folder / "mixitup.xlsx"
-    (folder / "mixitup.toml").write_text(CONFIG.format(start=MODULE_START), encoding="utf-8")
+    config_file = folder / "mixitup.toml"
+    if config_file.exists() and not config_file.read_text(encoding="utf-8").startswith(CONFIG[:40]):
+        raise ConfigError(
+            f"{config_file} exists and is not a demo's: the demo would overwrite it and "
+            f"{workbook.name}. Choose an empty folder with --dir."
+        )
+    config_file.write_text(CONFIG.format(start=MODULE_START), encoding="utf-8")
     _write_roster(workbook, random.Random(2027))
-    config = load_config(str(folder / "mixitup.toml"))
+    config = load_config(str(config_file))
     lines = [f"Demo school written to {workbook}", ""]
     for week in (2, 4):
         session = Session(MODULE_START + dt.timedelta(weeks=week - 1, days=2), week)

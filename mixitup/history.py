@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 
 from mixitup.models import Rows, Session, Snapshot, Student
-from mixitup.roster import name_key
+from mixitup.roster import Roster, name_key
 
 HEADER = (
     "Session",
@@ -44,6 +44,29 @@ class Entry:
 @dataclass(frozen=True)
 class History:
     entries: tuple[Entry, ...]
+
+    def matched_to(self, roster: Roster) -> History:
+        """This history with each student keyed as the roster knows them now.
+
+        A key the roster no longer has (an email fixed, or emails added to a roster that had
+        none) is matched by name to the one active student of that name, unless that student
+        is already in the same session under their own key.
+        """
+        by_name: dict[str, list[str]] = defaultdict(list)
+        for student in roster.students:
+            by_name[name_key(student.name)].append(student.key)
+        in_session = {(e.session, e.key) for e in self.entries}
+        entries = []
+        for entry in self.entries:
+            same_name = by_name.get(name_key(entry.name), [])
+            if (
+                entry.key not in roster.keys
+                and len(same_name) == 1
+                and (entry.session, same_name[0]) not in in_session
+            ):
+                entry = replace(entry, key=same_name[0])
+            entries.append(entry)
+        return History(tuple(entries))
 
     def sessions(self) -> set[str]:
         return {e.session for e in self.entries}

@@ -7,11 +7,21 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
+from mixitup import schedule
 from mixitup.backends import Backend
 from mixitup.config import Config
-from mixitup.errors import ConfigError, ConflictError
-from mixitup.history import HEADER, History, history_rows, published_sessions, read_history
-from mixitup.models import Change, HistoryEdit, Session, Snapshot
+from mixitup.errors import ConfigError, ConflictError, InfeasibleGroupingError, RosterError
+from mixitup.export import ZoomExport, zoom_csv, zoom_members
+from mixitup.history import (
+    HEADER,
+    Entry,
+    History,
+    history_rows,
+    published_sessions,
+    read_history,
+)
+from mixitup.latejoin import Placement, newcomers, place, read_groups, recorded_groups
+from mixitup.models import Change, HistoryEdit, Session, Snapshot, Student, Tab
 from mixitup.optimizer import Grouping, Rules, optimize
 from mixitup.prompts import load_prompts
 from mixitup.render import groups_tab, prompts_tab
@@ -104,12 +114,12 @@ def _plan(
     session: Session,
     now: dt.datetime,
     history: History | None = None,
+    roster: Roster | None = None,
 ) -> Plan:
     prompts = load_prompts(session.week, config.zoom, config.prompts_template)
-    roster = read_roster(dict(snapshot.tabs), snapshot.titles, config)
-    for warning in roster.warnings:
-        log.warning("%s", warning)
-    history = history or read_history(snapshot, config.history_tab)
+    if roster is None:
+        roster = _roster(config, snapshot)
+    history = (history or read_history(snapshot, config.history_tab)).matched_to(roster)
     rules = Rules(
         size=config.group_size,
         week=session.week,
@@ -131,8 +141,307 @@ def _plan(
             delete_rows=history.rows_of(session),
         ),
     )
-    return Plan(session, roster, grouping, change, bool(existing or history.rows_of(session)))
+    published = session.label in published_sessions(snapshot, history)
+    return Plan(session, roster, grouping, change, published)
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now().astimezone().replace(microsecond=0)
+
+
+def _roster(config: Config, snapshot: Snapshot) -> Roster:
+    roster = read_roster(dict(snapshot.tabs), snapshot.titles, config)
+    for warning in roster.warnings:
+        log.warning("%s", warning)
+    return roster
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Late joiners added to one published session."""
+
+    session: Session
+    placements: tuple[Placement, ...]
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What `run` wrote: sessions published and late joiners added, in one change (or nothing)."""
+
+    published: tuple[Plan, ...]
+    joined: tuple[Joined, ...]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.published or self.joined)
+
+
+def run(
+    config: Config,
+    backend: Backend,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> RunOutcome:
+    """Publish every session the calendar says is due and add late joiners, in one write.
+
+    Sessions whose date has passed are never touched. When nothing is due and nobody joined
+    late, nothing is written at all, so running every hour is safe.
+    """
+    if not config.calendar.module_starts:
+        where = config.source or "mixitup.toml"
+        raise ConfigError(
+            f"`mixitup run` needs the calendar: set [calendar] module_starts in {where} to the "
+            "Monday of week 1 of each module (`mixitup init` writes a commented example)."
+        )
+    now = now or _now()
+    today = today or now.date()
+    for attempt in range(1, CONFLICT_RETRIES + 1):
+        snapshot = backend.read()
+        log.info("read %s: %d tabs", backend.location, len(snapshot.titles))
+        outcome, change = _decide_run(config, snapshot, today, now)
+        if change is None:
+            log.info("nothing to do on %s: no session due, no late joiner", today)
+            return outcome
+        try:
+            backend.apply(change)
+        except ConflictError as error:
+            if attempt == CONFLICT_RETRIES:
+                raise
+            log.warning("%s Reading again (attempt %d).", error, attempt + 1)
+            continue
+        _log_run(outcome, backend.location)
+        return outcome
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _decide_run(
+    config: Config, snapshot: Snapshot, today: dt.date, now: dt.datetime
+) -> tuple[RunOutcome, Change | None]:
+    """What `run` would write to `snapshot` on `today`; the change is None when nothing."""
+    history = read_history(snapshot, config.history_tab)
+    published = published_sessions(snapshot, history)
+    due = schedule.due(config.calendar, today, published)
+    upcoming = [
+        s for s in schedule.open_sessions(published, today) if s.groups_title in snapshot.titles
+    ]
+    log.info(
+        "calendar on %s: %d due (%s), %d published still to come",
+        today,
+        len(due),
+        ", ".join(s.label for s in due) or "none",
+        len(upcoming),
+    )
+    for slot in schedule.slots(config.calendar):
+        log.debug("  %s: %s", slot.session.label, slot.state(today, published))
+    for note in schedule.notes(config.calendar):
+        log.warning("check the calendar: %s", note)
+    if not due and not upcoming:
+        return RunOutcome((), ()), None
+    roster = _roster(config, snapshot)
+    # Keys as the roster knows them now, so a student whose email was fixed is no newcomer.
+    history = history.matched_to(roster)
+    entries = list(history.entries)
+    plans: list[Plan] = []
+    for session in due:
+        result = _plan(config, snapshot, session, now, History(tuple(entries)), roster)
+        plans.append(result)
+        # A later session published in this same run must not repeat this one's pairs.
+        entries += [
+            Entry(0, session.label, number, s.key, s.name)
+            for number, group in enumerate(result.grouping.groups, 1)
+            for s in group
+        ]
+    joined: list[Joined] = []
+    tabs: list[Tab] = []
+    rows: list[tuple[str, ...]] = []
+    for session in upcoming:
+        found = _late_joiners(config, snapshot, session, History(tuple(entries)), roster, now)
+        if found is not None:
+            joined.append(found[0])
+            tabs.append(found[1])
+            rows += found[2]
+    if not plans and not joined:
+        return RunOutcome((), ()), None
+    change = Change(
+        delete_tabs=tuple(t for p in plans for t in p.change.delete_tabs)
+        + tuple(j.session.groups_title for j in joined),
+        add_tabs=tuple(t for p in plans for t in p.change.add_tabs) + tuple(tabs),
+        history=HistoryEdit(
+            title=config.history_tab,
+            header=HEADER,
+            append=tuple(r for p in plans if p.change.history for r in p.change.history.append)
+            + tuple(rows),
+            delete_rows=tuple(
+                r for p in plans if p.change.history for r in p.change.history.delete_rows
+            ),
+        ),
+    )
+    return RunOutcome(tuple(plans), tuple(joined)), change
+
+
+def _late_joiners(
+    config: Config,
+    snapshot: Snapshot,
+    session: Session,
+    history: History,
+    roster: Roster,
+    now: dt.datetime,
+) -> tuple[Joined, Tab, tuple[tuple[str, ...], ...]] | None:
+    """The joiners of one published session, its new groups tab and their history rows."""
+    entries = [e for e in history.entries if e.session == session.label]
+    rows = snapshot.rows(session.groups_title) or ()
+    current = read_groups(session, rows, entries, roster.students)
+    joiners = newcomers(roster.students, {e.key for e in entries}, current.added_by_hand)
+    if not joiners:
+        log.debug("%s: everyone on the roster is in a group", session.label)
+        return None
+    if current.problem:
+        names = ", ".join(s.name for s in joiners)
+        log.warning(
+            "%s, so late joiners were not added: %s. Add them by hand, or undo the edit.",
+            current.problem,
+            names,
+        )
+        return None
+    rules = Rules(
+        size=config.group_size,
+        week=session.week,
+        keep_apart=roster.keep_apart,
+        seed=config.seed,
+        seconds=config.solver_seconds,
+    )
+    try:
+        groups, placements = place(joiners, current.groups, history.met(before=session), rules)
+    except InfeasibleGroupingError as error:
+        raise InfeasibleGroupingError(f"{session.groups_title}: {error}") from error
+    only_joiners: list[list[Student]] = [[] for _ in groups]
+    for placement in placements:
+        only_joiners[placement.group - 1].append(placement.student)
+    return (
+        Joined(session, placements),
+        groups_tab(session, groups),
+        history_rows(session, only_joiners, now, config.seed),
+    )
+
+
+def _log_run(outcome: RunOutcome, location: str) -> None:
+    for result in outcome.published:
+        log.info(
+            "published %s in %s: %d students in %d groups",
+            result.session.label,
+            location,
+            len(result.roster.students),
+            result.grouping.report.groups,
+        )
+        report = result.grouping.report
+        # One line, so a cron log reads one line per step; a rule not met is a warning.
+        level = logging.INFO if all(f.met for f in report.figures) else logging.WARNING
+        log.log(level, "quality of %s: %s", result.session.label, "; ".join(report.lines()))
+    for joined in outcome.joined:
+        for p in joined.placements:
+            notes = [
+                f"met {p.repeats} before" if p.repeats else "",
+                f"{p.mates} cohort-mate{'s' if p.mates != 1 else ''}" if p.mates else "",
+                "sizes now differ by two (keep-apart)" if p.uneven else "",
+            ]
+            extra = "; ".join(n for n in notes if n)
+            log.info(
+                "late joiner %s (%s Mod %d) added to %s, group %d%s",
+                p.student.name,
+                p.student.program,
+                p.student.module,
+                joined.session.label,
+                p.group,
+                f" ({extra})" if extra else "",
+            )
+    joiners = sum(len(j.placements) for j in outcome.joined)
+    log.info(
+        "wrote %s in one change: %d session%s published, %d late joiner%s added",
+        location,
+        len(outcome.published),
+        "" if len(outcome.published) == 1 else "s",
+        joiners,
+        "" if joiners == 1 else "s",
+    )
+
+
+@dataclass(frozen=True)
+class SlotStatus:
+    """One session on the calendar and where it stands."""
+
+    slot: schedule.Slot
+    state: schedule.State
+    students: int  # 0 unless published
+    groups: int
+
+
+@dataclass(frozen=True)
+class Status:
+    """The calendar on `today`, what is published, and the next session."""
+
+    today: dt.date
+    slots: tuple[SlotStatus, ...]
+    unscheduled: tuple[tuple[Session, int, int], ...]  # published but not on the calendar
+    next: schedule.Slot | None
+    notes: tuple[str, ...]  # what staff should double-check in the calendar
+
+
+def status(config: Config, backend: Backend, today: dt.date | None = None) -> Status:
+    """Read the spreadsheet once and place every calendar session in it; write nothing."""
+    today = today or _now().date()
+    snapshot = backend.read()
+    log.info("read %s: %d tabs", backend.location, len(snapshot.titles))
+    history = read_history(snapshot, config.history_tab)
+    published = published_sessions(snapshot, history)
+
+    def counts(session: Session) -> tuple[int, int]:
+        groups = history.groups_of(session)
+        return sum(len(keys) for keys in groups.values()), len(groups)
+
+    slots = schedule.slots(config.calendar)
+    on_calendar = {s.session.label for s in slots}
+    return Status(
+        today,
+        tuple(SlotStatus(s, s.state(today, published), *counts(s.session)) for s in slots),
+        tuple(
+            (session, *counts(session))
+            for session in sorted(
+                s for s in map(schedule.parse_label, published - on_calendar) if s is not None
+            )
+        ),
+        schedule.next_slot(config.calendar, today),
+        schedule.notes(config.calendar),
+    )
+
+
+def export_zoom(config: Config, backend: Backend, session: Session) -> ZoomExport:
+    """The Zoom pre-assignment CSV for a published session, as its groups tab shows it now."""
+    snapshot = backend.read()
+    log.info("read %s: %d tabs", backend.location, len(snapshot.titles))
+    history = read_history(snapshot, config.history_tab)
+    if session.label not in published_sessions(snapshot, history):
+        raise ConfigError(
+            f"{session.label} is not published in {backend.location}, so it has no groups to "
+            f"export. Check --date and --week (`mixitup status` lists the sessions), or publish it "
+            "first."
+        )
+    students: tuple[Student, ...] = ()
+    try:
+        roster = _roster(config, snapshot)
+    except RosterError as error:
+        # Emails are mostly the history's keys; a roster problem should not block the export.
+        log.warning("%s\nExporting with the emails kept in the history only.", error)
+    else:
+        students = roster.students
+        history = history.matched_to(roster)  # an email fixed since publishing is used
+    entries = [e for e in history.entries if e.session == session.label]
+    rows = snapshot.rows(session.groups_title)
+    groups = (
+        read_groups(session, rows, entries, students).groups
+        if rows is not None
+        else recorded_groups(entries, students)  # staff deleted the tab; history remembers
+    )
+    result = zoom_csv(session.label, zoom_members(groups))
+    for warning in result.warnings:
+        log.warning("%s", warning)
+    return result

@@ -39,7 +39,12 @@ def load_prompts(week: int, zoom: str, template: Path | None = None) -> Prompts:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"The prompts template {where} is not valid TOML: {error}.") from error
-    weeks: dict[str, Any] = data.get("week", {})
+    weeks = data.get("week", {})
+    if not isinstance(weeks, dict) or not all(isinstance(v, dict) for v in weeks.values()):
+        raise ConfigError(
+            f"{where}: weeks must be sections like [week.2] and [week.4], each with title, "
+            "prompts and agenda."
+        )
     if str(week) not in weeks:
         have = ", ".join(sorted(weeks)) or "none"
         raise ConfigError(
@@ -51,12 +56,14 @@ def load_prompts(week: int, zoom: str, template: Path | None = None) -> Prompts:
     def texts(source: dict[str, Any], key: str) -> tuple[str, ...]:
         value = source.get(key)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{where}: {key} must be a list of texts.")
+            raise ConfigError(f'{where}: {key} must be a list of texts, like ["First", "Second"].')
         return tuple(v.replace("{zoom}", zoom) for v in value)
 
     title = section.get("title", f"Mix It Up: Week {week}")
+    if not isinstance(title, str):
+        raise ConfigError(f"{where}: [week.{week}] title must be text in quotes.")
     return Prompts(
-        title=str(title),
+        title=title,
         how_to_meet=texts(data, "how_to_meet"),
         norms=texts(data, "norms"),
         prompts=texts(section, "prompts"),

@@ -51,7 +51,7 @@ def prompts_tab(session: Session, prompts: Prompts) -> Tab:
     return Tab(
         title=session.prompts_title,
         rows=tuple(rows),
-        widths=(90,),
+        widths=(72,),
         bold_rows=frozenset(bold),
         fills={0: HEADER_FILL},
         wrap=True,

@@ -24,13 +24,16 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "program": ("program", "programme", "track", "program track", "bootcamp"),
     "module": ("module", "mod", "current module", "mod #", "module number"),
     "cohort": ("cohort", "cohort id", "class", "cohort name"),
-    "status": ("status", "enrollment status", "enrolment status", "state"),
+    "status": ("status", "enrollment status", "enrolment status", "student status"),
 }
 REQUIRED = ("name", "program", "module")
 MODULES = range(1, 5)
 ACTIVE_STATUSES = ("", "active")
 _MODULE = re.compile(r"^(?:mod(?:ule)?|m)?[\s.#:-]*([0-9]+)(?:\.0+)?$", re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# Control characters, and the invisible marks that reorder or hide text; joiners (ZWJ, ZWNJ)
+# and left/right marks stay, since real names in many scripts and emoji need them.
+_BREAKS = re.compile(r"[\t\n\r\v\f\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class Roster:
     students: tuple[Student, ...]
     warnings: tuple[str, ...]
     keep_apart: frozenset[frozenset[str]]
+    keys: frozenset[str] = frozenset()  # every row's key, those sitting out included
 
 
 def header_key(text: str) -> str:
@@ -81,7 +85,12 @@ def read_roster(tabs: dict[str, Rows] | None, titles: tuple[str, ...], config: C
         raise RosterError(
             [f'Roster tab "{tab}" has no active students. Add students below the header row.']
         )
-    return Roster(tuple(students), tuple(reader.warnings), frozenset(keep_apart.pairs))
+    return Roster(
+        tuple(students),
+        tuple(reader.warnings),
+        frozenset(keep_apart.pairs),
+        frozenset(reader.keys_by_row.values()),
+    )
 
 
 @dataclass
@@ -160,6 +169,7 @@ class _RosterReader:
         return cells[column]
 
     def _clean(self, text: str, row: int, field: str) -> str:
+        text = _BREAKS.sub(" ", text)  # a line break typed in a cell separates words
         cleaned = _CONTROL.sub("", text)
         if cleaned != text:
             self.warnings.append(f"{self.where(row, field)}: removed invisible control characters.")
@@ -179,23 +189,25 @@ class _RosterReader:
             )
         name = self._clean(self.cell(cells, "name"), row, "name")
         email = self._clean(self.cell(cells, "email"), row, "email").casefold()
-        program = self._program(self._clean(self.cell(cells, "program"), row, "program"), row)
-        module_text = self.cell(cells, "module").strip()
-        module = parse_module(module_text)
         if not name:
             self.problems.append(
                 f"{self.where(row, 'name')}: the name is empty. Fill it in or delete the row."
             )
+            return None
+        key = email or name_key(name)
+        self._remember(key, name, email, row)
+        if excluded:
+            return None  # someone sitting out needs no program or module to be right
+        program = self._program(self._clean(self.cell(cells, "program"), row, "program"), row)
+        module_text = self.cell(cells, "module").strip()
+        module = parse_module(module_text)
         if module is None or module not in MODULES:
             what = f'"{module_text}" is not a module' if module_text else "the module is empty"
             self.problems.append(
                 f"{self.where(row, 'module')}: {what}. Write 1 to 4, like 3, Mod 3 or M3."
             )
-        if not name or module is None or program is None:
             return None
-        key = email or name_key(name)
-        self._remember(key, name, email, row)
-        if excluded:
+        if program is None:
             return None
         self.active_keys.add(key)
         cohort = self._clean(self.cell(cells, "cohort"), row, "cohort") or f"{program} Mod {module}"
@@ -220,9 +232,11 @@ class _RosterReader:
         if email:
             first = self.by_email.setdefault(email, row)
             if first != row:
+                column = get_column_letter(self.columns["email"] + 1)
                 self.problems.append(
-                    f'Roster tab "{self.tab}", rows {first} and {row}: the same email "{email}" '
-                    "twice. Give each student their own email, or delete the repeated row."
+                    f'Roster tab "{self.tab}", rows {first} and {row}, column {column} (email): '
+                    f'the same email "{email}" twice. Give each student their own email, or '
+                    "delete the repeated row."
                 )
         self.by_name[name_key(name)].append(row)
         self.keys_by_row[row] = key
@@ -232,45 +246,59 @@ class _RosterReader:
             without_email = [r for r in rows if "@" not in self.keys_by_row[r]]
             if len(rows) > 1 and without_email:
                 listed = ", ".join(str(r) for r in rows)
+                column = get_column_letter(self.columns["name"] + 1)
                 self.problems.append(
-                    f'Roster tab "{self.tab}", rows {listed}: the same name twice with no email to '
-                    "tell them apart. Fill in their emails, or delete the repeated row."
+                    f'Roster tab "{self.tab}", rows {listed}, column {column} (name): the same '
+                    "name twice with no email to tell them apart. Fill in their emails, or delete "
+                    "the repeated row."
                 )
 
-    def lookup(self, text: str) -> str | None:
-        """The key of the roster student named or emailed `text`, if exactly one matches."""
+    def lookup(self, text: str) -> list[str]:
+        """The keys of the roster students emailed or named `text`: one, none or several."""
         wanted = " ".join(text.split()).casefold()
         if wanted in self.by_email:
-            return self.keys_by_row[self.by_email[wanted]]
-        rows = self.by_name.get(name_key(text), [])
-        return self.keys_by_row[rows[0]] if len(rows) == 1 else None
+            return [self.keys_by_row[self.by_email[wanted]]]
+        return [self.keys_by_row[row] for row in self.by_name.get(name_key(text), [])]
 
 
 def _keep_apart(rows: Rows | None, tab: str, roster: _RosterReader) -> _Found:
-    """Pairs from the keep-apart tab: row 1 is a header; each row names two students."""
+    """Pairs from the keep-apart tab: a student in column A and one in column B on each row.
+
+    Row 1 is a header unless it names two students; other columns (a reason, a date) are notes.
+    """
     found = _Found(set(), [])
     for index, cells in enumerate(rows or ()):
-        filled = [(c, " ".join(text.split())) for c, text in enumerate(cells) if text.strip()]
-        if index == 0 or not filled:
+        pair = [
+            (column, " ".join(cells[column].split())) for column in (0, 1) if column < len(cells)
+        ]
+        texts = [text for _, text in pair if text]
+        if not texts:
             continue
         row = index + 1
-        if len(filled) != 2:
+        matches = [(column, text, roster.lookup(text)) for column, text in pair if text]
+        if index == 0 and not all(m[2] and len(m[2]) == 1 for m in matches):
+            continue  # a header row
+        if len(texts) != 2:
             found.problems.append(
-                f'Keep apart tab "{tab}", row {row}: expected two students (name or email), found '
-                f"{len(filled)}. Put one pair per row, in columns A and B."
+                f'Keep apart tab "{tab}", row {row}: expected two students, in columns A and B '
+                f"(name or email), found {len(texts)}. Put one pair per row."
             )
             continue
         keys: list[str] = []
-        for column, text in filled:
-            key = roster.lookup(text)
-            if key is None:
+        for column, text, candidates in matches:
+            where = f'Keep apart tab "{tab}", row {row}, column {get_column_letter(column + 1)}'
+            if not candidates:
                 found.problems.append(
-                    f'Keep apart tab "{tab}", row {row}, column {get_column_letter(column + 1)}: '
-                    f'"{text}" matches no student on the roster. Check the spelling, or use '
-                    "their email."
+                    f'{where}: "{text}" matches no student on the roster. Check the spelling, '
+                    "or use their email."
+                )
+            elif len(candidates) > 1:
+                found.problems.append(
+                    f'{where}: "{text}" matches {len(candidates)} students on the roster. Use '
+                    "their email instead."
                 )
             else:
-                keys.append(key)
+                keys.append(candidates[0])
         # A pair with someone who sits out (withdrawn, on leave) has nothing to keep apart.
         if len(set(keys) & roster.active_keys) == 2:
             found.pairs.add(frozenset(keys))

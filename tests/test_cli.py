@@ -191,3 +191,79 @@ def test_demo_builds_a_workbook_with_both_sessions(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.count("repeat pairs: 0") == 2
     assert (tmp_path / "mixitup.toml").is_file()
+
+
+def test_a_file_that_is_not_a_workbook_exits_3_untouched(tmp_path, capsys):
+    path = tmp_path / "roster.xlsx"
+    path.write_text("Name,Program,Module\nAnn,BE,4\n")  # a CSV saved with the wrong ending
+    assert publish(path) == 3
+    assert "is not a readable .xlsx workbook" in capsys.readouterr().err
+    assert path.read_text() == "Name,Program,Module\nAnn,BE,4\n"
+
+
+def test_unknown_week_says_which_weeks_have_prompts(make_workbook, capsys):
+    path = make_workbook()
+    before = path.read_bytes()
+    assert main(["--workbook", str(path), "publish", "--date", DATE, "--week", "3"]) == 2
+    assert "no prompts for week 3 (weeks it has: 2, 4)" in capsys.readouterr().err
+    assert path.read_bytes() == before
+
+
+def test_staff_prompts_template_replaces_the_defaults(make_workbook, tmp_path):
+    path = make_workbook()
+    (tmp_path / "prompts.toml").write_text(
+        'how_to_meet = ["Meet in {zoom}."]\nnorms = ["Be kind."]\n'
+        '[week.2]\ntitle = "Our networking hour"\nprompts = ["Say hi."]\nagenda = ["0:00 Hi"]\n'
+    )
+    (tmp_path / "mixitup.toml").write_text(
+        '[spreadsheet]\npath = "roster.xlsx"\n[meeting]\nzoom = "Room 9"\n'
+        '[prompts]\ntemplate = "prompts.toml"\n'
+    )
+    assert (
+        main(
+            ["--config", str(tmp_path / "mixitup.toml"), "publish", "--date", DATE, "--week", WEEK]
+        )
+        == 0
+    )
+    cells = [r[0] for r in read_tab(path, PROMPTS)]
+    assert cells[0] == "Our networking hour, Wednesday January 13"
+    assert "Meet in Room 9." in cells
+    assert "Say hi." in cells
+
+
+def test_demo_will_not_overwrite_a_real_configuration(tmp_path, capsys):
+    (tmp_path / "mixitup.toml").write_text('[spreadsheet]\npath = "school.xlsx"\n')
+    assert main(["demo", "--dir", str(tmp_path)]) == 2
+    assert "is not a demo's" in capsys.readouterr().err
+    assert not (tmp_path / "mixitup.xlsx").exists()
+
+
+def test_demo_runs_again_over_its_own_folder(tmp_path):
+    assert main(["-q", "demo", "--dir", str(tmp_path)]) == 0
+    assert main(["-q", "demo", "--dir", str(tmp_path)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("week = 3\n", "weeks must be sections like [week.2]"),  # not a table of weeks
+        ("[week.2]\ntitle = 5\nprompts = []\nagenda = []\n", "title must be text"),
+        (
+            'norms = "be kind"\nhow_to_meet = []\n[week.2]\nprompts = []\nagenda = []\n',
+            "norms must be a list of texts",
+        ),
+    ],
+)
+def test_a_malformed_prompts_template_is_explained(
+    make_workbook, tmp_path, capsys, template, message
+):
+    make_workbook()
+    (tmp_path / "prompts.toml").write_text(template)
+    (tmp_path / "mixitup.toml").write_text(
+        '[spreadsheet]\npath = "roster.xlsx"\n[prompts]\ntemplate = "prompts.toml"\n'
+    )
+    assert (
+        main(["--config", str(tmp_path / "mixitup.toml"), "plan", "--date", DATE, "--week", WEEK])
+        == 2
+    )
+    assert message in capsys.readouterr().err

@@ -52,7 +52,7 @@ def test_module_forms(text, module):
     [
         ("Name", "Email", "Program", "Module", "Cohort", "Status"),  # the documented headers
         ("full name", "E-mail", "Track", "Mod", "cohort", "STATUS"),  # synonyms, any case
-        (" Full  Name ", "Email Address", "program", "Current Module", "Class", "State"),  # spaces
+        (" Full  Name ", "Email Address", "program", "Current Module", "Class", "Status "),
     ],
 )
 def test_header_synonyms_are_accepted(header):
@@ -107,9 +107,15 @@ def test_without_email_column_students_are_keyed_by_name_with_a_warning():
         # a status nobody configured
         ([(*ANN[:5], "Activ")], 'row 2, column F (status): unknown status "Activ"'),
         # the same email twice, case-insensitively: both rows named
-        ([ANN, ("Ann Other", "ANN@x.edu", "FE", "2", "", "")], "rows 2 and 3: the same email"),
+        (
+            [ANN, ("Ann Other", "ANN@x.edu", "FE", "2", "", "")],
+            "rows 2 and 3, column B (email): the same email",
+        ),
         # the same name twice without emails to tell them apart
-        ([(ANN[0], "", *ANN[2:]), (ANN[0], "", "FE", "1", "", "")], "rows 2, 3: the same name"),
+        (
+            [(ANN[0], "", *ANN[2:]), (ANN[0], "", "FE", "1", "", "")],
+            "rows 2, 3, column A (name): the same name",
+        ),
     ],
 )
 def test_each_problem_names_tab_row_and_column(rows, expected):
@@ -176,5 +182,42 @@ def test_keep_apart_entry_matching_nobody_is_a_problem():
     with pytest.raises(RosterError) as caught:
         roster(ANN, BO, **{"Keep apart": (("A", "B"), ("Ann Lee", "Nobody Here"))})
     assert 'Keep apart tab "Keep apart", row 2, column B: "Nobody Here" matches no student' in str(
+        caught.value
+    )
+
+
+def test_a_leaver_row_needs_no_module_or_program():
+    found = roster(ANN, ("Old Grad", "grad@x.edu", "", "", "", "Graduated"))
+    assert [s.name for s in found.students] == ["Ann Lee"]
+
+
+def test_a_state_column_is_not_mistaken_for_status():
+    found = roster(("Ann Lee", "BE", "4", "CO"), header=("Name", "Program", "Module", "State"))
+    assert [s.name for s in found.students] == ["Ann Lee"]
+
+
+def test_a_line_break_inside_a_name_separates_words():
+    found = roster(("Ana\nLopez", "ana@x.edu", "BE", "4", "", ""))
+    assert found.students[0].name == "Ana Lopez"
+    assert found.warnings == ()
+
+
+@pytest.mark.parametrize(
+    "tab",
+    [
+        (("Ann Lee", "Bo Diaz"),),  # no header row: row 1 is a pair already
+        (("Student", "Student", "Reason"), ("Ann Lee", "bo@x.edu", "siblings")),  # a notes column
+    ],
+)
+def test_keep_apart_without_header_or_with_notes(tab):
+    found = roster(ANN, BO, **{"Keep apart": tab})
+    assert found.keep_apart == {frozenset({"ann@x.edu", "bo@x.edu"})}
+
+
+def test_keep_apart_name_shared_by_two_students_asks_for_an_email():
+    other_ann = ("Ann Lee", "ann2@x.edu", "FE", "1", "", "")
+    with pytest.raises(RosterError) as caught:
+        roster(ANN, BO, other_ann, **{"Keep apart": (("A", "B"), ("Ann Lee", "Bo Diaz"))})
+    assert 'column A: "Ann Lee" matches 2 students on the roster. Use their email' in str(
         caught.value
     )

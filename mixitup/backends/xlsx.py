@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import glob
 import hashlib
 import io
 import os
@@ -30,6 +31,7 @@ from mixitup.errors import BackendError, ConfigError, ConflictError, RosterError
 from mixitup.models import Change, HistoryEdit, Snapshot, Tab
 
 LOCK_WAIT_SECONDS = 60.0
+LINE_HEIGHT = 15  # points: one line of the default 11-point font
 
 
 class XlsxBackend:
@@ -47,7 +49,8 @@ class XlsxBackend:
     def read(self) -> Snapshot:
         data = self._bytes()
         self._read_digest = hashlib.sha256(data).hexdigest()
-        book = self._open(data, read_only=True)
+        # Formulas are read as the values last computed, the text people see.
+        book = self._open(data, read_only=True, data_only=True)
         try:
             tabs = {ws.title: _rows_as_text(ws) for ws in book.worksheets}
         finally:
@@ -55,6 +58,15 @@ class XlsxBackend:
         return Snapshot(titles=tuple(tabs), tabs=tabs)
 
     def apply(self, change: Change) -> None:
+        try:
+            self._apply(change)
+        except OSError as error:  # the lock file, the temporary file or the rename
+            raise BackendError(
+                f"Cannot write the workbook {self.path}: {error.strerror} ({error.filename}). "
+                "Check that the folder is writable and has space; the workbook is unchanged."
+            ) from error
+
+    def _apply(self, change: Change) -> None:
         with self._locked():
             data = self._bytes()
             if (
@@ -62,14 +74,17 @@ class XlsxBackend:
                 and hashlib.sha256(data).hexdigest() != self._read_digest
             ):
                 raise ConflictError(f"{self.path} changed since it was read.")
-            book = self._open(data, read_only=False)
+            # Staff formulas elsewhere in the workbook must survive the write.
+            book = self._open(data, read_only=False, data_only=False)
+            places = {}
             for title in change.delete_tabs:
                 if title in book.sheetnames:
+                    places[title] = book.sheetnames.index(title)
                     del book[title]
             for tab in change.add_tabs:
                 if tab.title in book.sheetnames:
                     raise ConflictError(f'{self.path} already has a tab "{tab.title}".')
-                _write_tab(book.create_sheet(tab.title), tab)
+                _write_tab(book.create_sheet(tab.title, places.get(tab.title)), tab)
             if change.history is not None:
                 _edit_history(book, change.history)
             self._replace(book)
@@ -88,9 +103,11 @@ class XlsxBackend:
                 f"Cannot read the workbook {self.path}: {error.strerror}."
             ) from error
 
-    def _open(self, data: bytes, *, read_only: bool) -> Any:
+    def _open(self, data: bytes, *, read_only: bool, data_only: bool) -> Any:
         try:
-            return openpyxl.load_workbook(io.BytesIO(data), read_only=read_only, data_only=True)
+            return openpyxl.load_workbook(
+                io.BytesIO(data), read_only=read_only, data_only=data_only
+            )
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
             raise RosterError(
                 [f"{self.path} is not a readable .xlsx workbook ({error}). Save it as .xlsx."]
@@ -121,7 +138,10 @@ class XlsxBackend:
     def _replace(self, book: Any) -> None:
         """Save to a temporary file beside the workbook, flush it, rename it over the original."""
         folder = self.path.parent
-        handle, name = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=".xlsx", dir=folder)
+        prefix = f".{self.path.name}.tmp-"
+        for leftover in folder.glob(f"{glob.escape(prefix)}*"):
+            leftover.unlink(missing_ok=True)  # a writer killed mid-save; we hold the lock now
+        handle, name = tempfile.mkstemp(prefix=prefix, suffix=".xlsx", dir=folder)
         temporary = Path(name)
         try:
             with os.fdopen(handle, "wb") as out:
@@ -141,6 +161,7 @@ class XlsxBackend:
 
 
 def _rows_as_text(ws: Any) -> tuple[tuple[str, ...], ...]:
+    ws.reset_dimensions()  # read-only mode trusts the file's stated size, which can be stale
     rows = [tuple(_text(v) for v in row) for row in ws.iter_rows(values_only=True)]
     while rows and not any(rows[-1]):
         rows.pop()
@@ -184,6 +205,14 @@ def _write_tab(ws: Worksheet, tab: Tab) -> None:
                 cell.alignment = wrap
     for c, width in enumerate(tab.widths):
         ws.column_dimensions[get_column_letter(c + 1)].width = width
+    if tab.wrap and tab.widths:
+        # Excel and LibreOffice keep the default height for wrapped rows written by openpyxl.
+        for r, cells in enumerate(tab.rows):
+            lines = max(
+                -(-len(str(v)) // max(1, w - 2)) for v, w in zip(cells, tab.widths, strict=False)
+            )
+            if lines > 1:
+                ws.row_dimensions[r + 1].height = LINE_HEIGHT * lines
     if tab.frozen_rows:
         ws.freeze_panes = ws.cell(row=tab.frozen_rows + 1, column=1)
     if tab.hidden:

@@ -1,0 +1,814 @@
+"""Google Sheets backend: one field-masked read, one atomic batchUpdate, bounded retries.
+
+All Google code lives here. The backend talks to the Sheets API v4 through its gspread
+client's HTTP client only, so a publish costs one read request and one write request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import json
+import logging
+import random
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import quote
+
+import gspread
+import requests
+from google.auth import exceptions as auth_exceptions
+from google.oauth2 import service_account
+from gspread.exceptions import APIError
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+)
+
+from mixitup.errors import BackendError, ConflictError
+from mixitup.models import Cell, Change, HistoryEdit, Rows, Snapshot, Tab
+
+if TYPE_CHECKING:
+    from mixitup.config import Config
+
+log = logging.getLogger(__name__)
+
+SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)  # open by id: no Drive scope
+API = "https://sheets.googleapis.com/v4/spreadsheets"
+CONNECT_TIMEOUT = 10.0  # seconds to open a connection
+READ_TIMEOUT = 60.0  # seconds to wait for an answer once connected
+MAX_ATTEMPTS = 6
+MAX_SECONDS = 300.0  # no retry once five minutes have passed since the first attempt
+MAX_WAIT = 64.0  # the cap of the exponential backoff, and of an honoured Retry-After
+FIRST_WAIT = 1.0
+PIXELS_PER_CHARACTER = 7  # Arial 10, the Sheets default font
+PADDING_PIXELS = 10
+KEY_FIELDS = ("type", "client_email", "private_key", "token_uri")
+
+# Every tab's id, title, position and size, and each cell's text as Sheets shows it.
+READ_FIELDS = (
+    "sheets(properties(sheetId,title,index,hidden,gridProperties(rowCount,columnCount)),"
+    "data(startRow,startColumn,rowData(values(formattedValue))))"
+)
+# Cells of a new tab: the literal value and the little formatting a Tab asks for.
+CELL_FIELDS = (
+    "userEnteredValue,userEnteredFormat.backgroundColorStyle,"
+    "userEnteredFormat.textFormat.bold,userEnteredFormat.wrapStrategy"
+)
+ALREADY_EXISTS = re.compile(r'A sheet with the name "(?P<title>.*)" already exists')
+NO_GRID = re.compile(r"No grid with id: \d+")
+
+Sleep = Callable[[float], None]
+Json = dict[str, Any]
+
+
+class _NotJsonError(Exception):
+    """A 2xx answer whose body is not JSON: a proxy or an outage page, worth a retry."""
+
+    def __init__(self, response: requests.Response) -> None:
+        self.status = response.status_code
+        self.content_type = response.headers.get("Content-Type", "no content type")
+        super().__init__(f"HTTP {self.status} answer that is not JSON ({self.content_type})")
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether a failed call may succeed if repeated: the one retry predicate.
+
+    Retried: 408, 429 and 5xx answers (HTML outage pages included), answers that are not
+    JSON, dropped connections and timeouts. Not retried: 400, 401 (google-auth has already
+    refreshed the token once), 403, 404 and anything unexpected.
+    """
+    if isinstance(error, APIError):
+        status = error.response.status_code
+        return status in (408, 429) or status >= 500
+    return isinstance(
+        error,
+        _NotJsonError
+        | requests.ConnectionError
+        | requests.Timeout
+        | requests.exceptions.ChunkedEncodingError
+        | auth_exceptions.TransportError,
+    )
+
+
+def _maybe_applied(error: BaseException) -> bool:
+    """Whether a failed write may have landed anyway (everything transient but a 429)."""
+    return not (isinstance(error, APIError) and error.response.status_code == 429)
+
+
+def retry_after(error: BaseException | None) -> float | None:
+    """The server's Retry-After hint in seconds (a number or an HTTP date), if any."""
+    if not isinstance(error, APIError):
+        return None
+    value = error.response.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+def load_key(path: Path | None) -> dict[str, Any]:
+    """The service-account key at `path`, checked for the fields google-auth needs.
+
+    Raises BackendError saying what is wrong with the file; never quotes its contents.
+    """
+    if path is None:
+        raise BackendError(
+            "No service-account key given: set [spreadsheet] credentials in mixitup.toml "
+            "or the GOOGLE_APPLICATION_CREDENTIALS environment variable."
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BackendError(
+            f"Service-account key file {path} does not exist. Download a JSON key for the "
+            "service account (docs/google-sheets.md) and point [spreadsheet] credentials at it."
+        ) from None
+    except UnicodeDecodeError:
+        raise BackendError(
+            f"Service-account key file {path} is not JSON (it is binary; a .p12 key will "
+            "not do). Create a JSON key for the service account instead."
+        ) from None
+    except OSError as error:
+        raise BackendError(
+            f"Cannot read service-account key file {path}: {error.strerror}."
+        ) from None
+    try:
+        info = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise BackendError(
+            f"Service-account key file {path} is not JSON ({error.msg} at line {error.lineno}, "
+            f"column {error.colno}). Download the key again, as JSON."
+        ) from None
+    if not isinstance(info, dict):
+        raise BackendError(
+            f"Service-account key file {path} is JSON but not a key: expected an object with "
+            f"{', '.join(KEY_FIELDS)}."
+        )
+    if "type" in info and info["type"] != "service_account":
+        raise BackendError(
+            f"{path} holds {info['type']!r} credentials, not a service-account key "
+            '("type": "service_account"). OAuth client secrets and user credentials do not '
+            "work here: create a service account and download its JSON key."
+        )
+    missing = [name for name in KEY_FIELDS if not str(info.get(name) or "").strip()]
+    if missing:
+        raise BackendError(
+            f"Service-account key file {path} lacks {', '.join(missing)}. Download a fresh "
+            "JSON key for the service account; credentials.example.json shows the shape."
+        )
+    return info
+
+
+def open_google_backend(config: Config) -> GoogleBackend:
+    """The Google Sheet `config` names, reached with its service-account key.
+
+    Makes no request: the token is fetched with the first read.
+    """
+    info = load_key(config.credentials)
+    try:
+        credentials = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
+            info, scopes=list(SCOPES)
+        )
+    except ValueError:
+        # The parser's message may echo key material, so only say which field is broken.
+        raise BackendError(
+            f"The private_key in service-account key file {config.credentials} is not a "
+            "readable PEM private key. Download a fresh JSON key for the service account."
+        ) from None
+    client = gspread.Client(auth=credentials)
+    return GoogleBackend(
+        client,
+        config.sheet_id,
+        client_email=str(info["client_email"]),
+        key_file=config.credentials,
+    )
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    """One tab as last read: identity, position, grid size and cells as text."""
+
+    sheet_id: int
+    title: str
+    index: int
+    row_count: int
+    column_count: int
+    rows: Rows
+
+
+@dataclass(frozen=True)
+class _State:
+    """The whole spreadsheet as one read saw it."""
+
+    sheets: tuple[_Sheet, ...]
+
+    def by_title(self) -> dict[str, _Sheet]:
+        return {sheet.title: sheet for sheet in self.sheets}
+
+    def ids(self) -> set[int]:
+        return {sheet.sheet_id for sheet in self.sheets}
+
+    def rows(self, title: str) -> Rows | None:
+        sheet = self.by_title().get(title)
+        return None if sheet is None else sheet.rows
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(
+            titles=tuple(sheet.title for sheet in self.sheets),
+            tabs={sheet.title: sheet.rows for sheet in self.sheets},
+        )
+
+
+def _parse(body: Mapping[str, Any]) -> _State:
+    """The spreadsheets.get answer (masked with READ_FIELDS) as a _State."""
+    sheets = []
+    for sheet in body.get("sheets", []):
+        props = sheet.get("properties", {})
+        grid = props.get("gridProperties", {})
+        sheets.append(
+            _Sheet(
+                sheet_id=int(props.get("sheetId", 0)),  # proto3 JSON may omit zeros
+                title=str(props.get("title", "")),
+                index=int(props.get("index", 0)),
+                row_count=int(grid.get("rowCount", 0)),
+                column_count=int(grid.get("columnCount", 0)),
+                rows=_text(sheet.get("data", [])),
+            )
+        )
+    return _State(tuple(sorted(sheets, key=lambda s: s.index)))
+
+
+def _text(data: Sequence[Mapping[str, Any]]) -> Rows:
+    """Grid data as text rows: trailing blanks dropped, inner blank rows kept in place."""
+    cells: dict[int, dict[int, str]] = {}
+    for block in data:
+        first_row, first_column = block.get("startRow", 0), block.get("startColumn", 0)
+        for r, row in enumerate(block.get("rowData", []), first_row):
+            for c, value in enumerate(row.get("values", []), first_column):
+                text = str(value.get("formattedValue", ""))
+                if text:
+                    cells.setdefault(r, {})[c] = text
+    height = max(cells, default=-1) + 1
+    return tuple(
+        tuple(cells.get(r, {}).get(c, "") for c in range(max(cells.get(r, {}), default=-1) + 1))
+        for r in range(height)
+    )
+
+
+def _value(cell: Cell) -> Json | None:
+    """A cell's typed value: text is always a string, never a formula; numbers stay numbers."""
+    if isinstance(cell, bool):
+        return {"boolValue": cell}
+    if isinstance(cell, int):
+        return {"numberValue": cell}
+    if cell == "":
+        return None
+    return {"stringValue": str(cell)}
+
+
+def _color(hex_rgb: str) -> Json:
+    """'#RRGGBB' as the API's 0..1 colour components."""
+    match = re.fullmatch(r"#?([0-9A-Fa-f]{2})([0-9A-Fa-f]{2})([0-9A-Fa-f]{2})", hex_rgb.strip())
+    if match is None:
+        raise ValueError(f"fill colour {hex_rgb!r} is not #RRGGBB")
+    red, green, blue = (int(part, 16) / 255 for part in match.groups())
+    return {"red": red, "green": green, "blue": blue}
+
+
+def pixels(characters: int) -> int:
+    """A column width in pixels that fits `characters` characters of the default font."""
+    return max(1, characters) * PIXELS_PER_CHARACTER + PADDING_PIXELS
+
+
+def _cells(
+    rows: Sequence[Sequence[Cell]],
+    width: int,
+    bold: frozenset[int] = frozenset(),
+    fills: Mapping[int, str] | None = None,
+    wrap: bool = False,
+) -> list[Json]:
+    """RowData for updateCells: every row padded to `width`, so fills band the whole table."""
+    fills = fills or {}
+    out = []
+    for r, row in enumerate(rows):
+        style: Json = {}
+        if r in bold:
+            style["textFormat"] = {"bold": True}
+        if r in fills:
+            style["backgroundColorStyle"] = {"rgbColor": _color(fills[r])}
+        if wrap:
+            style["wrapStrategy"] = "WRAP"
+        values = []
+        for c in range(width):
+            cell: Json = {}
+            value = _value(row[c]) if c < len(row) else None
+            if value is not None:
+                cell["userEnteredValue"] = value
+            if style:
+                cell["userEnteredFormat"] = style
+            values.append(cell)
+        out.append({"values": values})
+    return out
+
+
+def _tab_requests(tab: Tab, sheet_id: int, index: int | None) -> list[Json]:
+    """Add `tab` with an explicit id and exact grid, fill it, and format it."""
+    width = max([len(tab.widths), 1, *(len(row) for row in tab.rows)])
+    # Sheets refuses to freeze every row of a sheet, so a header-only tab gets one spare row.
+    height = max(len(tab.rows), tab.frozen_rows + 1 if tab.frozen_rows else 1)
+    grid: Json = {"rowCount": height, "columnCount": width}
+    if tab.frozen_rows:
+        grid["frozenRowCount"] = tab.frozen_rows
+    props: Json = {"sheetId": sheet_id, "title": tab.title, "gridProperties": grid}
+    if index is not None:
+        props["index"] = index
+    if tab.hidden:
+        props["hidden"] = True
+    out: list[Json] = [{"addSheet": {"properties": props}}]
+    if tab.rows:
+        out.append(
+            {
+                "updateCells": {
+                    "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
+                    "rows": _cells(tab.rows, width, tab.bold_rows, tab.fills, tab.wrap),
+                    "fields": CELL_FIELDS,
+                }
+            }
+        )
+    for column, characters in enumerate(tab.widths):
+        out.append(
+            {
+                "updateDimensionProperties": {
+                    "range": {
+                        "sheetId": sheet_id,
+                        "dimension": "COLUMNS",
+                        "startIndex": column,
+                        "endIndex": column + 1,
+                    },
+                    "properties": {"pixelSize": pixels(characters)},
+                    "fields": "pixelSize",
+                }
+            }
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One change as a batchUpdate body, with what the spreadsheet looks like before and after."""
+
+    body: Json
+    new_ids: frozenset[int]
+    deleted_ids: frozenset[int]
+    history_title: str | None = None
+    history_before: Rows | None = None  # None: the tab did not exist
+    history_after: Rows | None = None
+
+    def landed(self, state: _State) -> bool:
+        """Whether `state` shows this plan applied (True) or not applied (False).
+
+        Raises BackendError when it shows neither: someone else changed the spreadsheet.
+        """
+        ids = state.ids()
+        if self.new_ids & ids:
+            return True  # a batchUpdate is atomic: one new id present means all of it landed
+        history = state.rows(self.history_title) if self.history_title else None
+        if not self.new_ids and not self.deleted_ids & ids and history == self.history_after:
+            return True
+        if self.deleted_ids <= ids and history == self.history_before:
+            return False
+        raise ConflictError(
+            "The spreadsheet changed while mixitup was writing to it, so nothing more was "
+            "written. Run `mixitup status` to see what is published, then run again."
+        )
+
+
+def _normal(rows: Sequence[Sequence[str]]) -> Rows:
+    """Rows as a read returns them: trailing blank cells and rows dropped."""
+    trimmed = [
+        tuple(row[: max((i + 1 for i, c in enumerate(row) if c), default=0)]) for row in rows
+    ]
+    while trimmed and not trimmed[-1]:
+        trimmed.pop()
+    return tuple(trimmed)
+
+
+class GoogleBackend:
+    """A Google Sheet read in one request and changed in one atomic batchUpdate.
+
+    Takes a gspread client (tests hand it one whose requests reach a local fake) and uses
+    only its HTTP client: no Drive calls, no metadata fetches behind the caller's back.
+    `sleep` and `rng` drive the backoff, so tests never wait.
+    """
+
+    def __init__(
+        self,
+        client: gspread.Client,
+        sheet_id: str,
+        *,
+        client_email: str = "the service account",
+        key_file: Path | None = None,
+        timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
+        sleep: Sleep = time.sleep,
+        rng: random.Random | None = None,
+        max_attempts: int = MAX_ATTEMPTS,
+    ) -> None:
+        if not sheet_id:
+            raise BackendError("No spreadsheet id given: set [spreadsheet] id in mixitup.toml.")
+        self.client = client
+        self.sheet_id = sheet_id
+        self.client_email = client_email
+        self.key_file = key_file
+        self.sleep = sleep
+        self.rng = rng or random.Random()  # jitter and sheet ids, not secrets
+        self.max_attempts = max_attempts
+        client.set_timeout(timeout)
+        self._state: _State | None = None  # the last read, which apply() plans against
+
+    @property
+    def location(self) -> str:
+        return f"https://docs.google.com/spreadsheets/d/{self.sheet_id}"
+
+    def read(self) -> Snapshot:
+        """Every tab's title and text, from one spreadsheets.get (retried when transient)."""
+        return self._read_state().snapshot()
+
+    def _read_state(self) -> _State:
+        retrying = self._retrying("read")
+        try:
+            state = retrying(self._fetch)
+        except (
+            APIError,
+            _NotJsonError,
+            requests.RequestException,
+            auth_exceptions.GoogleAuthError,
+        ) as e:
+            raise self._explain(e, "read", retrying) from e
+        self._state = state
+        log.debug("Read %d tabs from %s in one request", len(state.sheets), self.location)
+        return state
+
+    def apply(self, change: Change) -> None:
+        """Apply `change` in one batchUpdate, planned against the last read().
+
+        Without an earlier read() (or after an apply()), reads first. A write whose outcome
+        is unknown (timeout, dropped connection, 5xx) is re-read before it is retried, so a
+        change that already landed is never applied twice.
+        """
+        state = self._state or self._read_state()
+        plan = self._plan(change, state)
+        if not plan.body["requests"]:
+            log.debug("Nothing to write to %s", self.location)
+            return
+        uncertain = False
+
+        def attempt() -> None:
+            nonlocal uncertain
+            if uncertain:
+                if plan.landed(self._fetch()):
+                    log.warning("The earlier write attempt had landed; not sending it again")
+                    return
+                uncertain = False
+            try:
+                self._post(f"{API}/{quote(self.sheet_id, safe='')}:batchUpdate", plan.body)
+            except Exception as error:
+                uncertain = is_transient(error) and _maybe_applied(error)
+                raise
+
+        retrying = self._retrying("write")
+        self._state = None  # whatever happens, the spreadsheet may differ from the last read
+        try:
+            retrying(attempt)
+        except (
+            APIError,
+            _NotJsonError,
+            requests.RequestException,
+            auth_exceptions.GoogleAuthError,
+        ) as e:
+            raise self._explain(e, "write", retrying, uncertain) from e
+        log.debug(
+            "Wrote %d requests in one batchUpdate to %s: %d tabs added, %d removed",
+            len(plan.body["requests"]),
+            self.location,
+            len(change.add_tabs),
+            len(plan.deleted_ids),
+        )
+
+    # -- requests --------------------------------------------------------------------------
+
+    def _fetch(self) -> _State:
+        response = self.client.http_client.request(
+            "get",
+            f"{API}/{quote(self.sheet_id, safe='')}",
+            params={"includeGridData": "true", "fields": READ_FIELDS},
+        )
+        return _parse(self._json(response))
+
+    def _post(self, url: str, body: Json) -> Json:
+        return self._json(self.client.http_client.request("post", url, json=body))
+
+    @staticmethod
+    def _json(response: requests.Response) -> Json:
+        try:
+            body = response.json()
+        except ValueError:
+            raise _NotJsonError(response) from None
+        if not isinstance(body, dict):
+            raise _NotJsonError(response)
+        return body
+
+    def _retrying(self, what: str) -> Retrying:
+        def wait(state: RetryCallState) -> float:
+            error = state.outcome.exception() if state.outcome else None
+            ceiling = min(MAX_WAIT, FIRST_WAIT * 2 ** (state.attempt_number - 1))
+            jitter = self.rng.uniform(0, ceiling)  # "full jitter"
+            hinted = retry_after(error)
+            return jitter if hinted is None else min(MAX_WAIT, max(hinted, jitter))
+
+        def before_sleep(state: RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome else None
+            log.warning(
+                "Google Sheets %s failed (%s); retrying in %.1f s (attempt %d of %d)",
+                what,
+                _short(error),
+                state.next_action.sleep if state.next_action else 0.0,
+                state.attempt_number + 1,
+                self.max_attempts,
+            )
+
+        return Retrying(
+            retry=retry_if_exception(is_transient),
+            stop=stop_after_attempt(self.max_attempts) | stop_after_delay(MAX_SECONDS),
+            wait=wait,
+            sleep=self.sleep,
+            before_sleep=before_sleep,
+            reraise=True,
+        )
+
+    # -- planning --------------------------------------------------------------------------
+
+    def _new_id(self, taken: set[int]) -> int:
+        while True:
+            sheet_id = self.rng.randrange(1, 2**31 - 1)
+            if sheet_id not in taken:
+                taken.add(sheet_id)
+                return sheet_id
+
+    def _plan(self, change: Change, state: _State) -> _Plan:
+        by_title = state.by_title()
+        requests_: list[Json] = []
+        deleted = [
+            by_title[title] for title in dict.fromkeys(change.delete_tabs) if title in by_title
+        ]
+        requests_ += [{"deleteSheet": {"sheetId": sheet.sheet_id}} for sheet in deleted]
+        kept = [sheet for sheet in state.sheets if sheet not in deleted]
+        titles = {sheet.title.casefold() for sheet in kept}  # Sheets compares titles so
+        taken = state.ids()
+        new_ids: set[int] = set()
+        count = len(kept)
+        old_index = {sheet.title: sheet.index for sheet in deleted}
+        for tab in change.add_tabs:
+            if tab.title.casefold() in titles:
+                raise _tab_exists(tab.title)
+            titles.add(tab.title.casefold())
+            sheet_id = self._new_id(taken)
+            new_ids.add(sheet_id)
+            index = min(old_index[tab.title], count) if tab.title in old_index else None
+            requests_ += _tab_requests(tab, sheet_id, index)
+            count += 1
+        plan = _Plan(
+            {"requests": requests_}, frozenset(new_ids), frozenset(s.sheet_id for s in deleted)
+        )
+        edit = change.history
+        if edit is None or (not edit.append and not edit.delete_rows and not requests_):
+            return plan
+        history = {sheet.title: sheet for sheet in kept}.get(edit.title)
+        if history is None and edit.title.casefold() in titles:
+            raise _tab_exists(edit.title)
+        return self._plan_history(edit, history, plan, taken)
+
+    def _plan_history(
+        self, edit: HistoryEdit, sheet: _Sheet | None, plan: _Plan, taken: set[int]
+    ) -> _Plan:
+        requests_: list[Json] = list(plan.body["requests"])
+        width = max([len(edit.header), 1, *(len(row) for row in edit.append)])
+        new_ids = set(plan.new_ids)
+        if sheet is None:
+            rows = (edit.header, *edit.append)
+            sheet_id = self._new_id(taken)
+            new_ids.add(sheet_id)
+            grid = {"rowCount": len(rows), "columnCount": width}
+            props = {
+                "sheetId": sheet_id,
+                "title": edit.title,
+                "hidden": True,
+                "gridProperties": grid,
+            }
+            requests_ += [
+                {"addSheet": {"properties": props}},
+                {
+                    "updateCells": {
+                        "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
+                        "rows": _cells(rows, width, bold=frozenset({0})),
+                        "fields": CELL_FIELDS,
+                    }
+                },
+            ]
+            return _Plan(
+                {"requests": requests_},
+                frozenset(new_ids),
+                plan.deleted_ids,
+                edit.title,
+                None,
+                _normal(rows),
+            )
+        before = sheet.rows
+        gone = sorted(set(edit.delete_rows), reverse=True)
+        for row in gone:
+            if not 1 <= row <= len(before):
+                raise ConflictError(
+                    f"History tab {edit.title!r} has no row {row} any more (it has "
+                    f"{len(before)}). Someone edited it since the read; run again."
+                )
+            requests_.append(
+                {
+                    "deleteDimension": {
+                        "range": {
+                            "sheetId": sheet.sheet_id,
+                            "dimension": "ROWS",
+                            "startIndex": row - 1,
+                            "endIndex": row,
+                        }
+                    }
+                }
+            )
+        kept = [cells for number, cells in enumerate(before, 1) if number not in set(gone)]
+        new_rows = ([] if kept else [edit.header]) + list(edit.append)
+        if new_rows:
+            start = len(kept)
+            rows_short = start + len(new_rows) - (sheet.row_count - len(gone))
+            if rows_short > 0:
+                requests_.append(_append(sheet.sheet_id, "ROWS", rows_short))
+            if width > sheet.column_count:
+                requests_.append(_append(sheet.sheet_id, "COLUMNS", width - sheet.column_count))
+            requests_.append(
+                {
+                    "updateCells": {
+                        "start": {"sheetId": sheet.sheet_id, "rowIndex": start, "columnIndex": 0},
+                        "rows": _cells(
+                            new_rows, width, bold=frozenset({0}) if not kept else frozenset()
+                        ),
+                        "fields": CELL_FIELDS,
+                    }
+                }
+            )
+        return _Plan(
+            {"requests": requests_},
+            frozenset(new_ids),
+            plan.deleted_ids,
+            edit.title,
+            before,
+            _normal([*kept, *new_rows]),
+        )
+
+    # -- errors ----------------------------------------------------------------------------
+
+    def _explain(
+        self,
+        error: Exception,
+        what: Literal["read", "write"],
+        retrying: Retrying,
+        uncertain: bool = False,
+    ) -> BackendError:
+        """A message for staff: what happened to which spreadsheet, and what to do."""
+        attempts = int(retrying.statistics.get("attempt_number", 1))
+        tried = f" after {attempts} attempts" if attempts > 1 else ""
+        where = f"spreadsheet {self.sheet_id}"
+        if what == "read":
+            outcome = " Nothing was written."
+        elif uncertain:
+            outcome = (
+                " The last write attempt may or may not have landed: run `mixitup status` to "
+                "check. Running again is safe; it never adds a tab or history rows twice."
+            )
+        else:
+            outcome = " Nothing was written."
+        if isinstance(error, APIError):
+            status = error.response.status_code
+            message = _api_message(error)
+            if status == 400 and (found := ALREADY_EXISTS.search(message)):
+                return _tab_exists(found["title"])
+            if status == 400 and NO_GRID.search(message):
+                return ConflictError(
+                    f"A tab of {where} was removed since mixitup read it ({message}). Nothing "
+                    "was written; another mixitup run or a person changed it."
+                )
+            if status == 403 and re.search(r"has not been used|is disabled", message):
+                return BackendError(
+                    f"The Google Sheets API is not enabled for the service account's project "
+                    f"(403: {message}). Enable it in the Google Cloud console, wait a few "
+                    f"minutes, and run again.{outcome}"
+                )
+            if status == 403:
+                return BackendError(
+                    f"Google Sheets refused access to {where} (403: {message}). Share the "
+                    f"spreadsheet with the service account {self.client_email} as Editor "
+                    f"(the Share button in the sheet), then run again.{outcome}"
+                )
+            if status == 404:
+                return BackendError(
+                    f"Spreadsheet {self.sheet_id} was not found (404: {message}). Check "
+                    "[spreadsheet] id in mixitup.toml: it is the part of the sheet's address "
+                    f"between /d/ and /edit.{outcome}"
+                )
+            if status == 401:
+                return BackendError(
+                    f"Google did not accept the credentials of {self.client_email} (401: "
+                    f"{message}). Check that the key file {self._key()} is current.{outcome}"
+                )
+            if status == 429:
+                return BackendError(
+                    f"Google Sheets is rate-limiting this service account (429: {message}) "
+                    f"and still was{tried}. Wait a few minutes and run again.{outcome}"
+                )
+            if is_transient(error):
+                return BackendError(
+                    f"Google Sheets could not {what} {where}{tried} ({status}: {message}). "
+                    f"Google may be having an outage; run again later.{outcome}"
+                )
+            return BackendError(
+                f"Google Sheets rejected the {what} of {where} ({status}: {message})."
+                f"{outcome} This looks like a mixitup bug; please report this message."
+            )
+        if isinstance(error, auth_exceptions.RefreshError):
+            return BackendError(
+                f"Google refused the service-account key {self._key()} for {self.client_email} "
+                f"({_refresh_reason(error)}). The key may have been deleted or revoked, or this "
+                f"machine's clock is wrong: create a new key if needed.{outcome}"
+            )
+        return BackendError(
+            f"Could not {what} {where}: {_short(error)}{tried}. Check this machine's network "
+            f"connection (and proxy) to sheets.googleapis.com.{outcome}"
+        )
+
+    def _key(self) -> str:
+        return str(self.key_file) if self.key_file else "in use"
+
+
+def _tab_exists(title: str) -> ConflictError:
+    return ConflictError(
+        f"Tab {title!r} already exists in the spreadsheet, so nothing was written: another "
+        "mixitup run probably published it first."
+    )
+
+
+def _append(sheet_id: int, dimension: str, length: int) -> Json:
+    return {"appendDimension": {"sheetId": sheet_id, "dimension": dimension, "length": length}}
+
+
+def _api_message(error: APIError) -> str:
+    """Google's own message, or a word on the body when it is not JSON (an HTML page)."""
+    status = str(error.error.get("status", ""))
+    if status.startswith("invalid JSON"):
+        kind = error.response.headers.get("Content-Type", "no content type")
+        return f"an answer that is not JSON ({kind})"
+    message = " ".join(str(error.error.get("message", "")).split())
+    return message[:300] or str(status)
+
+
+def _refresh_reason(error: auth_exceptions.RefreshError) -> str:
+    """The token endpoint's reason, such as 'invalid_grant: Invalid JWT Signature.'."""
+    first = error.args[0] if error.args else ""
+    return " ".join(str(first).split())[:200] or "no reason given"
+
+
+def _short(error: BaseException | None) -> str:
+    """A one-line description of a failure, for logs and messages; never a token."""
+    if error is None:
+        return "unknown failure"
+    if isinstance(error, APIError):
+        return f"{error.response.status_code}: {_api_message(error)}"
+    if isinstance(error, requests.Timeout):
+        return "timed out"
+    if isinstance(error, requests.ConnectionError | requests.exceptions.ChunkedEncodingError):
+        return "connection failed or dropped"
+    if isinstance(error, auth_exceptions.TransportError):
+        return "could not reach Google's token service"
+    return str(error)[:200]

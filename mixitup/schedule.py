@@ -1,0 +1,132 @@
+"""The calendar: when each session happens, when `run` publishes it, and what is due `today`.
+
+Pure: every function takes `today` and the set of published session labels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Literal
+
+from mixitup.config import Calendar
+from mixitup.errors import ConfigError
+from mixitup.models import Session
+
+State = Literal["published", "skipped", "past", "due", "upcoming"]
+"""published: tabs are in the spreadsheet; due: `run` publishes it now; upcoming: later."""
+
+_LABEL = re.compile(r"^(\d{4}-\d{2}-\d{2}) Week (\d+)$")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One session on the calendar, the module it belongs to, and the day `run` publishes it."""
+
+    session: Session
+    module_start: dt.date
+    publish_on: dt.date
+    skipped: bool
+
+    def state(self, today: dt.date, published: Collection[str]) -> State:
+        """Where this session stands on `today`; a published session stays published."""
+        if self.session.label in published:
+            return "published"
+        if self.skipped:
+            return "skipped"
+        if self.session.date < today:
+            return "past"
+        return "due" if self.publish_on <= today else "upcoming"
+
+
+def session_date(module_start: dt.date, week: int, weekday: int) -> dt.date:
+    """The `weekday` (Monday 0) of module week `week`; week 1 is the week holding `module_start`.
+
+    A module that starts on a Tuesday after a holiday Monday still counts that week as week 1.
+    """
+    monday = module_start - dt.timedelta(days=module_start.weekday())
+    return monday + dt.timedelta(weeks=week - 1, days=weekday)
+
+
+def slots(calendar: Calendar) -> tuple[Slot, ...]:
+    """Every session of every module in date order, skip dates included and marked.
+
+    Raises ConfigError for a calendar that could never publish as meant.
+    """
+    _check(calendar)
+    found: dict[Session, Slot] = {}
+    skip = set(calendar.skip)
+    for start in calendar.module_starts:
+        for week in calendar.session_weeks:
+            date = session_date(start, week, calendar.weekday)
+            session = Session(date, week)
+            publish_on = date - dt.timedelta(days=calendar.publish_days_ahead)
+            # Two module starts listed twice give the same session; it is one meeting.
+            found.setdefault(session, Slot(session, start, publish_on, date in skip))
+    return tuple(sorted(found.values(), key=lambda slot: slot.session))
+
+
+def notes(calendar: Calendar) -> tuple[str, ...]:
+    """What staff should double-check: module starts that are not Mondays, unused skip dates."""
+    found = [
+        f"module start {start} is a {start:%A}; its week 1 counts from Monday "
+        f"{start - dt.timedelta(days=start.weekday())}."
+        for start in calendar.module_starts
+        if start.weekday() != 0
+    ]
+    dates = {s.session.date for s in slots(calendar)}
+    found += [
+        f"skip date {day} is not a session date, so it skips nothing."
+        for day in calendar.skip
+        if day not in dates
+    ]
+    return tuple(found)
+
+
+def due(calendar: Calendar, today: dt.date, published: Collection[str]) -> tuple[Session, ...]:
+    """Sessions `run` publishes on `today`, oldest first.
+
+    That is: publish day come, date not passed, not skipped, not published yet.
+    """
+    return tuple(s.session for s in slots(calendar) if s.state(today, published) == "due")
+
+
+def next_slot(calendar: Calendar, today: dt.date) -> Slot | None:
+    """The first session on or after `today` that takes place, or None when the calendar ends."""
+    return next(
+        (s for s in slots(calendar) if s.session.date >= today and not s.skipped),
+        None,
+    )
+
+
+def parse_label(label: str) -> Session | None:
+    """`2027-01-13 Week 2` -> that Session; anything else -> None."""
+    match = _LABEL.match(label)
+    if match is None:
+        return None
+    try:
+        return Session(dt.date.fromisoformat(match.group(1)), int(match.group(2)))
+    except ValueError:
+        return None
+
+
+def open_sessions(published: Collection[str], today: dt.date) -> tuple[Session, ...]:
+    """Published sessions whose date has not passed (late joiners can still be added)."""
+    sessions = (parse_label(label) for label in published)
+    return tuple(sorted(s for s in sessions if s is not None and s.date >= today))
+
+
+def _check(calendar: Calendar) -> None:
+    wrong = [w for w in calendar.session_weeks if w < 1]
+    if wrong:
+        raise ConfigError(
+            f"[calendar] session_weeks must be module weeks 1 or more, not {wrong}. "
+            "Write them like [2, 4]."
+        )
+    if calendar.publish_days_ahead < 0:
+        raise ConfigError(
+            f"[calendar] publish_days_ahead must be 0 or more, not "
+            f"{calendar.publish_days_ahead}: `run` publishes a session that many days before it."
+        )

@@ -1,0 +1,184 @@
+"""A local fake of the Google Sheets API v4 for real gspread + google-auth, on 127.0.0.1.
+
+`FakeSheets` is the server; `connect()` mounts a requests transport adapter on a gspread
+client so its https://sheets.googleapis.com/ calls reach the fake (and any other host is
+refused); `service_account_key()` makes a throwaway key whose token_uri is the fake's.
+`GoogleSheet` bundles all of it for tests: see tests/conftest_google.py.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("NO_GCE_CHECK", "true")  # before google.auth is imported anywhere
+
+import json  # after the environment is set
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import requests
+from requests.adapters import BaseAdapter, HTTPAdapter
+
+from .server import (
+    Call,
+    FakeSheets,
+    Fault,
+    html_502,
+    new_private_key,
+    pem,
+    rate_limited,
+    server_error,
+)
+from .spreadsheet import Sheet, Spreadsheet, Value
+
+__all__ = [
+    "Call",
+    "FakeSheets",
+    "Fault",
+    "GoogleSheet",
+    "Sheet",
+    "Spreadsheet",
+    "Value",
+    "connect",
+    "html_502",
+    "rate_limited",
+    "server_error",
+    "service_account_key",
+]
+
+SHEETS_HOST = "https://sheets.googleapis.com"
+EMAIL = "mixitup-publisher@mixitup-test.iam.gserviceaccount.com"
+
+
+class _ToFake(HTTPAdapter):
+    """Sends https://sheets.googleapis.com/... to the fake at http://127.0.0.1:port/..."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__()
+        self.base_url = base_url
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+        assert request.url is not None
+        request.url = self.base_url + request.url.removeprefix(SHEETS_HOST)
+        return super().send(request, *args, **kwargs)
+
+
+class _Refuse(BaseAdapter):
+    """Any host but the fake: a test must never reach the network."""
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+        raise AssertionError(f"a test tried to reach {request.url}; only the fake is allowed")
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def connect(session: requests.Session, fake: FakeSheets) -> None:
+    """Route `session`'s Sheets API calls to `fake`; refuse every other https host."""
+    session.mount("https://", _Refuse())
+    session.mount(f"{SHEETS_HOST}/", _ToFake(fake.base_url))
+
+
+@cache
+def _throwaway_key() -> tuple[str, Any]:
+    """One RSA key per test run, as PEM and its public half (making one takes a moment)."""
+    key = new_private_key()
+    return pem(key), key.public_key()
+
+
+def service_account_key(fake: FakeSheets, email: str = EMAIL) -> dict[str, str]:
+    """A service-account key in Google's JSON shape, known to `fake`, tokens from `fake`."""
+    private, public = _throwaway_key()
+    key_id = secrets.token_hex(20)
+    fake.register(email, key_id, public)
+    return {
+        "type": "service_account",
+        "project_id": "mixitup-test",
+        "private_key_id": key_id,
+        "private_key": private,
+        "client_email": email,
+        "client_id": "100000000000000000001",
+        "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+        "token_uri": fake.token_uri,
+        "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
+        "client_x509_cert_url": f"https://www.googleapis.com/robot/v1/metadata/x509/{email}",
+        "universe_domain": "googleapis.com",
+    }
+
+
+@dataclass
+class GoogleSheet:
+    """A spreadsheet on the fake, shared with a service account whose key is on disk.
+
+    `config()` / `toml()` point mixitup at it; backends opened through
+    `mixitup.backends.open_backend` while the fixture is active reach the fake, and their
+    backoff sleeps are recorded in `sleeps` instead of slept.
+    """
+
+    fake: FakeSheets
+    book: Spreadsheet
+    key_file: Path
+    client_email: str = EMAIL
+    sleeps: list[float] = field(default_factory=list)
+
+    @property
+    def sheet_id(self) -> str:
+        return self.book.spreadsheet_id
+
+    def seed(self, title: str, rows: Sequence[Sequence[Value]], hidden: bool = False) -> Sheet:
+        """Add a tab with `rows` (row 1 first) as staff would type it; values keep their type."""
+        with self.fake.lock:
+            return self.book.add(title, rows, hidden=hidden)
+
+    def rows(self, title: str) -> list[list[str]] | None:
+        """A tab's cells as text, trailing blanks dropped; None when there is no such tab."""
+        with self.fake.lock:
+            sheet = self.book.sheet(title)
+            return None if sheet is None else sheet.text()
+
+    def tab(self, title: str) -> Sheet:
+        with self.fake.lock:
+            sheet = self.book.sheet(title)
+        assert sheet is not None, f"no tab {title!r}; tabs: {self.titles()}"
+        return sheet
+
+    def titles(self) -> list[str]:
+        with self.fake.lock:
+            return [sheet.title for sheet in self.book.sheets]
+
+    def reads(self) -> int:
+        return self.fake.count("get")
+
+    def writes(self) -> int:
+        return self.fake.count("batchUpdate")
+
+    def toml(self, **spreadsheet: str) -> str:
+        """A [spreadsheet] section for mixitup.toml naming this sheet; extra keys appended."""
+        lines = [
+            "[spreadsheet]",
+            'backend = "google"',
+            f"id = {json.dumps(self.sheet_id)}",
+            f"credentials = {json.dumps(str(self.key_file))}",
+            *(f"{key} = {json.dumps(value)}" for key, value in spreadsheet.items()),
+        ]
+        return "\n".join(lines) + "\n"
+
+    def config(self, **overrides: Any) -> Any:
+        """A mixitup Config for this sheet; `overrides` are Config fields."""
+        from mixitup.config import Config
+
+        fields: dict[str, Any] = {
+            "backend": "google",
+            "sheet_id": self.sheet_id,
+            "credentials": self.key_file,
+        }
+        return Config(**{**fields, **overrides})
+
+
+def write_key(path: Path, key: Mapping[str, str]) -> Path:
+    path.write_text(json.dumps(key, indent=2), encoding="utf-8")
+    return path

@@ -1,0 +1,467 @@
+"""A spreadsheet held in memory, changed the way Sheets API v4 batchUpdate changes one.
+
+A batch is applied to a copy and swapped in only when every request succeeded, so it is
+all-or-nothing as on Google. Error texts follow Google's (the duplicate-title, missing
+grid, cannot-hide-all and write-beyond-grid messages are quoted from real answers; the
+few marked "wording assumed" keep Google's shape with words of our own).
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import discovery
+
+Json = dict[str, Any]
+Value = str | int | float | bool
+
+
+class ApiError(Exception):
+    """An error answer of the API: HTTP status, Google's status word, message."""
+
+    def __init__(self, code: int, message: str, status: str = "INVALID_ARGUMENT") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+    def body(self) -> Json:
+        return {"error": {"code": self.code, "message": self.message, "status": self.status}}
+
+
+def not_found() -> ApiError:
+    return ApiError(404, "Requested entity was not found.", "NOT_FOUND")
+
+
+def forbidden() -> ApiError:
+    return ApiError(403, "The caller does not have permission", "PERMISSION_DENIED")
+
+
+def typed(value: Value) -> Json:
+    """A Python value as an ExtendedValue, the way a staff member would have typed it."""
+    if isinstance(value, bool):
+        return {"boolValue": value}
+    if isinstance(value, int | float):
+        return {"numberValue": value}
+    return {"stringValue": value}
+
+
+def formatted(value: Json) -> str:
+    """The text Sheets shows for a user-entered value (default 'Automatic' number format)."""
+    if "stringValue" in value:
+        return str(value["stringValue"])
+    if "numberValue" in value:
+        number = float(value["numberValue"])
+        return str(int(number)) if number.is_integer() else f"{number:g}"
+    if "boolValue" in value:
+        return "TRUE" if value["boolValue"] else "FALSE"
+    if "formulaValue" in value:
+        return "#FORMULA!"  # the fake does not evaluate; a test seeing this found a formula
+    return ""
+
+
+@dataclass
+class Sheet:
+    """One tab: identity, grid and cells (CellData dicts keyed by 0-based row and column)."""
+
+    sheet_id: int
+    title: str
+    row_count: int = 1000
+    column_count: int = 26
+    frozen_rows: int = 0
+    hidden: bool = False
+    cells: dict[tuple[int, int], Json] = field(default_factory=dict)
+    column_pixels: dict[int, int] = field(default_factory=dict)
+
+    def properties(self, index: int) -> Json:
+        grid: Json = {"rowCount": self.row_count, "columnCount": self.column_count}
+        if self.frozen_rows:
+            grid["frozenRowCount"] = self.frozen_rows
+        props: Json = {
+            "sheetId": self.sheet_id,
+            "title": self.title,
+            "index": index,
+            "sheetType": "GRID",
+            "gridProperties": grid,
+        }
+        if self.hidden:
+            props["hidden"] = True
+        return props
+
+    def text(self) -> list[list[str]]:
+        """Cells as shown, trailing blanks dropped: what a person reading the tab sees."""
+        shown: dict[int, dict[int, str]] = {}
+        for (r, c), cell in self.cells.items():
+            text = formatted(cell.get("userEnteredValue", {}))
+            if text:
+                shown.setdefault(r, {})[c] = text
+        height = max(shown, default=-1) + 1
+        return [
+            [shown.get(r, {}).get(c, "") for c in range(max(shown.get(r, {}), default=-1) + 1)]
+            for r in range(height)
+        ]
+
+    def grid_data(self) -> Json:
+        """GridData as spreadsheets.get returns it with includeGridData=true."""
+        by_row: dict[int, dict[int, Json]] = {}
+        for (r, c), cell in self.cells.items():
+            if cell:
+                by_row.setdefault(r, {})[c] = cell
+        rows = []
+        for r in range(max(by_row, default=-1) + 1):
+            row = by_row.get(r, {})
+            values = [self._cell(row.get(c, {})) for c in range(max(row, default=-1) + 1)]
+            rows.append({"values": values} if values else {})
+        columns = [{"pixelSize": self.column_pixels.get(c, 100)} for c in range(self.column_count)]
+        return {"rowData": rows, "columnMetadata": columns}
+
+    @staticmethod
+    def _cell(cell: Json) -> Json:
+        out: Json = {}
+        if "userEnteredValue" in cell:
+            value = cell["userEnteredValue"]
+            out["userEnteredValue"] = value
+            out["effectiveValue"] = value
+            out["formattedValue"] = formatted(value)
+        if cell.get("userEnteredFormat"):
+            out["userEnteredFormat"] = cell["userEnteredFormat"]
+            out["effectiveFormat"] = cell["userEnteredFormat"]
+        return out
+
+
+@dataclass
+class Spreadsheet:
+    """A spreadsheet: its tabs in order, and who may read or edit it."""
+
+    spreadsheet_id: str
+    title: str = "Mix It Up"
+    sheets: list[Sheet] = field(default_factory=list)
+    editors: set[str] = field(default_factory=set)
+    readers: set[str] = field(default_factory=set)
+    rng: random.Random = field(default_factory=lambda: random.Random(7))
+
+    def sheet(self, title: str) -> Sheet | None:
+        return next((s for s in self.sheets if s.title == title), None)
+
+    def add(self, title: str, rows: Sequence[Sequence[Value]] = (), hidden: bool = False) -> Sheet:
+        """Seed a tab directly, as staff typing into the sheet would."""
+        sheet = Sheet(self._free_id(), title, hidden=hidden)
+        sheet.row_count = max(1000, len(rows))
+        sheet.column_count = max([26, *(len(r) for r in rows)])
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value != "":
+                    sheet.cells[(r, c)] = {"userEnteredValue": typed(value)}
+        self.sheets.append(sheet)
+        return sheet
+
+    def _free_id(self) -> int:
+        taken = {s.sheet_id for s in self.sheets}
+        if 0 not in taken:
+            return 0
+        while (candidate := self.rng.randrange(1, 2**31 - 1)) in taken:
+            pass
+        return candidate
+
+    def resource(self, grid_data: bool) -> Json:
+        """The Spreadsheet resource, before any `fields` mask."""
+        sheets = []
+        for index, sheet in enumerate(self.sheets):
+            entry: Json = {"properties": sheet.properties(index)}
+            if grid_data:
+                entry["data"] = [sheet.grid_data()]
+            sheets.append(entry)
+        return {
+            "spreadsheetId": self.spreadsheet_id,
+            "properties": {
+                "title": self.title,
+                "locale": "en_US",
+                "autoRecalc": "ON_CHANGE",
+                "timeZone": "Etc/GMT",
+            },
+            "sheets": sheets,
+            "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{self.spreadsheet_id}/edit",
+        }
+
+    def batch_update(self, body: Json) -> Json:
+        """Apply every request of `body` or none of them; the reply as the API sends it."""
+        problems = discovery.violations("BatchUpdateSpreadsheetRequest", body)
+        if problems:
+            raise ApiError(400, problems[0])
+        work = copy.deepcopy(self.sheets)
+        replies = [
+            _apply(work, i, request, self) for i, request in enumerate(body.get("requests", []))
+        ]
+        self.sheets = work
+        return {"spreadsheetId": self.spreadsheet_id, "replies": replies}
+
+
+def _apply(sheets: list[Sheet], i: int, request: Json, book: Spreadsheet) -> Json:
+    ((kind, args),) = request.items()
+    handler = HANDLERS.get(kind)
+    if handler is None:
+        raise ApiError(400, f"Invalid requests[{i}].{kind}: not implemented by the fake Sheets API")
+    try:
+        return handler(sheets, args, book)
+    except _InvalidError as error:
+        raise ApiError(400, f"Invalid requests[{i}].{kind}: {error}") from None
+
+
+class _InvalidError(Exception):
+    """A request the API refuses; the caller prefixes 'Invalid requests[i].kind: '."""
+
+
+def _find(sheets: list[Sheet], sheet_id: int) -> Sheet:
+    for sheet in sheets:
+        if sheet.sheet_id == sheet_id:
+            return sheet
+    raise _InvalidError(f"No grid with id: {sheet_id}")
+
+
+def _duplicate(title: str) -> str:
+    return f'A sheet with the name "{title}" already exists. Please enter another name.'
+
+
+def _check_visible(sheets: list[Sheet]) -> None:
+    if sheets and all(s.hidden for s in sheets):
+        raise _InvalidError("You can't hide all the sheets in a document.")
+
+
+def _add_sheet(sheets: list[Sheet], args: Json, book: Spreadsheet) -> Json:
+    props = args.get("properties", {})
+    taken = {s.sheet_id for s in sheets}
+    sheet_id = props.get("sheetId")
+    if sheet_id is None:
+        while (sheet_id := book.rng.randrange(1, 2**31 - 1)) in taken:
+            pass
+    if sheet_id < 0:
+        raise _InvalidError(f"Sheet id {sheet_id} must be non-negative.")  # wording assumed
+    if sheet_id in taken:
+        raise _InvalidError(f"Sheet with id {sheet_id} already exists.")  # wording assumed
+    title = props.get("title") or f"Sheet{len(sheets) + 1}"
+    if any(s.title.casefold() == title.casefold() for s in sheets):
+        raise _InvalidError(_duplicate(title))
+    grid = props.get("gridProperties", {})
+    sheet = Sheet(
+        sheet_id,
+        title,
+        row_count=grid.get("rowCount", 1000),
+        column_count=grid.get("columnCount", 26),
+        frozen_rows=grid.get("frozenRowCount", 0),
+        hidden=props.get("hidden", False),
+    )
+    if sheet.row_count < 1 or sheet.column_count < 1:
+        raise _InvalidError("A grid must have at least one row and one column.")  # wording assumed
+    if sheet.frozen_rows >= sheet.row_count:
+        raise _InvalidError("You can't freeze all visible rows on the sheet.")
+    index = props.get("index", len(sheets))
+    sheets.insert(min(index, len(sheets)), sheet)
+    _check_visible(sheets)
+    return {"addSheet": {"properties": sheet.properties(sheets.index(sheet))}}
+
+
+def _delete_sheet(sheets: list[Sheet], args: Json, _book: Spreadsheet) -> Json:
+    sheet = _find(sheets, args.get("sheetId", 0))
+    if len(sheets) == 1:
+        raise _InvalidError("You can't remove all the sheets in a document.")
+    sheets.remove(sheet)
+    _check_visible(sheets)
+    return {}
+
+
+def _masked_set(target: Json, source: Json, path: tuple[str, ...]) -> None:
+    """Copy the field at `path` from `source` into `target`, or clear it when absent."""
+    *parents, leaf = path
+    src: Any = source
+    for part in parents:
+        src = src.get(part, {}) if isinstance(src, dict) else {}
+    node = target
+    for part in parents:
+        node = node.setdefault(part, {})
+    if isinstance(src, dict) and leaf in src:
+        node[leaf] = copy.deepcopy(src[leaf])
+    else:
+        node.pop(leaf, None)
+
+
+def _prune_empty(cell: Json) -> Json:
+    return {k: (_prune_empty(v) if isinstance(v, dict) else v) for k, v in cell.items() if v != {}}
+
+
+def _check_fields(fields: str | None, schema: str) -> list[tuple[str, ...]]:
+    if not fields:
+        raise _InvalidError("At least one field must be specified in 'fields'.")  # wording assumed
+    bad = discovery.bad_mask_paths(fields, schema)
+    if bad:
+        raise _InvalidError(f"Invalid field mask, unknown field(s): {', '.join(bad)}.")  # assumed
+    return discovery.parse_mask(fields)
+
+
+def _update_cells(sheets: list[Sheet], args: Json, _book: Spreadsheet) -> Json:
+    paths = _check_fields(args.get("fields"), "CellData")
+    rows = args.get("rows", [])
+    if "start" in args:
+        start = args["start"]
+        sheet = _find(sheets, start.get("sheetId", 0))
+        top, left = start.get("rowIndex", 0), start.get("columnIndex", 0)
+        if top >= sheet.row_count:
+            raise _InvalidError(
+                f"GridCoordinate.rowIndex[{top}] is after last row in grid[{sheet.row_count - 1}]"
+            )
+        if left >= sheet.column_count:
+            raise _InvalidError(
+                f"GridCoordinate.columnIndex[{left}] is after last column in grid"
+                f"[{sheet.column_count - 1}]"
+            )
+        bottom, right = sheet.row_count, sheet.column_count
+        cleared = False
+    elif "range" in args:
+        span = args["range"]
+        sheet = _find(sheets, span.get("sheetId", 0))
+        top, left = span.get("startRowIndex", 0), span.get("startColumnIndex", 0)
+        bottom = span.get("endRowIndex", sheet.row_count)
+        right = span.get("endColumnIndex", sheet.column_count)
+        if bottom > sheet.row_count or right > sheet.column_count:
+            raise _InvalidError(f"Range exceeds grid limits of sheet {sheet.title!r}.")  # assumed
+        cleared = True
+    else:
+        raise _InvalidError("Either start or range must be set.")  # wording assumed
+    written: set[tuple[int, int]] = set()
+    for r, row in enumerate(rows, top):
+        for c, data in enumerate(row.get("values", []), left):
+            if r >= bottom:
+                raise _InvalidError(
+                    f"Attempting to write row: {r}, beyond the last requested row of: {bottom - 1}"
+                )
+            if c >= right:
+                raise _InvalidError(
+                    f"Attempting to write column: {c}, beyond the last requested column of: "
+                    f"{right - 1}"
+                )
+            _write(sheet, (r, c), data, paths)
+            written.add((r, c))
+    if cleared:
+        for r in range(top, bottom):
+            for c in range(left, right):
+                if (r, c) not in written:
+                    _write(sheet, (r, c), {}, paths)
+    return {}
+
+
+def _write(sheet: Sheet, at: tuple[int, int], data: Json, paths: list[tuple[str, ...]]) -> None:
+    cell = sheet.cells.get(at, {})
+    for path in paths:
+        if path == ("*",):
+            cell = {k: copy.deepcopy(v) for k, v in data.items()}
+        else:
+            _masked_set(cell, data, path)
+    cell = _prune_empty(cell)
+    if cell:
+        sheet.cells[at] = cell
+    else:
+        sheet.cells.pop(at, None)
+
+
+def _dimension_range(sheets: list[Sheet], span: Json) -> tuple[Sheet, str, int, int]:
+    sheet = _find(sheets, span.get("sheetId", 0))
+    dimension = span.get("dimension", "DIMENSION_UNSPECIFIED")
+    if dimension not in ("ROWS", "COLUMNS"):
+        raise _InvalidError("dimension must be ROWS or COLUMNS.")  # wording assumed
+    count = sheet.row_count if dimension == "ROWS" else sheet.column_count
+    start, end = span.get("startIndex", 0), span.get("endIndex", count)
+    if not 0 <= start < end <= count:
+        noun = "rows" if dimension == "ROWS" else "columns"
+        raise _InvalidError(  # wording assumed
+            f"Invalid dimension range [{start}, {end}): the sheet has {count} {noun}."
+        )
+    return sheet, dimension, start, end
+
+
+def _update_dimension_properties(sheets: list[Sheet], args: Json, _book: Spreadsheet) -> Json:
+    paths = _check_fields(args.get("fields"), "DimensionProperties")
+    sheet, dimension, start, end = _dimension_range(sheets, args.get("range", {}))
+    size = args.get("properties", {}).get("pixelSize")
+    if dimension == "COLUMNS" and ("pixelSize",) in paths and size is not None:
+        for column in range(start, end):
+            sheet.column_pixels[column] = size
+    return {}
+
+
+def _delete_dimension(sheets: list[Sheet], args: Json, _book: Spreadsheet) -> Json:
+    sheet, dimension, start, end = _dimension_range(sheets, args.get("range", {}))
+    gone = end - start
+    axis = 0 if dimension == "ROWS" else 1
+    if dimension == "ROWS" and gone >= sheet.row_count:
+        raise _InvalidError("You can't delete all the rows on the sheet.")
+    if dimension == "COLUMNS" and gone >= sheet.column_count:
+        raise _InvalidError("You can't delete all the columns on the sheet.")
+    moved: dict[tuple[int, int], Json] = {}
+    for at, cell in sheet.cells.items():
+        index = at[axis]
+        if start <= index < end:
+            continue
+        shifted = index - gone if index >= end else index
+        moved[(shifted, at[1]) if axis == 0 else (at[0], shifted)] = cell
+    sheet.cells = moved
+    if dimension == "ROWS":
+        sheet.row_count -= gone
+        sheet.frozen_rows = min(sheet.frozen_rows, sheet.row_count - 1)
+    else:
+        sheet.column_count -= gone
+    return {}
+
+
+def _append_dimension(sheets: list[Sheet], args: Json, _book: Spreadsheet) -> Json:
+    sheet = _find(sheets, args.get("sheetId", 0))
+    length = args.get("length", 0)
+    if length < 1:
+        raise _InvalidError("length must be positive.")  # wording assumed
+    if args.get("dimension") == "ROWS":
+        sheet.row_count += length
+    elif args.get("dimension") == "COLUMNS":
+        sheet.column_count += length
+    else:
+        raise _InvalidError("dimension must be ROWS or COLUMNS.")  # wording assumed
+    return {}
+
+
+def _update_sheet_properties(sheets: list[Sheet], args: Json, _book: Spreadsheet) -> Json:
+    paths = _check_fields(args.get("fields"), "SheetProperties")
+    props = args.get("properties", {})
+    sheet = _find(sheets, props.get("sheetId", 0))
+    current: Json = sheet.properties(sheets.index(sheet))
+    for path in paths:
+        _masked_set(current, props, path)
+    title = current.get("title", "")
+    if any(s is not sheet and s.title.casefold() == title.casefold() for s in sheets):
+        raise _InvalidError(_duplicate(title))
+    grid = current.get("gridProperties", {})
+    sheet.title = title
+    sheet.hidden = bool(current.get("hidden", False))
+    sheet.row_count = grid.get("rowCount", sheet.row_count)
+    sheet.column_count = grid.get("columnCount", sheet.column_count)
+    sheet.frozen_rows = grid.get("frozenRowCount", 0)
+    if sheet.frozen_rows >= sheet.row_count:
+        raise _InvalidError("You can't freeze all visible rows on the sheet.")
+    sheet.cells = {
+        at: cell
+        for at, cell in sheet.cells.items()
+        if at[0] < sheet.row_count and at[1] < sheet.column_count
+    }
+    _check_visible(sheets)
+    return {}
+
+
+HANDLERS: dict[str, Callable[[list[Sheet], Json, Spreadsheet], Json]] = {
+    "addSheet": _add_sheet,
+    "deleteSheet": _delete_sheet,
+    "updateCells": _update_cells,
+    "updateDimensionProperties": _update_dimension_properties,
+    "deleteDimension": _delete_dimension,
+    "appendDimension": _append_dimension,
+    "updateSheetProperties": _update_sheet_properties,
+}

@@ -1,0 +1,99 @@
+"""Config: flag > environment > file > default, and a clear message for every mistake."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from mixitup.config import load_config
+from mixitup.errors import ConfigError
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "mixitup.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_workbook_flag_alone_needs_no_file(tmp_path):
+    config = load_config(workbook="r.xlsx", env={}, cwd=tmp_path)
+    assert (config.backend, config.workbook, config.group_size) == ("xlsx", tmp_path / "r.xlsx", 6)
+
+
+def test_file_values_and_paths_relative_to_the_file(tmp_path):
+    write(
+        tmp_path,
+        """
+[spreadsheet]
+path = "school.xlsx"
+roster_tab = "Students"
+[groups]
+size = 5
+seed = 7
+[calendar]
+module_starts = [2027-02-22, 2027-01-04]
+weekday = "Thursday"
+skip = [2027-01-13]
+[meeting]
+zoom = "Room A"
+""",
+    )
+    config = load_config(env={}, cwd=tmp_path)
+    assert config.workbook == tmp_path / "school.xlsx"
+    assert (config.roster_tab, config.group_size, config.seed, config.zoom) == (
+        "Students",
+        5,
+        7,
+        "Room A",
+    )
+    assert config.calendar.module_starts == (dt.date(2027, 1, 4), dt.date(2027, 2, 22))
+    assert config.calendar.weekday == 3
+    assert config.calendar.skip == (dt.date(2027, 1, 13),)
+
+
+def test_flag_beats_environment_beats_file(tmp_path):
+    write(tmp_path, '[spreadsheet]\npath = "file.xlsx"\n')
+    (tmp_path / "other.toml").write_text('[spreadsheet]\npath = "env.xlsx"\n')
+    env = {"MIXITUP_CONFIG": "other.toml"}
+    assert load_config(env=env, cwd=tmp_path).workbook == tmp_path / "env.xlsx"
+    assert load_config("mixitup.toml", env=env, cwd=tmp_path).workbook == tmp_path / "file.xlsx"
+    flagged = load_config("mixitup.toml", "flag.xlsx", env=env, cwd=tmp_path)
+    assert flagged.workbook == tmp_path / "flag.xlsx"
+
+
+def test_google_credentials_fall_back_to_the_environment(tmp_path):
+    write(tmp_path, '[spreadsheet]\nbackend = "google"\nid = "abc"\n')
+    config = load_config(env={"GOOGLE_APPLICATION_CREDENTIALS": "/keys/sa.json"}, cwd=tmp_path)
+    assert (config.backend, config.sheet_id, str(config.credentials)) == (
+        "google",
+        "abc",
+        "/keys/sa.json",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[groups]\nsise = 6\n", "unknown key 'sise' in [groups]"),  # a typo is named
+        ("[group]\nsize = 6\n", "unknown section [group]"),
+        ('[groups]\nsize = "six"\n', "[groups] size must be a whole number"),
+        ("[groups]\nsize = 1\n", "[groups] size must be 2 or more"),
+        ('[calendar]\nweekday = "Wodnesday"\n', "is not a day of the week"),
+        ('[calendar]\nmodule_starts = ["2027-01-04"]\n', "a list of dates without quotes"),
+        ('[spreadsheet]\nbackend = "excel"\n', 'backend must be "xlsx" or "google"'),
+        ('[spreadsheet]\nbackend = "google"\n', "id is required"),
+        ('[spreadsheet]\nbackend = "google"\nid = "x"\n', "no service-account key"),
+        ("[groups\n", "is not valid TOML"),
+    ],
+)
+def test_config_mistakes_are_named(tmp_path, text, message):
+    write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(env={}, cwd=tmp_path)
+    assert message in str(caught.value)
+
+
+def test_named_config_that_does_not_exist(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config("missing.toml", env={}, cwd=tmp_path)

@@ -1,0 +1,107 @@
+"""Killed or concurrent publishes never tear the workbook: old state or whole session, only."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import openpyxl
+
+from tests.conftest import HEADER, make_roster, write_workbook
+
+DATE = "2027-01-13"
+SESSION = f"{DATE} Week 2"
+
+
+def start_publish(path: Path, date: str = DATE, week: str = "2") -> subprocess.Popen[str]:
+    command = ["--workbook", str(path), "publish", "--date", date, "--week", week]
+    return subprocess.Popen(
+        [sys.executable, "-m", "mixitup", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def sessions_in(path: Path, students: int) -> set[str]:
+    """The sessions the workbook holds whole; fails on any torn or partial state."""
+    book = openpyxl.load_workbook(path)
+    history = (
+        Counter(r[0] for r in list(book["History"].iter_rows(values_only=True))[1:])
+        if ("History" in book.sheetnames)
+        else Counter()
+    )
+    found = set()
+    for title in book.sheetnames:
+        if title.endswith(" Groups"):
+            session = title.removesuffix(" Groups")
+            assert f"{session} Prompts" in book.sheetnames
+            assert history[session] == students, "history rows disagree with the tabs"
+            assert book[title].max_row == students + 1
+            found.add(session)
+    assert set(history) == found
+    return found
+
+
+def test_publish_killed_at_any_instant_leaves_old_or_whole_workbook(tmp_path):
+    students = 600
+    path = write_workbook(tmp_path / "big.xlsx", {"Roster": [HEADER, *make_roster(students)]})
+    original = path.read_bytes()
+    started = time.monotonic()
+    finished = start_publish(path)
+    assert finished.wait(timeout=300) == 0, finished.stderr.read() if finished.stderr else ""
+    duration = time.monotonic() - started
+    assert sessions_in(path, students) == {SESSION}
+    outcomes = Counter()
+    for step in range(8):
+        path.write_bytes(original)
+        process = start_publish(path)
+        time.sleep(duration * (0.5 + step / 14))  # the later half: where the save happens
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        whole = sessions_in(path, students)
+        assert whole in (set(), {SESSION})
+        assert (path.read_bytes() == original) == (whole == set())
+        outcomes["old" if whole == set() else "new"] += 1
+    assert outcomes["old"] >= 1  # the kills did land before the rename at least once
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".big.xlsx.tmp-")]
+    path.write_bytes(original)
+    assert start_publish(path).wait(timeout=300) == 0
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".big.xlsx.tmp-")], leftovers
+
+
+def test_two_publishes_of_one_session_at_once_write_it_once(tmp_path):
+    path = write_workbook(tmp_path / "roster.xlsx", {"Roster": [HEADER, *make_roster(120)]})
+    first, second = start_publish(path), start_publish(path)
+    outputs = [p.communicate(timeout=300) for p in (first, second)]
+    assert (first.returncode, second.returncode) == (0, 0), outputs
+    said = sorted("already published" in out for out, _ in outputs)
+    assert said == [False, True]
+    assert sessions_in(path, 120) == {SESSION}
+
+
+def test_two_sessions_published_at_once_both_land_whole(tmp_path):
+    path = write_workbook(tmp_path / "roster.xlsx", {"Roster": [HEADER, *make_roster(120)]})
+    processes = [start_publish(path), start_publish(path, "2027-01-27", "4")]
+    outputs = [p.communicate(timeout=300) for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], outputs
+    assert sessions_in(path, 120) == {SESSION, "2027-01-27 Week 4"}
+
+
+def test_lock_file_held_elsewhere_makes_the_writer_wait_not_fail(tmp_path):
+    import fcntl
+
+    path = write_workbook(tmp_path / "roster.xlsx", {"Roster": [HEADER, *make_roster(30)]})
+    lock = (tmp_path / ".roster.xlsx.lock").open("a")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    process = start_publish(path)
+    time.sleep(1.5)
+    assert process.poll() is None  # waiting for the lock
+    fcntl.flock(lock, fcntl.LOCK_UN)
+    lock.close()
+    assert process.wait(timeout=60) == 0
+    assert sessions_in(path, 30) == {SESSION}

@@ -1,0 +1,832 @@
+"""The Google Sheets backend against the local fake: real gspread, real google-auth, real HTTP."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+from pathlib import Path
+
+import pytest
+import requests
+from google.auth.exceptions import RefreshError, TransportError
+from gspread.exceptions import APIError
+
+from mixitup.backends import open_backend
+from mixitup.backends.google import MAX_WAIT, SCOPES, GoogleBackend, is_transient, pixels
+from mixitup.errors import BackendError, ConflictError
+from mixitup.models import Cell, Change, HistoryEdit, Tab
+from tests.fake_sheets import (
+    Fault,
+    GoogleSheet,
+    Value,
+    discovery,
+    html_502,
+    rate_limited,
+    server_error,
+)
+
+pytest_plugins = ["tests.conftest_google"]
+
+GROUPS = "2027-01-13 Week 2 Groups"
+PROMPTS = "2027-01-13 Week 2 Prompts"
+HEADER = ("Session", "Date", "Week", "Group", "Key", "Name")
+ROSTER: list[list[Value]] = [
+    ["Name", "Email", "Program", "Module", "Cohort"],
+    ["Ada Lovelace", "ada@example.org", "BE", 3, "2409-BE"],
+    ['=HYPERLINK("http://x")', "formula@example.org", "FE", "Mod 4", "007"],
+    [],  # a blank row staff left in: later rows keep their row numbers
+    ["+1", "plus@example.org", "BE", "M2", "1e5"],
+]
+
+
+def groups_tab(names: tuple[str, ...] = ("Ada", "=SUM(A1)", "+1", "@me", "-2")) -> Tab:
+    rows: tuple[tuple[Cell, ...], ...] = (
+        ("Group", "Name", "Program", "Module"),
+        *((i % 2 + 1, n, "BE", "Mod 3") for i, n in enumerate(names)),
+    )
+    return Tab(
+        title=GROUPS,
+        rows=rows,
+        widths=(7, 22, 9, 8),
+        frozen_rows=1,
+        bold_rows=frozenset({0}),
+        fills={
+            0: "#D9E2F3",
+            **{i: ("#FFFFFF" if i % 2 else "#EEF3FB") for i in range(1, len(rows))},
+        },
+    )
+
+
+def prompts_tab() -> Tab:
+    return Tab(
+        PROMPTS, (("Mix It Up, Wednesday January 13",), ("",), ("Norms",)), widths=(90,), wrap=True
+    )
+
+
+def history(*rows: tuple[str, ...], delete: tuple[int, ...] = ()) -> HistoryEdit:
+    return HistoryEdit("History", HEADER, append=rows, delete_rows=delete)
+
+
+def entry(session: str, group: int, key: str) -> tuple[str, ...]:
+    return (session, session[:10], session[-1], str(group), key, key.title())
+
+
+def publish_change() -> Change:
+    return Change(
+        add_tabs=(groups_tab(), prompts_tab()),
+        history=history(entry("2027-01-13 Week 2", 1, "ada"), entry("2027-01-13 Week 2", 2, "bob")),
+    )
+
+
+def backend_for(sheet: GoogleSheet, read_timeout: float | None = None) -> GoogleBackend:
+    """The backend `mixitup` itself would open (patched to reach the fake), jitter seeded."""
+    backend = open_backend(sheet.config())
+    assert isinstance(backend, GoogleBackend)
+    backend.rng = random.Random(1)
+    if read_timeout is not None:
+        backend.client.set_timeout((2.0, read_timeout))
+    return backend
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def test_read_returns_every_tab_in_order_with_cells_as_text(google_sheet: GoogleSheet) -> None:
+    google_sheet.seed("Roster", ROSTER)
+    google_sheet.seed("History", [list(HEADER)], hidden=True)
+
+    snapshot = backend_for(google_sheet).read()
+
+    assert snapshot.titles == ("Sheet1", "Roster", "History")
+    assert snapshot.rows("Roster") == (
+        ("Name", "Email", "Program", "Module", "Cohort"),
+        ("Ada Lovelace", "ada@example.org", "BE", "3", "2409-BE"),
+        ('=HYPERLINK("http://x")', "formula@example.org", "FE", "Mod 4", "007"),
+        (),
+        ("+1", "plus@example.org", "BE", "M2", "1e5"),
+    )
+    assert snapshot.rows("History") == (HEADER,)
+    assert snapshot.rows("Sheet1") == ()
+
+
+def test_read_keeps_ids_and_leading_zeros_as_typed(google_sheet: GoogleSheet) -> None:
+    google_sheet.seed(
+        "Roster", [["Name", "Id"], ["A", "007"], ["B", "1e5"], ["C", "0x1F"], ["D", "1,000"]]
+    )
+
+    rows = backend_for(google_sheet).read().rows("Roster")
+
+    assert rows is not None
+    assert [r[1] for r in rows[1:]] == ["007", "1e5", "0x1F", "1,000"]
+
+
+def test_read_is_one_field_masked_request_with_grid_data(google_sheet: GoogleSheet) -> None:
+    google_sheet.seed("Roster", ROSTER)
+
+    backend_for(google_sheet).read()
+
+    (call,) = [c for c in google_sheet.fake.calls if c.route != "token"]
+    assert call.route == "get"
+    assert call.query["includeGridData"] == ["true"]
+    assert "formattedValue" in call.query["fields"][0]
+
+
+def test_credentials_ask_for_the_spreadsheets_scope_only(google_sheet: GoogleSheet) -> None:
+    backend_for(google_sheet).read()
+
+    ((email, scopes, _),) = google_sheet.fake.tokens.values()
+    assert email == google_sheet.client_email
+    assert scopes == frozenset(SCOPES) == {"https://www.googleapis.com/auth/spreadsheets"}
+
+
+def test_opening_the_backend_sends_no_request(google_sheet: GoogleSheet) -> None:
+    backend_for(google_sheet)
+
+    assert google_sheet.fake.calls == []
+
+
+def test_location_is_the_sheets_address(google_sheet: GoogleSheet) -> None:
+    assert backend_for(google_sheet).location == (
+        f"https://docs.google.com/spreadsheets/d/{google_sheet.sheet_id}"
+    )
+
+
+def test_every_request_carries_connect_and_read_timeouts(google_sheet: GoogleSheet) -> None:
+    backend = backend_for(google_sheet)
+
+    assert backend.client.http_client.timeout == (10.0, 60.0)
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def test_publish_costs_one_read_and_one_write(google_sheet: GoogleSheet) -> None:
+    google_sheet.seed("Roster", ROSTER)
+    backend = backend_for(google_sheet)
+
+    backend.read()
+    backend.apply(publish_change())
+
+    assert (google_sheet.reads(), google_sheet.writes()) == (1, 1)
+    assert google_sheet.titles() == ["Sheet1", "Roster", GROUPS, PROMPTS, "History"]
+
+
+def test_publish_of_a_large_roster_still_costs_one_read_and_one_write(
+    google_sheet: GoogleSheet,
+) -> None:
+    names = tuple(f"Student {i:03}" for i in range(600))
+    backend = backend_for(google_sheet)
+
+    backend.read()
+    backend.apply(
+        Change(
+            add_tabs=(groups_tab(names),),
+            history=history(*(entry("2027-01-13 Week 2", 1, n) for n in names)),
+        )
+    )
+
+    assert (google_sheet.reads(), google_sheet.writes()) == (1, 1)
+    assert len(google_sheet.rows("History") or []) == 601
+
+
+def test_an_empty_change_costs_no_write(google_sheet: GoogleSheet) -> None:
+    backend = backend_for(google_sheet)
+    backend.read()
+
+    backend.apply(Change())
+    backend.apply(Change(history=history()))
+
+    assert google_sheet.writes() == 0
+
+
+def test_text_is_written_as_literal_strings_and_numbers_as_numbers(
+    google_sheet: GoogleSheet,
+) -> None:
+    backend = backend_for(google_sheet)
+    backend.read()
+
+    backend.apply(Change(add_tabs=(groups_tab(),)))
+
+    cells = google_sheet.tab(GROUPS).cells
+    assert cells[(2, 1)]["userEnteredValue"] == {"stringValue": "=SUM(A1)"}
+    assert cells[(3, 1)]["userEnteredValue"] == {"stringValue": "+1"}
+    assert cells[(4, 1)]["userEnteredValue"] == {"stringValue": "@me"}
+    assert cells[(5, 1)]["userEnteredValue"] == {"stringValue": "-2"}
+    assert cells[(1, 0)]["userEnteredValue"] == {"numberValue": 1}
+    assert not any("formulaValue" in c.get("userEnteredValue", {}) for c in cells.values())
+    rows = backend.read().rows(GROUPS)
+    assert rows is not None
+    assert [r[1] for r in rows[1:]] == ["Ada", "=SUM(A1)", "+1", "@me", "-2"]
+
+
+def test_new_tabs_get_exact_grids_frozen_header_widths_bold_fills_and_wrap(
+    google_sheet: GoogleSheet,
+) -> None:
+    backend = backend_for(google_sheet)
+    backend.read()
+
+    backend.apply(Change(add_tabs=(groups_tab(), prompts_tab())))
+
+    groups = google_sheet.tab(GROUPS)
+    assert (groups.row_count, groups.column_count, groups.frozen_rows) == (6, 4, 1)
+    assert groups.column_pixels == {0: pixels(7), 1: pixels(22), 2: pixels(9), 3: pixels(8)}
+    header = groups.cells[(0, 3)]["userEnteredFormat"]
+    assert header["textFormat"] == {"bold": True}
+    assert header["backgroundColorStyle"]["rgbColor"] == pytest.approx(
+        {"red": 0xD9 / 255, "green": 0xE2 / 255, "blue": 0xF3 / 255}
+    )
+    assert "textFormat" not in groups.cells[(1, 1)]["userEnteredFormat"]
+    prompts = google_sheet.tab(PROMPTS)
+    assert (prompts.row_count, prompts.column_count, prompts.frozen_rows) == (3, 1, 0)
+    assert prompts.cells[(0, 0)]["userEnteredFormat"]["wrapStrategy"] == "WRAP"
+
+
+def test_a_header_only_tab_keeps_one_spare_row_because_sheets_cannot_freeze_all_rows(
+    google_sheet: GoogleSheet,
+) -> None:
+    backend = backend_for(google_sheet)
+    backend.read()
+
+    backend.apply(Change(add_tabs=(Tab(GROUPS, (("Group", "Name"),), frozen_rows=1),)))
+
+    assert google_sheet.tab(GROUPS).row_count == 2
+
+
+def test_missing_history_tab_is_created_hidden_with_its_header(google_sheet: GoogleSheet) -> None:
+    backend = backend_for(google_sheet)
+    backend.read()
+
+    backend.apply(publish_change())
+
+    assert google_sheet.tab("History").hidden
+    assert google_sheet.rows("History") == [
+        list(HEADER),
+        list(entry("2027-01-13 Week 2", 1, "ada")),
+        list(entry("2027-01-13 Week 2", 2, "bob")),
+    ]
+
+
+def test_history_rows_are_deleted_by_row_number_and_new_rows_appended(
+    google_sheet: GoogleSheet,
+) -> None:
+    old = [entry("2027-01-13 Week 2", g, k) for g, k in ((1, "a"), (1, "b"), (2, "c"), (2, "d"))]
+    google_sheet.seed("History", [list(HEADER), *map(list, old)], hidden=True)
+    backend = backend_for(google_sheet)
+    backend.read()
+
+    new = entry("2027-01-27 Week 4", 3, "e")
+    backend.apply(Change(history=history(new, delete=(3, 5))))  # rows of b and d
+
+    assert google_sheet.rows("History") == [list(HEADER), list(old[0]), list(old[2]), list(new)]
+    assert google_sheet.writes() == 1
+
+
+def test_history_grows_its_grid_when_the_rows_do_not_fit(google_sheet: GoogleSheet) -> None:
+    backend = backend_for(google_sheet)
+    backend.read()
+    backend.apply(Change(history=history(entry("2027-01-13 Week 2", 1, "a"))))  # a 2-row grid
+
+    backend.apply(Change(history=history(*(entry("2027-01-27 Week 4", 1, k) for k in "bcd"))))
+
+    assert len(google_sheet.rows("History") or []) == 5
+    assert google_sheet.tab("History").row_count == 5
+
+
+def test_force_replaces_tabs_in_place_and_their_history_in_one_write(
+    google_sheet: GoogleSheet,
+) -> None:
+    backend = backend_for(google_sheet)
+    backend.read()
+    backend.apply(publish_change())
+    google_sheet.seed("Notes", [["staff notes"]])
+    backend.read()
+    google_sheet.fake.forget_calls()
+
+    replacement = Tab(GROUPS, (("Group", "Name"), (1, "Zed")))
+    backend.apply(
+        Change(
+            delete_tabs=(GROUPS,),
+            add_tabs=(replacement,),
+            history=history(entry("2027-01-13 Week 2", 1, "zed"), delete=(2, 3)),
+        )
+    )
+
+    assert google_sheet.writes() == 1
+    assert google_sheet.titles() == ["Sheet1", GROUPS, PROMPTS, "History", "Notes"]
+    assert google_sheet.rows(GROUPS) == [["Group", "Name"], ["1", "Zed"]]
+    assert google_sheet.rows("History") == [
+        list(HEADER),
+        list(entry("2027-01-13 Week 2", 1, "zed")),
+    ]
+
+
+def test_adding_a_tab_that_was_already_read_raises_a_conflict_without_writing(
+    google_sheet: GoogleSheet,
+) -> None:
+    google_sheet.seed(GROUPS, [["Group", "Name"]])
+    backend = backend_for(google_sheet)
+    backend.read()
+
+    with pytest.raises(ConflictError, match=GROUPS):
+        backend.apply(publish_change())
+
+    assert google_sheet.writes() == 0
+
+
+def test_a_concurrent_publish_of_the_same_tab_raises_a_conflict_and_writes_nothing(
+    google_sheet: GoogleSheet,
+) -> None:
+    backend = backend_for(google_sheet)
+    backend.read()
+    google_sheet.seed(GROUPS, [["Group", "Name"], ["1", "Someone else"]])  # the other run
+
+    with pytest.raises(ConflictError) as raised:
+        backend.apply(publish_change())
+
+    assert GROUPS in str(raised.value)
+    assert raised.value.exit_code == 4
+    assert PROMPTS not in google_sheet.titles()
+    assert "History" not in google_sheet.titles()  # the batch was all-or-nothing
+
+
+def test_apply_without_a_read_reads_first(google_sheet: GoogleSheet) -> None:
+    backend_for(google_sheet).apply(publish_change())
+
+    assert (google_sheet.reads(), google_sheet.writes()) == (1, 1)
+
+
+# -- retries -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        pytest.param(rate_limited(), id="429-without-retry-after"),
+        pytest.param(server_error(500), id="500"),
+        pytest.param(server_error(503), id="503"),
+        pytest.param(html_502(), id="html-502"),
+        pytest.param(Fault.error(408, "Request timed out.", "DEADLINE_EXCEEDED"), id="408"),
+        pytest.param(Fault(drop=True), id="dropped-connection"),
+        pytest.param(Fault(status=200, html="<html>captive portal</html>"), id="200-html"),
+    ],
+)
+def test_transient_read_failures_are_retried_after_a_jittered_wait(
+    google_sheet: GoogleSheet, fault: Fault
+) -> None:
+    google_sheet.fake.fail("get", fault)
+
+    snapshot = backend_for(google_sheet).read()
+
+    assert snapshot.titles == ("Sheet1",)
+    assert google_sheet.reads() == 2
+    assert len(google_sheet.sleeps) == 1
+    assert 0 <= google_sheet.sleeps[0] <= 1.0  # full jitter below the first ceiling
+
+
+def test_a_read_past_the_read_timeout_is_retried(google_sheet: GoogleSheet) -> None:
+    google_sheet.fake.fail("get", Fault(hang=True))
+
+    snapshot = backend_for(google_sheet, read_timeout=0.5).read()
+
+    assert snapshot.titles == ("Sheet1",)
+    assert len(google_sheet.sleeps) == 1
+
+
+@pytest.mark.parametrize(("header", "wait"), [("7", 7.0), ("120", MAX_WAIT)])
+def test_retry_after_is_honoured_up_to_the_cap(
+    google_sheet: GoogleSheet, header: str, wait: float
+) -> None:
+    google_sheet.fake.fail("get", rate_limited(retry_after=header))
+
+    backend_for(google_sheet).read()
+
+    assert google_sheet.sleeps == [wait]
+
+
+def test_backoff_is_exponential_full_jitter_capped_at_64_seconds(google_sheet: GoogleSheet) -> None:
+    google_sheet.fake.fail("get", *[server_error(503)] * 9)
+    backend = backend_for(google_sheet)
+    backend.max_attempts = 10
+
+    backend.read()
+
+    ceilings = [min(MAX_WAIT, 2.0**n) for n in range(9)]
+    assert len(google_sheet.sleeps) == 9
+    assert all(0 <= s <= c for s, c in zip(google_sheet.sleeps, ceilings, strict=True))
+    assert max(google_sheet.sleeps[6:]) > 2**5  # the waits really grow
+
+
+def test_retries_stop_after_six_attempts_with_a_clear_error(google_sheet: GoogleSheet) -> None:
+    google_sheet.fake.fail("get", *[server_error(503)] * 6)
+
+    with pytest.raises(BackendError) as raised:
+        backend_for(google_sheet).read()
+
+    assert google_sheet.reads() == 6
+    assert len(google_sheet.sleeps) == 5
+    message = str(raised.value)
+    assert "after 6 attempts" in message
+    assert "503" in message
+    assert "The service is currently unavailable" in message
+    assert raised.value.exit_code == 4
+
+
+def test_an_html_outage_page_is_described_not_quoted(google_sheet: GoogleSheet) -> None:
+    google_sheet.fake.fail("get", *[html_502()] * 6)
+
+    with pytest.raises(BackendError) as raised:
+        backend_for(google_sheet).read()
+
+    assert "502" in str(raised.value)
+    assert "<html" not in str(raised.value).lower()
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        pytest.param(Fault.error(400, "Invalid requests[0]: bad.", "INVALID_ARGUMENT"), id="400"),
+        pytest.param(
+            Fault.error(403, "The caller does not have permission", "PERMISSION_DENIED"), id="403"
+        ),
+        pytest.param(Fault.error(404, "Requested entity was not found.", "NOT_FOUND"), id="404"),
+    ],
+)
+def test_permanent_failures_are_not_retried(google_sheet: GoogleSheet, fault: Fault) -> None:
+    google_sheet.fake.fail("get", fault)
+
+    with pytest.raises(BackendError):
+        backend_for(google_sheet).read()
+
+    assert google_sheet.reads() == 1
+    assert google_sheet.sleeps == []
+
+
+def test_a_401_that_outlasts_the_token_refresh_is_not_retried(google_sheet: GoogleSheet) -> None:
+    unauthenticated = Fault.error(401, "Request had invalid credentials.", "UNAUTHENTICATED")
+    google_sheet.fake.fail("get", *[unauthenticated] * 5)
+
+    with pytest.raises(BackendError, match="did not accept the credentials"):
+        backend_for(google_sheet).read()
+
+    assert google_sheet.reads() == 3  # google-auth refreshes the token twice, then gives up
+    assert google_sheet.sleeps == []
+
+
+def test_a_write_that_landed_before_a_503_is_not_sent_again(google_sheet: GoogleSheet) -> None:
+    backend = backend_for(google_sheet)
+    backend.read()
+    google_sheet.fake.fail("batchUpdate", Fault(status=503, applied=True, json=server_error().json))
+
+    backend.apply(publish_change())
+
+    assert google_sheet.writes() == 1
+    assert google_sheet.reads() == 2  # the first read, and one to see whether the write landed
+    assert google_sheet.titles().count(GROUPS) == 1
+    assert len(google_sheet.rows("History") or []) == 3
+
+
+def test_a_history_only_write_that_landed_before_the_connection_dropped_is_not_repeated(
+    google_sheet: GoogleSheet,
+) -> None:
+    google_sheet.seed("History", [list(HEADER)], hidden=True)
+    backend = backend_for(google_sheet)
+    backend.read()
+    google_sheet.fake.fail("batchUpdate", Fault(drop=True, applied=True))
+
+    backend.apply(Change(history=history(entry("2027-01-13 Week 2", 1, "late"))))
+
+    assert google_sheet.writes() == 1
+    assert google_sheet.rows("History") == [
+        list(HEADER),
+        list(entry("2027-01-13 Week 2", 1, "late")),
+    ]
+
+
+def test_a_write_that_timed_out_and_landed_is_not_repeated(google_sheet: GoogleSheet) -> None:
+    backend = backend_for(google_sheet, read_timeout=0.5)
+    backend.read()
+    google_sheet.fake.fail("batchUpdate", Fault(hang=True, applied=True))
+
+    backend.apply(publish_change())
+
+    assert google_sheet.writes() == 1
+    assert google_sheet.titles().count(GROUPS) == 1
+
+
+def test_a_write_refused_with_503_is_read_again_then_sent_again(google_sheet: GoogleSheet) -> None:
+    backend = backend_for(google_sheet)
+    backend.read()
+    google_sheet.fake.fail("batchUpdate", server_error(503))
+
+    backend.apply(publish_change())
+
+    assert (google_sheet.reads(), google_sheet.writes()) == (2, 2)
+    assert google_sheet.titles().count(GROUPS) == 1
+    assert len(google_sheet.rows("History") or []) == 3
+
+
+def test_a_write_refused_with_429_is_retried_without_reading_again(
+    google_sheet: GoogleSheet,
+) -> None:
+    backend = backend_for(google_sheet)
+    backend.read()
+    google_sheet.fake.fail("batchUpdate", rate_limited(retry_after="3"))
+
+    backend.apply(publish_change())
+
+    assert (google_sheet.reads(), google_sheet.writes()) == (1, 2)
+    assert google_sheet.sleeps == [3.0]
+
+
+def test_a_write_that_keeps_failing_says_its_outcome_is_unknown(google_sheet: GoogleSheet) -> None:
+    backend = backend_for(google_sheet)
+    backend.read()
+    google_sheet.fake.fail("batchUpdate", *[server_error(500)] * 6)
+
+    with pytest.raises(BackendError, match="may or may not have landed"):
+        backend.apply(publish_change())
+
+    assert google_sheet.writes() == 6
+    assert GROUPS not in google_sheet.titles()
+
+
+def test_a_write_whose_history_changed_underneath_stops_instead_of_guessing(
+    google_sheet: GoogleSheet,
+) -> None:
+    google_sheet.seed("History", [list(HEADER)], hidden=True)
+    backend = backend_for(google_sheet)
+    backend.read()
+    google_sheet.fake.fail("batchUpdate", server_error(503))
+    google_sheet.tab("History").cells[(1, 0)] = {"userEnteredValue": {"stringValue": "x"}}
+
+    with pytest.raises(BackendError, match="changed while mixitup was writing"):
+        backend.apply(Change(history=history(entry("2027-01-13 Week 2", 1, "a"))))
+
+    assert google_sheet.writes() == 1
+
+
+# -- failures staff can fix ----------------------------------------------------------------
+
+
+def test_a_sheet_not_shared_with_the_service_account_says_whom_to_share_it_with(
+    google_sheet: GoogleSheet,
+) -> None:
+    google_sheet.book.editors.clear()
+
+    with pytest.raises(BackendError) as raised:
+        backend_for(google_sheet).read()
+
+    message = str(raised.value)
+    assert google_sheet.client_email in message
+    assert "Editor" in message
+    assert "403" in message
+    assert google_sheet.sleeps == []
+
+
+def test_a_sheet_shared_as_viewer_fails_the_write_saying_share_as_editor(
+    google_sheet: GoogleSheet,
+) -> None:
+    google_sheet.book.readers.add(google_sheet.client_email)
+    google_sheet.book.editors.clear()
+    backend = backend_for(google_sheet)
+    backend.read()
+
+    with pytest.raises(BackendError, match=f"{google_sheet.client_email} as Editor"):
+        backend.apply(publish_change())
+
+
+def test_an_unknown_spreadsheet_id_is_named_in_the_error(google_sheet: GoogleSheet) -> None:
+    config = google_sheet.config(sheet_id="1NoSuchSheet")
+
+    with pytest.raises(BackendError) as raised:
+        open_backend(config).read()
+
+    assert "1NoSuchSheet" in str(raised.value)
+    assert "404" in str(raised.value)
+
+
+def test_a_revoked_key_is_a_clear_error_without_the_key(google_sheet: GoogleSheet) -> None:
+    from tests.fake_sheets.server import new_private_key
+
+    google_sheet.fake.register(google_sheet.client_email, "other", new_private_key().public_key())
+
+    with pytest.raises(BackendError) as raised:
+        backend_for(google_sheet).read()
+
+    message = str(raised.value)
+    assert "Invalid JWT Signature" in message
+    assert str(google_sheet.key_file) in message
+    assert "PRIVATE KEY" not in message
+
+
+def test_no_secret_reaches_logs_or_errors(
+    google_sheet: GoogleSheet, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    google_sheet.fake.fail("get", server_error(503))
+    google_sheet.fake.fail("batchUpdate", *[server_error(503)] * 6)
+    backend = backend_for(google_sheet)
+    backend.read()
+
+    with pytest.raises(BackendError) as raised:
+        backend.apply(publish_change())
+
+    key = google_sheet.key_file.read_text()
+    private = key.split('"private_key": "')[1].split("-----END")[0][40:80]
+    tokens = list(google_sheet.fake.tokens)
+    for text in (caplog.text, str(raised.value)):
+        assert private not in text
+        assert "PRIVATE KEY" not in text
+        assert not any(token in text for token in tokens)
+    assert "retrying" in caplog.text
+
+
+# -- the key file --------------------------------------------------------------------------
+
+
+def _key_with(google_sheet: GoogleSheet, **changes: object) -> dict[str, object]:
+    key: dict[str, object] = json.loads(google_sheet.key_file.read_text())
+    key.update(changes)
+    return {k: v for k, v in key.items() if v is not None}
+
+
+@pytest.mark.parametrize(
+    ("contents", "expected"),
+    [
+        # the file is not there at all
+        (None, "does not exist"),
+        # a truncated download
+        ('{"type": "service_account", ', "is not JSON"),
+        # a .p12 key saved under a .json name
+        (b"\x30\x82\x0a\x1f\x02\x01\x03\xff\xfe", "is not JSON"),
+        # JSON, but not an object
+        ('["service_account"]', "is JSON but not a key"),
+        # an OAuth client secret instead of a service-account key
+        ('{"installed": {"client_id": "x"}}', "lacks type, client_email, private_key, token_uri"),
+        # a user's credentials from `gcloud auth application-default login`
+        (
+            '{"type": "authorized_user", "refresh_token": "1//xyzzy-token"}',
+            "'authorized_user' credentials",
+        ),
+    ],
+)
+def test_an_unusable_key_file_says_what_is_wrong_with_it(
+    google_sheet: GoogleSheet, contents: str | bytes | None, expected: str
+) -> None:
+    path = google_sheet.key_file
+    if contents is None:
+        path.unlink()
+    elif isinstance(contents, bytes):
+        path.write_bytes(contents)
+    else:
+        path.write_text(contents)
+
+    with pytest.raises(BackendError, match=re.escape(expected)) as raised:
+        open_backend(google_sheet.config())
+
+    assert str(path) in str(raised.value)
+    assert "xyzzy" not in str(raised.value)
+    assert google_sheet.fake.calls == []
+
+
+def test_a_key_missing_fields_names_them(google_sheet: GoogleSheet) -> None:
+    key = _key_with(google_sheet, client_email=None, private_key="")
+    google_sheet.key_file.write_text(json.dumps(key))
+
+    with pytest.raises(BackendError, match="lacks client_email, private_key"):
+        open_backend(google_sheet.config())
+
+
+def test_a_key_with_a_broken_private_key_says_so_without_quoting_it(
+    google_sheet: GoogleSheet,
+) -> None:
+    broken = (
+        "-----BEGIN PRIVATE KEY-----\nTUlJRXZRSUJBREFOQmdrcWhraUc5dzBC\n-----END PRIVATE KEY-----\n"
+    )
+    google_sheet.key_file.write_text(json.dumps(_key_with(google_sheet, private_key=broken)))
+
+    with pytest.raises(BackendError, match="private_key") as raised:
+        open_backend(google_sheet.config())
+
+    assert "TUlJRXZRSUJBREFOQmdrcWhraUc5dzBC" not in str(raised.value)
+    assert raised.value.__cause__ is None  # no chained parser error that could echo the key
+
+
+def test_no_key_configured_says_how_to_give_one(google_sheet: GoogleSheet) -> None:
+    with pytest.raises(BackendError, match="GOOGLE_APPLICATION_CREDENTIALS"):
+        open_backend(google_sheet.config(credentials=None))
+
+
+def test_the_example_credentials_file_is_refused_for_its_placeholder_key(
+    google_sheet: GoogleSheet,
+) -> None:
+    example = Path(__file__).parent.parent / "credentials.example.json"
+
+    with pytest.raises(BackendError, match=r"private_key .* is not a readable PEM private key"):
+        open_backend(google_sheet.config(credentials=example))
+
+
+# -- the retry predicate, case by case -----------------------------------------------------
+
+
+def _api_error(status: int, body: str = '{"error": {"code": 0, "message": "m"}}') -> APIError:
+    response = requests.Response()
+    response.status_code = status
+    response._content = body.encode()
+    return APIError(response)
+
+
+@pytest.mark.parametrize(
+    ("error", "transient"),
+    [
+        (_api_error(408), True),  # the server gave up waiting for the request
+        (_api_error(429), True),  # a per-minute quota
+        (_api_error(500), True),
+        (_api_error(502, "<html>502</html>"), True),  # an HTML outage page, not JSON
+        (_api_error(503), True),
+        (_api_error(504), True),
+        (_api_error(400), False),  # our request is wrong: repeating it cannot help
+        (_api_error(401), False),  # google-auth has already refreshed the token
+        (_api_error(403), False),  # not shared: staff must act
+        (_api_error(404), False),  # wrong id: staff must act
+        (requests.ConnectionError("reset"), True),  # a dropped connection
+        (requests.ReadTimeout("slow"), True),
+        (requests.ConnectTimeout("unreachable"), True),
+        (requests.exceptions.ChunkedEncodingError("cut"), True),  # cut off mid-answer
+        (TransportError("token endpoint unreachable"), True),
+        (RefreshError("invalid_grant"), False),  # a revoked key stays revoked
+        (ValueError("a bug"), False),  # anything unexpected keeps its traceback
+    ],
+)
+def test_only_transient_failures_are_retried(error: BaseException, transient: bool) -> None:
+    assert is_transient(error) is transient
+
+
+def test_deleting_a_tab_that_is_not_there_is_skipped(google_sheet: GoogleSheet) -> None:
+    backend = backend_for(google_sheet)
+    backend.read()
+
+    backend.apply(Change(delete_tabs=("No such tab",), add_tabs=(prompts_tab(),)))
+
+    assert google_sheet.titles() == ["Sheet1", PROMPTS]
+
+
+def test_a_hidden_tab_is_added_hidden(google_sheet: GoogleSheet) -> None:
+    backend = backend_for(google_sheet)
+    backend.read()
+
+    backend.apply(Change(add_tabs=(Tab("Scratch", (("x",),), hidden=True),)))
+
+    assert google_sheet.tab("Scratch").hidden
+
+
+def test_a_second_apply_plans_against_a_fresh_read(google_sheet: GoogleSheet) -> None:
+    backend = backend_for(google_sheet)
+    backend.read()
+    backend.apply(Change(history=history(entry("2027-01-13 Week 2", 1, "a"))))
+
+    backend.apply(Change(history=history(entry("2027-01-27 Week 4", 2, "b"))))
+
+    assert (google_sheet.reads(), google_sheet.writes()) == (2, 2)
+    assert len(google_sheet.rows("History") or []) == 3
+
+
+def test_a_publish_talks_only_to_the_sheets_api_and_its_bodies_match_the_schema(
+    google_sheet: GoogleSheet,
+) -> None:
+    google_sheet.seed("History", [list(HEADER), list(entry("2027-01-13 Week 2", 1, "a"))])
+    backend = backend_for(google_sheet)
+    backend.read()
+
+    backend.apply(
+        Change(
+            delete_tabs=("Sheet1",),
+            add_tabs=(groups_tab(), prompts_tab()),
+            history=history(entry("2027-01-13 Week 2", 2, "b"), delete=(2,)),
+        )
+    )
+
+    assert {call.route for call in google_sheet.fake.calls} == {"token", "get", "batchUpdate"}
+    (write,) = [call for call in google_sheet.fake.calls if call.route == "batchUpdate"]
+    assert discovery.violations("BatchUpdateSpreadsheetRequest", write.body) == []
+    kinds = [next(iter(request)) for request in write.body["requests"]]
+    assert kinds[0] == "deleteSheet"
+    assert kinds.count("addSheet") == 2
+    assert "deleteDimension" in kinds
+
+
+def test_two_runs_replacing_the_same_tab_cannot_both_write(google_sheet: GoogleSheet) -> None:
+    first, second = backend_for(google_sheet), backend_for(google_sheet)
+    first.apply(publish_change())
+    first.read()
+    second.read()
+    replace = Change(delete_tabs=(GROUPS,), add_tabs=(Tab(GROUPS, (("Group", "Name"), (1, "A"))),))
+
+    first.apply(replace)
+    with pytest.raises(ConflictError, match="removed since mixitup read it"):
+        second.apply(replace)
+
+    assert google_sheet.titles().count(GROUPS) == 1
+    assert google_sheet.rows(GROUPS) == [["Group", "Name"], ["1", "A"]]

@@ -1,0 +1,157 @@
+"""End to end on Google: `mixitup.cli.main([...])` and the pipeline against the fake Sheets API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from mixitup import pipeline
+from mixitup.backends import open_backend
+from mixitup.cli import main
+from mixitup.models import Session, Snapshot
+from tests.conftest import HEADER, make_roster
+from tests.fake_sheets import GoogleSheet
+
+if TYPE_CHECKING:
+    from tests.conftest_google import AnySpreadsheet
+
+pytest_plugins = ["tests.conftest_google"]
+
+DATE, WEEK = "2027-01-13", "2"
+GROUPS, PROMPTS = f"{DATE} Week {WEEK} Groups", f"{DATE} Week {WEEK} Prompts"
+
+
+@pytest.fixture
+def config_file(google_sheet: GoogleSheet, tmp_path: Path) -> Path:
+    """mixitup.toml for the fake sheet, whose Roster tab holds 50 students."""
+    google_sheet.seed("Roster", [list(HEADER), *map(list, make_roster(50))])
+    path = tmp_path / "mixitup.toml"
+    path.write_text(google_sheet.toml(), encoding="utf-8")
+    return path
+
+
+def publish(config_file: Path, *extra: str) -> int:
+    return main(["--config", str(config_file), "publish", "--date", DATE, "--week", WEEK, *extra])
+
+
+def test_publish_to_google_costs_one_read_and_one_write(
+    google_sheet: GoogleSheet, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert publish(config_file) == 0
+
+    assert (google_sheet.reads(), google_sheet.writes()) == (1, 1)
+    assert google_sheet.titles() == ["Sheet1", "Roster", GROUPS, PROMPTS, "History"]
+    groups = google_sheet.rows(GROUPS) or []
+    assert groups[0] == ["Group", "Name", "Program", "Module"]
+    assert sorted(r[1] for r in groups[1:]) == sorted(r[0] for r in make_roster(50))
+    assert google_sheet.tab(GROUPS).frozen_rows == 1
+    assert google_sheet.tab("History").hidden
+    assert len(google_sheet.rows("History") or []) == 51
+    assert f"Published {DATE} Week 2" in capsys.readouterr().out
+
+
+def test_publishing_again_reads_once_and_writes_nothing(
+    google_sheet: GoogleSheet, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert publish(config_file) == 0
+    google_sheet.fake.forget_calls()
+
+    assert publish(config_file) == 0
+
+    assert (google_sheet.reads(), google_sheet.writes()) == (1, 0)
+    assert "already published" in capsys.readouterr().out
+
+
+def test_force_replaces_tabs_and_history_rows_in_one_write(
+    google_sheet: GoogleSheet, config_file: Path
+) -> None:
+    assert publish(config_file) == 0
+    google_sheet.fake.forget_calls()
+
+    assert publish(config_file, "--force") == 0
+
+    assert (google_sheet.reads(), google_sheet.writes()) == (1, 1)
+    assert google_sheet.titles().count(GROUPS) == 1
+    assert google_sheet.titles().index(GROUPS) == 2  # replaced where it was
+    sessions = Counter(row[0] for row in (google_sheet.rows("History") or [])[1:])
+    assert sessions == {f"{DATE} Week 2": 50}
+
+
+def test_a_sheet_not_shared_exits_4_naming_the_service_account(
+    google_sheet: GoogleSheet, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    google_sheet.book.editors.clear()
+
+    assert publish(config_file) == 4
+
+    err = capsys.readouterr().err
+    assert google_sheet.client_email in err
+    assert "as Editor" in err
+    assert "Traceback" not in err
+
+
+def test_a_google_outage_exits_4_after_bounded_retries(
+    google_sheet: GoogleSheet, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.fake_sheets import server_error
+
+    google_sheet.fake.fail("get", *[server_error(503)] * 6)
+
+    assert publish(config_file) == 4
+
+    assert google_sheet.reads() == 6
+    assert len(google_sheet.sleeps) == 5
+    assert "after 6 attempts" in capsys.readouterr().err
+
+
+def test_a_run_that_loses_the_race_reads_again_and_changes_nothing(
+    google_sheet: GoogleSheet, config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = google_sheet.config()
+    session = Session(dt.date(2027, 1, 13), 2)
+    now = dt.datetime(2027, 1, 11, 9, 0, tzinfo=dt.UTC)
+    ours, theirs = open_backend(config), open_backend(config)
+    real_read = ours.read
+    reads = 0
+
+    def read_then_lose_the_race() -> Snapshot:
+        nonlocal reads
+        reads += 1
+        snapshot = real_read()
+        if reads == 1:  # the other run publishes between our read and our write
+            assert pipeline.publish(config, theirs, session, now=now).action == "published"
+        return snapshot
+
+    monkeypatch.setattr(ours, "read", read_then_lose_the_race)
+
+    outcome = pipeline.publish(config, ours, session, now=now)
+
+    assert outcome.action == "unchanged"
+    assert google_sheet.titles().count(GROUPS) == 1
+    assert len(google_sheet.rows("History") or []) == 51  # no duplicate history rows
+    refused = [c for c in google_sheet.fake.calls if c.route == "batchUpdate" and c.status == 400]
+    assert len(refused) == 1  # our write, refused whole because the tab already existed
+
+
+def test_both_backends_publish_the_same_tabs_and_text(any_spreadsheet: AnySpreadsheet) -> None:
+    any_spreadsheet.seed({"Roster": [HEADER, *make_roster(24)]})
+    any_spreadsheet.write_config("[groups]\nsize = 4\n")
+
+    code = main([*any_spreadsheet.args, "publish", "--date", DATE, "--week", WEEK])
+
+    assert code == 0
+    assert [t for t in any_spreadsheet.titles() if t != "Sheet1"] == [
+        "Roster",
+        GROUPS,
+        PROMPTS,
+        "History",
+    ]
+    groups = any_spreadsheet.rows(GROUPS) or []
+    assert groups[0] == ["Group", "Name", "Program", "Module"]
+    assert sorted({row[0] for row in groups[1:]}, key=int) == [str(g) for g in range(1, 7)]
+    assert any_spreadsheet.hidden("History")
+    assert len(any_spreadsheet.rows("History") or []) == 25

@@ -1,0 +1,107 @@
+"""Who met whom comes from the history tab, with staff edits to published groups tabs winning."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+
+from mixitup.backends.xlsx import XlsxBackend
+from mixitup.cli import main
+from mixitup.history import read_history
+from mixitup.models import Session
+from tests.conftest import make_roster
+
+WEEK2 = Session(dt.date(2027, 1, 13), 2)
+
+
+def groups_of(path):
+    book = openpyxl.load_workbook(path)
+    rows = list(book[WEEK2.groups_title].iter_rows(values_only=True))[1:]
+    return book, rows
+
+
+def test_history_pairs_are_those_of_the_published_groups(make_workbook):
+    path = make_workbook(students=24)
+    main(["--workbook", str(path), "publish", "--date", "2027-01-13", "--week", "2"])
+    history = read_history(XlsxBackend(path).read(), "History")
+    _, rows = groups_of(path)
+    sizes = [sum(1 for r in rows if r[0] == g) for g in {r[0] for r in rows}]
+    assert sum(history.met().values()) == sum(n * (n - 1) // 2 for n in sizes)
+    assert history.met(before=WEEK2) == {}  # the session itself is not "before" itself
+
+
+def test_a_student_moved_in_the_groups_tab_met_their_new_group(make_workbook):
+    path = make_workbook(students=24)
+    main(["--workbook", str(path), "publish", "--date", "2027-01-13", "--week", "2"])
+    book, rows = groups_of(path)
+    mover = rows[0]
+    other_group = next(r[0] for r in rows if r[0] != mover[0])
+    sheet = book[WEEK2.groups_title]
+    sheet.cell(row=2, column=1, value=other_group)  # staff move the first student by hand
+    book.save(path)
+    met = read_history(XlsxBackend(path).read(), "History").met()
+    key = {r[1]: f"student{r[1][-3:]}@example.edu" for r in rows}
+    mover_key = key[mover[1]]
+    new_mates = {key[r[1]] for r in rows if r[0] == other_group}
+    old_mates = {key[r[1]] for r in rows if r[0] == mover[0] and r[1] != mover[1]}
+    assert all(frozenset((mover_key, k)) in met for k in new_mates)
+    assert not any(frozenset((mover_key, k)) in met for k in old_mates)
+
+
+def test_next_session_avoids_the_pairs_of_the_edited_tab(make_workbook):
+    path = make_workbook(students=36)
+    for date, week in (("2027-01-13", "2"), ("2027-01-27", "4")):
+        assert main(["--workbook", str(path), "publish", "--date", date, "--week", week]) == 0
+    history = read_history(XlsxBackend(path).read(), "History")
+    week4 = Session(dt.date(2027, 1, 27), 4)
+    repeats = set(history.met(before=week4)) & {
+        frozenset((a, b))
+        for keys in history.groups_of(week4).values()
+        for a in keys
+        for b in keys
+        if a < b
+    }
+    assert repeats == set()
+
+
+def _week4_repeats(path) -> int:
+    """Pairs in the week-4 groups tab that already shared a week-2 group, by name."""
+    book = openpyxl.load_workbook(path)
+    by_group: dict[str, dict[int, set[str]]] = {}
+    for week, title in (("2", "2027-01-13 Week 2 Groups"), ("4", "2027-01-27 Week 4 Groups")):
+        groups: dict[int, set[str]] = {}
+        for number, name, *_ in list(book[title].iter_rows(values_only=True))[1:]:
+            groups.setdefault(number, set()).add(name)
+        by_group[week] = groups
+    met = {frozenset((a, b)) for g in by_group["2"].values() for a in g for b in g if a != b}
+    return sum(
+        frozenset((a, b)) in met for g in by_group["4"].values() for a in g for b in g if a < b
+    )
+
+
+def test_adding_emails_later_keeps_who_met_whom(make_workbook):
+    """Week 2 keyed by name; staff then add the Email column; week 4 still avoids week 2 pairs."""
+    rows = [
+        (name, "", program, module, cohort, "")
+        for name, _, program, module, cohort, _ in make_roster(36)
+    ]
+    path = make_workbook(rows=rows)
+    assert main(["--workbook", str(path), "publish", "--date", "2027-01-13", "--week", "2"]) == 0
+    book = openpyxl.load_workbook(path)
+    for row in range(2, 38):
+        book["Roster"].cell(row, 2, f"person{row}@example.edu")
+    book.save(path)
+    assert main(["--workbook", str(path), "publish", "--date", "2027-01-27", "--week", "4"]) == 0
+    assert _week4_repeats(path) == 0
+
+
+def test_a_corrected_email_keeps_the_students_history(make_workbook):
+    path = make_workbook(students=36)
+    assert main(["--workbook", str(path), "publish", "--date", "2027-01-13", "--week", "2"]) == 0
+    book = openpyxl.load_workbook(path)
+    for row in range(2, 38):
+        book["Roster"].cell(row, 2, f"fixed{row}@example.edu")
+    book.save(path)
+    assert main(["--workbook", str(path), "publish", "--date", "2027-01-27", "--week", "4"]) == 0
+    assert _week4_repeats(path) == 0
