@@ -187,7 +187,7 @@ def solve(
     """Search for the grouping of largest value.
 
     Stops at the first of: a grouping worth `bound` (a proven maximum the caller knows),
-    `rounds` search rounds, or `seconds` of wall-clock time. Without `seconds` the result
+    `rounds` search rounds, or `seconds` of CPU time. Without `seconds` the result
     depends only on the problem, the seed and `rounds`, on any machine. A round is a tabu
     walk that ends after `patience` x n steps without a new best, from a random kick of the
     best grouping so far (for n beyond a few thousand, a descent replaces the walk); no walk
