@@ -89,8 +89,12 @@ class Grouping:
 
 
 def group_count(students: int, size: int) -> int:
-    """How many groups: sizes as close to `size` as possible, at most MAX_GROUPS."""
-    return max(1, min(MAX_GROUPS, round(students / size)))
+    """How many groups: average size nearest `size` (smaller on a tie), at most MAX_GROUPS."""
+    if students <= size:
+        return 1
+    fewer = students // size
+    count = min((fewer, fewer + 1), key=lambda g: (abs(students / g - size), -g))
+    return max(1, min(MAX_GROUPS, count))
 
 
 def lead_modules(week: int) -> tuple[int, ...]:

@@ -154,3 +154,19 @@ def test_fixed_seed_gives_fixed_groups() -> None:
     grouping = optimize(roster(60, 1), {}, Rules(seed=2027))
     text = "|".join(",".join(s.key for s in g) for g in grouping.groups)
     assert hashlib.sha256(text.encode()).hexdigest()[:16] == "c32c48020d074a08"
+
+
+@pytest.mark.parametrize(
+    ("students", "size", "groups"),
+    [
+        (48, 6, 8),  # exact
+        (50, 6, 8),  # 6.25 beats 5.6
+        (15, 6, 3),  # 5 is nearer 6 than 7.5: round-half-even would give 2
+        (9, 6, 2),  # 4.5 beats one group of 9
+        (3, 6, 1),  # fewer students than a group
+        (0, 6, 1),
+        (700, 6, 100),  # Zoom's 100-room cap
+    ],
+)
+def test_group_count_keeps_the_average_size_nearest_the_target(students, size, groups):
+    assert group_count(students, size) == groups
