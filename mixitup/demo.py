@@ -84,13 +84,23 @@ def build_demo(folder: Path) -> str:
             f"published in {seconds:.1f} s"
         )
         lines += [f"  {line}" for line in outcome.plan.grouping.report.lines()]
+    shown = _shown(config_file)
     lines += [
         "",
-        f"Open {workbook} in LibreOffice or Excel: tabs Roster, Keep apart, and for each session",
-        '"... Groups" and "... Prompts" (the History tab is hidden). Try next:',
-        f"  mixitup --config {folder / 'mixitup.toml'} plan --date 2027-02-03 --week 2",
+        f"Open {_shown(workbook)} in LibreOffice or Excel: tabs Roster, Keep apart, and for each",
+        'session "... Groups" and "... Prompts" (the History tab is hidden). Try next:',
+        f"  .venv/bin/mixitup --config {shown} status --today 2027-01-20",
+        f"  .venv/bin/mixitup --config {shown} plan --date 2027-02-03 --week 2",
     ]
     return "\n".join(lines)
+
+
+def _shown(path: Path) -> Path:
+    """`path` relative to the current folder when it is inside it: shorter to copy and paste."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def _write_roster(path: Path, rng: random.Random) -> None:
