@@ -830,3 +830,20 @@ def test_two_runs_replacing_the_same_tab_cannot_both_write(google_sheet: GoogleS
 
     assert google_sheet.titles().count(GROUPS) == 1
     assert google_sheet.rows(GROUPS) == [["Group", "Name"], ["1", "A"]]
+
+
+def test_a_key_file_others_can_read_is_warned_about_never_quoted(
+    google_sheet: GoogleSheet, caplog: pytest.LogCaptureFixture
+) -> None:
+    google_sheet.key_file.chmod(0o644)
+    with caplog.at_level("WARNING"):
+        open_backend(google_sheet.config())
+    assert "can be read by other users" in caplog.text
+    assert "chmod 600" in caplog.text
+    assert "PRIVATE KEY" not in caplog.text
+
+    caplog.clear()
+    google_sheet.key_file.chmod(0o600)
+    with caplog.at_level("WARNING"):
+        open_backend(google_sheet.config())
+    assert "can be read by other users" not in caplog.text

@@ -138,7 +138,8 @@ def load_key(path: Path | None) -> dict[str, Any]:
     except FileNotFoundError:
         raise BackendError(
             f"Service-account key file {path} does not exist. Download a JSON key for the "
-            "service account (docs/google-sheets.md) and point [spreadsheet] credentials at it."
+            "service account (README: Google Sheets setup) and point [spreadsheet] "
+            "credentials at it."
         ) from None
     except UnicodeDecodeError:
         raise BackendError(
@@ -149,6 +150,13 @@ def load_key(path: Path | None) -> dict[str, Any]:
         raise BackendError(
             f"Cannot read service-account key file {path}: {error.strerror}."
         ) from None
+    if path.stat().st_mode & 0o077:
+        log.warning(
+            "Service-account key file %s can be read by other users of this computer; it is "
+            "the account's password. Run: chmod 600 %s",
+            path,
+            path,
+        )
     try:
         info = json.loads(text)
     except json.JSONDecodeError as error:
