@@ -120,13 +120,7 @@ def _plan(
     if roster is None:
         roster = _roster(config, snapshot)
     history = (history or read_history(snapshot, config.history_tab)).matched_to(roster)
-    rules = Rules(
-        size=config.group_size,
-        week=session.week,
-        keep_apart=roster.keep_apart,
-        seed=config.seed,
-        seconds=config.solver_seconds,
-    )
+    rules = _rules(config, session, roster)
     grouping = optimize(roster.students, history.met(before=session), rules)
     existing = tuple(
         t for t in (session.groups_title, session.prompts_title) if t in snapshot.titles
@@ -143,6 +137,16 @@ def _plan(
     )
     published = session.label in published_sessions(snapshot, history)
     return Plan(session, roster, grouping, change, published)
+
+
+def _rules(config: Config, session: Session, roster: Roster) -> Rules:
+    return Rules(
+        size=config.group_size,
+        week=session.week,
+        keep_apart=roster.keep_apart,
+        seed=config.seed,
+        seconds=config.solver_seconds,
+    )
 
 
 def _now() -> dt.datetime:
@@ -303,13 +307,7 @@ def _late_joiners(
             names,
         )
         return None
-    rules = Rules(
-        size=config.group_size,
-        week=session.week,
-        keep_apart=roster.keep_apart,
-        seed=config.seed,
-        seconds=config.solver_seconds,
-    )
+    rules = _rules(config, session, roster)
     try:
         groups, placements = place(joiners, current.groups, history.met(before=session), rules)
     except InfeasibleGroupingError as error:
