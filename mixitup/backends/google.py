@@ -622,23 +622,8 @@ class GoogleBackend:
             rows = (edit.header, *edit.append)
             sheet_id = self._new_id(taken)
             new_ids.add(sheet_id)
-            grid = {"rowCount": len(rows), "columnCount": width}
-            props = {
-                "sheetId": sheet_id,
-                "title": edit.title,
-                "hidden": True,
-                "gridProperties": grid,
-            }
-            requests_ += [
-                {"addSheet": {"properties": props}},
-                {
-                    "updateCells": {
-                        "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
-                        "rows": _cells(rows, width, bold=frozenset({0})),
-                        "fields": CELL_FIELDS,
-                    }
-                },
-            ]
+            tab = Tab(edit.title, rows, bold_rows=frozenset({0}), hidden=True)
+            requests_ += _tab_requests(tab, sheet_id, None)
             return _Plan(
                 {"requests": requests_},
                 frozenset(new_ids),
