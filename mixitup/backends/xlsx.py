@@ -214,7 +214,7 @@ def _write_tab(ws: Worksheet, tab: Tab) -> None:
             if lines > 1:
                 ws.row_dimensions[r + 1].height = LINE_HEIGHT * lines
     if tab.frozen_rows:
-        ws.freeze_panes = ws.cell(row=tab.frozen_rows + 1, column=1)
+        ws.freeze_panes = f"A{tab.frozen_rows + 1}"  # a coordinate: no empty cell is made
     if tab.hidden:
         ws.sheet_state = "hidden"
 
@@ -224,10 +224,10 @@ def _edit_history(book: Any, edit: HistoryEdit) -> None:
         ws = book[edit.title]
     else:
         ws = book.create_sheet(edit.title)
-        ws.sheet_state = "hidden"
-        for c, value in enumerate(edit.header, 1):
-            _set(ws, 1, c, value).font = Font(bold=True)
-        ws.freeze_panes = "A2"
+        header = Tab(
+            edit.title, (edit.header,), frozen_rows=1, bold_rows=frozenset({0}), hidden=True
+        )
+        _write_tab(ws, header)
     for row in sorted(edit.delete_rows, reverse=True):
         ws.delete_rows(row)
     start = ws.max_row + 1
