@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from itertools import combinations
 
+from mixitup.errors import RosterError
 from mixitup.models import Rows, Session, Snapshot, Student
-from mixitup.roster import Roster, name_key
+from mixitup.roster import Roster, header_key, name_key, parse_module
+from mixitup.schedule import parse_label
 
 HEADER = (
     "Session",
@@ -25,25 +27,81 @@ HEADER = (
     "Program",
     "Module",
     "Cohort",
+    "Role",
+    "Attended",
     "Published at",
     "Seed",
 )
+"""The history tab's columns as mixitup creates them; staff may reorder them or add others."""
+REQUIRED = ("Session", "Group", "Student key")  # a tab whose row 1 has these is a history tab
+_KEYS = {header_key(name): name for name in HEADER}
+
+
+def column_map(header: Sequence[str]) -> dict[str, int]:
+    """HEADER name -> 0-based column in a history tab whose first row is `header`."""
+    found: dict[str, int] = {}
+    for index, text in enumerate(header):
+        name = _KEYS.get(header_key(text))
+        if name is not None and name not in found:
+            found[name] = index
+    return found
+
+
+def find_history_tab(snapshot: Snapshot) -> str | None:
+    """The history tab: the one with mixitup's marker, else one whose row 1 is the header.
+
+    Raises RosterError when the marked tab has lost the columns mixitup needs.
+    """
+    if snapshot.marked is not None and snapshot.marked in snapshot.tabs:
+        rows = snapshot.tabs[snapshot.marked]
+        missing = [n for n in REQUIRED if n not in column_map(rows[0] if rows else ())]
+        if missing:
+            raise RosterError(
+                [
+                    f'History tab "{snapshot.marked}", row 1: the column'
+                    f"{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                    "cannot be found, so mixitup cannot tell who met whom. Put the header back "
+                    f"(version history of the spreadsheet, or type it: {', '.join(HEADER)})."
+                ]
+            )
+        return snapshot.marked
+    candidates = [
+        title
+        for title in snapshot.titles
+        if (rows := snapshot.tabs[title]) and all(n in column_map(rows[0]) for n in REQUIRED)
+    ]
+    # Staff may have copied the tab; the one still called History is the original.
+    candidates.sort(key=lambda t: t.casefold() != "history")
+    return candidates[0] if candidates else None
 
 
 @dataclass(frozen=True)
 class Entry:
     """One student's place in one published session."""
 
-    row: int  # spreadsheet row in the history tab
+    row: int  # spreadsheet row in the history tab; 0 when it holds no such row
     session: str  # the session's label, e.g. "2027-01-13 Week 2"
     group: int
     key: str
     name: str
+    program: str = ""
+    module: str = ""
+    cohort: str = ""
+    role: str = ""
+    attended: str = ""  # blank (not recorded: counts as attended), "yes" or "no"
+    recorded: bool = True  # False: only a groups tab shows it; the history tab should too
 
 
 @dataclass(frozen=True)
 class History:
+    """Who was in which group of each published session.
+
+    Entries the history tab does not hold yet (not `recorded`) come from published groups tabs:
+    students staff typed in by hand, or every student when the history tab itself is gone.
+    """
+
     entries: tuple[Entry, ...]
+    title: str | None = None  # the history tab, None when the spreadsheet has none
 
     def matched_to(self, roster: Roster) -> History:
         """This history with each student keyed as the roster knows them now.
@@ -66,13 +124,27 @@ class History:
             ):
                 entry = replace(entry, key=same_name[0])
             entries.append(entry)
-        return History(tuple(entries))
+        return replace(self, entries=tuple(entries))
+
+    def unrecorded(
+        self, students: Sequence[Student], now: dt.datetime, seed: int, but: str = ""
+    ) -> tuple[tuple[str, ...], ...]:
+        """History rows for the entries the tab lacks, but those of session `but`."""
+        cohorts = {s.key: s.cohort for s in students}
+        stamp = now.isoformat(timespec="seconds")
+        rows = []
+        for e in self.entries:
+            session = parse_label(e.session)
+            if e.recorded or session is None or e.session == but:
+                continue
+            cohort = e.cohort or cohorts.get(e.key, "")
+            rows.append(
+                _row(session, e.group, e.key, e.name, e.program, e.module, cohort, "", stamp, seed)
+            )
+        return tuple(rows)
 
     def sessions(self) -> set[str]:
         return {e.session for e in self.entries}
-
-    def rows_of(self, session: Session) -> tuple[int, ...]:
-        return tuple(e.row for e in self.entries if e.session == session.label)
 
     def groups_of(self, session: Session) -> dict[int, list[str]]:
         """Group number -> student keys, for one published session."""
@@ -95,71 +167,146 @@ class History:
         return dict(counts)
 
 
-def read_history(snapshot: Snapshot, title: str) -> History:
-    """Entries of the history tab, with groups as the published groups tabs show them now."""
-    rows = snapshot.rows(title) or ()
-    entries = [e for e in (_entry(cells, row) for row, cells in enumerate(rows[1:], 2)) if e]
-    edited = {
-        label: _groups_tab(snapshot.rows(f"{label} Groups"))
-        for label in {e.session for e in entries}
-        if snapshot.rows(f"{label} Groups") is not None
+def read_history(snapshot: Snapshot) -> History:
+    """Entries of the history tab, with groups as the published groups tabs show them now.
+
+    Students a groups tab shows but the history lacks (typed in by staff, or all of them when
+    the history tab was deleted) are entries not yet `recorded`.
+    """
+    title = find_history_tab(snapshot)
+    rows = snapshot.tabs[title] if title is not None else ()
+    columns = column_map(rows[0]) if rows else {}
+    entries = [
+        e for e in (_entry(cells, row, columns) for row, cells in enumerate(rows[1:], 2)) if e
+    ]
+    labels = {e.session for e in entries} | _groups_labels(snapshot)
+    result: list[Entry] = []
+    for label in sorted(labels):
+        recorded = [e for e in entries if e.session == label]
+        tab = snapshot.rows(f"{label} Groups")
+        result += _as_published(recorded, tab, label)
+    return History(tuple(result), title)
+
+
+def _groups_labels(snapshot: Snapshot) -> set[str]:
+    suffix = " groups"
+    return {
+        t[: -len(suffix)]
+        for t in snapshot.titles
+        if t.casefold().endswith(suffix) and parse_label(t[: -len(suffix)]) is not None
     }
-    return History(tuple(_as_published(e, edited.get(e.session)) for e in entries))
 
 
 def history_rows(
     session: Session, groups: Sequence[Sequence[Student]], published_at: dt.datetime, seed: int
 ) -> tuple[tuple[str, ...], ...]:
-    """The history rows recording `groups` for `session`, one per student."""
+    """The history rows recording `groups` for `session`, one per student, in HEADER order."""
     stamp = published_at.isoformat(timespec="seconds")
     return tuple(
-        (
-            session.label,
-            session.date.isoformat(),
-            str(session.week),
-            str(number),
-            s.key,
-            s.name,
-            s.program,
-            str(s.module),
-            s.cohort,
-            stamp,
-            str(seed),
-        )
+        _row(session, number, s.key, s.name, s.program, str(s.module), s.cohort, "", stamp, seed)
         for number, group in enumerate(groups, 1)
         for s in sorted(group, key=lambda s: s.key)
     )
 
 
-def _entry(cells: tuple[str, ...], row: int) -> Entry | None:
-    cells = tuple(cells) + ("",) * (len(HEADER) - len(cells))
-    session, group, key, name = cells[0].strip(), cells[3].strip(), cells[4].strip(), cells[5]
+def _row(
+    session: Session,
+    group: int,
+    key: str,
+    name: str,
+    program: str,
+    module: str,
+    cohort: str,
+    role: str,
+    stamp: str,
+    seed: int | str,
+) -> tuple[str, ...]:
+    return (
+        session.label,
+        session.date.isoformat(),
+        str(session.week),
+        str(group),
+        key,
+        name,
+        program,
+        module,
+        cohort,
+        role,
+        "",
+        stamp,
+        str(seed),
+    )
+
+
+def _entry(cells: tuple[str, ...], row: int, columns: dict[str, int]) -> Entry | None:
+    def cell(name: str) -> str:
+        index = columns.get(name)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    session, group, key = cell("Session"), cell("Group"), cell("Student key")
     if not session or not key or not group.isdigit():
         return None  # not a row this tool wrote; history is ours, so skip rather than fail
-    return Entry(row, session, int(group), key, name.strip())
+    return Entry(
+        row,
+        session,
+        int(group),
+        key,
+        cell("Name"),
+        cell("Program"),
+        cell("Module"),
+        cell("Cohort"),
+        cell("Role"),
+        cell("Attended").casefold(),
+    )
 
 
-def _groups_tab(rows: Rows | None) -> dict[str, list[int]]:
-    """name_key -> group numbers, as the groups tab shows them now."""
-    found: dict[str, list[int]] = defaultdict(list)
-    for cells in (rows or ())[1:]:
-        if len(cells) >= 2 and cells[0].strip().isdigit():
-            found[name_key(cells[1])].append(int(cells[0].strip()))
+def _tab_rows(rows: Rows) -> list[tuple[int, str, str, str]]:
+    """(group, name, program, module) of each student row of a groups tab."""
+    found = []
+    for cells in rows[1:]:
+        cells = (*cells, "", "", "", "")
+        if cells[0].strip().isdigit() and cells[1].strip():
+            found.append((int(cells[0].strip()), cells[1].strip(), cells[2].strip(), cells[3]))
     return found
 
 
-def _as_published(entry: Entry, tab: dict[str, list[int]] | None) -> Entry:
-    """The entry with the group the groups tab shows, when exactly one row there names it."""
+def _as_published(entries: list[Entry], tab: Rows | None, label: str) -> list[Entry]:
+    """A session's entries with the groups its tab shows, plus the students only the tab has.
+
+    A recorded student moves to the group the tab shows when exactly one row there names
+    them; a name the history does not hold for this session is a new, unrecorded entry.
+    """
     if tab is None:
-        return entry
-    shown = tab.get(name_key(entry.name), [])
-    if len(shown) == 1 and shown[0] != entry.group:
-        return Entry(entry.row, entry.session, shown[0], entry.key, entry.name)
-    return entry
+        return entries
+    shown: dict[str, list[tuple[int, str, str, str]]] = defaultdict(list)
+    for row in _tab_rows(tab):
+        shown[name_key(row[1])].append(row)
+    out = []
+    for entry in entries:
+        rows = shown.get(name_key(entry.name), [])
+        if len(rows) == 1 and rows[0][0] != entry.group:
+            entry = replace(entry, group=rows[0][0])
+        out.append(entry)
+    recorded = {name_key(e.name) for e in entries}
+    for key, rows in shown.items():
+        if key not in recorded:
+            for group, name, program, module in rows:
+                module_number = parse_module(module)
+                out.append(
+                    Entry(
+                        0,
+                        label,
+                        group,
+                        key,
+                        name,
+                        program,
+                        str(module_number) if module_number is not None else "",
+                        recorded=False,
+                    )
+                )
+    return out
 
 
 def published_sessions(snapshot: Snapshot, history: History) -> set[str]:
     """Labels of sessions published: a groups tab exists, or history records them."""
-    suffix = " Groups"
-    tabs = {t.removesuffix(suffix) for t in snapshot.titles if t.endswith(suffix)}
-    return tabs | history.sessions()
+    return _groups_labels(snapshot) | history.sessions()

@@ -59,38 +59,60 @@ class Tab:
     fills: Mapping[int, str] = field(default_factory=dict)  # 0-based row index -> "#RRGGBB"
     wrap: bool = False  # wrap long text in every cell
     hidden: bool = False
+    position: int | None = None  # where a new tab goes (0: first); None: last
 
 
 @dataclass(frozen=True)
 class HistoryEdit:
-    """Rows to remove from and add to the history tab, created (hidden) with `header` if missing."""
+    """Rows to remove from and add to the history tab (`change.py` says where that tab is).
 
-    title: str
-    header: tuple[str, ...]
+    Rows are given in `HISTORY_HEADER` order; the tab may order its columns as staff like.
+    """
+
+    remove_sessions: tuple[str, ...] = ()  # labels whose rows go, as the tab holds them then
     append: tuple[tuple[str, ...], ...] = ()
-    delete_rows: tuple[int, ...] = ()  # spreadsheet row numbers as last read, e.g. (5, 6, 7)
+    title: str = "History"  # the title of a history tab created by this edit
+    hidden: bool = True  # whether a created history tab is hidden
+
+    def __bool__(self) -> bool:
+        return bool(self.remove_sessions or self.append)
 
 
 @dataclass(frozen=True)
 class Change:
     """Everything one command writes, applied all-or-nothing by a backend.
 
-    Tabs in `delete_tabs` are removed before `add_tabs` are added, so deleting and adding
-    one title replaces that tab.
+    `mixitup.change.apply_change` is the one definition of what applying it means.
     """
 
-    add_tabs: tuple[Tab, ...] = ()
+    tabs: tuple[Tab, ...] = ()  # written whole: replaces a tab of that title, or is added
     delete_tabs: tuple[str, ...] = ()
     history: HistoryEdit | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.tabs or self.delete_tabs or self.history)
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Everything one read returns: every tab's title in order, and cells as text."""
+    """Everything one read returns: every tab's title in order, and cells as text.
+
+    Titles are looked up whatever their case, as Google Sheets and Excel compare them.
+    """
 
     titles: tuple[str, ...]
     tabs: Mapping[str, Rows]
+    hidden: frozenset[str] = frozenset()  # titles of hidden tabs
+    marked: str | None = None  # the tab carrying mixitup's history marker, if any
+
+    def title(self, title: str) -> str | None:
+        """The spreadsheet's own spelling of `title`, or None when it has no such tab."""
+        if title in self.tabs:
+            return title
+        folded = title.casefold()
+        return next((t for t in self.titles if t.casefold() == folded), None)
 
     def rows(self, title: str) -> Rows | None:
         """The tab's rows, or None when the spreadsheet has no such tab."""
-        return self.tabs.get(title)
+        found = self.title(title)
+        return None if found is None else self.tabs[found]

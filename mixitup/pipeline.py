@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from mixitup import schedule
 from mixitup.backends import Backend
 from mixitup.config import Config
 from mixitup.errors import ConfigError, ConflictError, InfeasibleGroupingError, RosterError
 from mixitup.export import ZoomExport, zoom_csv, zoom_members
-from mixitup.history import (
-    HEADER,
-    Entry,
-    History,
-    history_rows,
-    published_sessions,
-    read_history,
-)
+from mixitup.history import Entry, History, history_rows, published_sessions, read_history
 from mixitup.latejoin import Placement, newcomers, place, read_groups, recorded_groups
 from mixitup.models import Change, HistoryEdit, Session, Snapshot, Student, Tab
 from mixitup.optimizer import Grouping, Rules, optimize
@@ -29,6 +23,7 @@ from mixitup.roster import Roster, read_roster
 
 log = logging.getLogger(__name__)
 CONFLICT_RETRIES = 3
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -75,37 +70,70 @@ def publish(
     """
     now = now or _now()
     today = today or now.date()
-    for attempt in range(1, CONFLICT_RETRIES + 1):
-        snapshot = backend.read()
-        log.info("read %s: %d tabs", backend.location, len(snapshot.titles))
-        history = read_history(snapshot, config.history_tab)
+
+    def decide(snapshot: Snapshot) -> tuple[Outcome, Change | None]:
+        history = _history(snapshot)
         published = session.label in published_sessions(snapshot, history)
         if published and not force:
             log.info("%s is already published; nothing to do", session.label)
-            return Outcome(session, "unchanged", None)
+            return Outcome(session, "unchanged", None), None
         if published and session.date < today and not force_past:
             raise ConfigError(
-                f"{session.label} took place before today ({today}); its groups are the record of "
-                "who met. Add --force-past as well as --force to replace it anyway."
+                f"{session.label} took place before today ({today}); its groups are the record "
+                "of who met. Add --force-past as well as --force to replace it anyway."
             )
         result = _plan(config, snapshot, session, now, history)
+        action: Literal["published", "replaced"] = "replaced" if published else "published"
+        return Outcome(session, action, result), result.change
+
+    outcome = read_decide_write(backend, decide)
+    if outcome.plan is not None:
+        log.info(
+            "%s %s: %d students in %d groups",
+            outcome.action,
+            session.label,
+            len(outcome.plan.roster.students),
+            outcome.plan.grouping.report.groups,
+        )
+    return outcome
+
+
+def read_decide_write(backend: Backend, decide: Callable[[Snapshot], tuple[T, Change | None]]) -> T:
+    """Read, decide what to write, write it in one change; read again when another run won.
+
+    `decide` returns its result and the change to apply (None: write nothing). A conflict (the
+    spreadsheet changed since it was read) makes it read and decide again, a few times.
+    """
+    for attempt in range(1, CONFLICT_RETRIES + 1):
+        snapshot = backend.read()
+        log.info("read %s: %d tabs", backend.location, len(snapshot.titles))
+        result, change = decide(snapshot)
+        if not change:
+            return result
         try:
-            backend.apply(result.change)
+            backend.apply(change)
         except ConflictError as error:
             if attempt == CONFLICT_RETRIES:
                 raise
-            log.warning("%s; reading again (attempt %d)", error, attempt + 1)
+            log.warning("%s Reading again (attempt %d).", error, attempt + 1)
             continue
-        action: Literal["published", "replaced"] = "replaced" if published else "published"
-        log.info(
-            "%s %s: %d students in %d groups",
-            action,
-            session.label,
-            len(result.roster.students),
-            result.grouping.report.groups,
-        )
-        return Outcome(session, action, result)
+        return result
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _history(snapshot: Snapshot) -> History:
+    """The history the spreadsheet holds, saying so when it had to be rebuilt from groups tabs."""
+    history = read_history(snapshot)
+    if history.title is None and history.entries:
+        sessions = len(history.sessions())
+        log.warning(
+            "No history tab found (it was deleted or its header row changed): who met whom was "
+            "rebuilt from %d published groups tab%s, and is written to a new history tab with "
+            "the next change.",
+            sessions,
+            "" if sessions == 1 else "s",
+        )
+    return history
 
 
 def _plan(
@@ -119,23 +147,19 @@ def _plan(
     prompts = load_prompts(session.week, config.zoom, config.prompts_template)
     if roster is None:
         roster = _roster(config, snapshot)
-    history = (history or read_history(snapshot, config.history_tab)).matched_to(roster)
+    history = (history or _history(snapshot)).matched_to(roster)
     rules = _rules(config, session, roster)
     grouping = optimize(roster.students, history.met(before=session), rules)
-    existing = tuple(
-        t for t in (session.groups_title, session.prompts_title) if t in snapshot.titles
-    )
+    published = session.label in published_sessions(snapshot, history)
     change = Change(
-        delete_tabs=existing,
-        add_tabs=(groups_tab(session, grouping.groups), prompts_tab(session, prompts)),
+        tabs=(groups_tab(session, grouping.groups), prompts_tab(session, prompts)),
         history=HistoryEdit(
+            remove_sessions=(session.label,) if session.label in history.sessions() else (),
+            append=history_rows(session, grouping.groups, now, config.seed)
+            + history.unrecorded(roster.students, now, config.seed, but=session.label),
             title=config.history_tab,
-            header=HEADER,
-            append=history_rows(session, grouping.groups, now, config.seed),
-            delete_rows=history.rows_of(session),
         ),
     )
-    published = session.label in published_sessions(snapshot, history)
     return Plan(session, roster, grouping, change, published)
 
 
@@ -174,10 +198,11 @@ class RunOutcome:
 
     published: tuple[Plan, ...]
     joined: tuple[Joined, ...]
+    recorded: int = 0  # students staff typed into a groups tab, now in the history
 
     @property
     def changed(self) -> bool:
-        return bool(self.published or self.joined)
+        return bool(self.published or self.joined or self.recorded)
 
 
 def run(
@@ -199,34 +224,25 @@ def run(
         )
     now = now or _now()
     today = today or now.date()
-    for attempt in range(1, CONFLICT_RETRIES + 1):
-        snapshot = backend.read()
-        log.info("read %s: %d tabs", backend.location, len(snapshot.titles))
-        outcome, change = _decide_run(config, snapshot, today, now)
-        if change is None:
-            log.info("nothing to do on %s: no session due, no late joiner", today)
-            return outcome
-        try:
-            backend.apply(change)
-        except ConflictError as error:
-            if attempt == CONFLICT_RETRIES:
-                raise
-            log.warning("%s Reading again (attempt %d).", error, attempt + 1)
-            continue
+    outcome = read_decide_write(backend, lambda snapshot: _decide_run(config, snapshot, today, now))
+    if outcome.changed:
         _log_run(outcome, backend.location)
-        return outcome
-    raise AssertionError("unreachable")  # pragma: no cover
+    else:
+        log.info("nothing to do on %s: no session due, no late joiner", today)
+    return outcome
 
 
 def _decide_run(
     config: Config, snapshot: Snapshot, today: dt.date, now: dt.datetime
 ) -> tuple[RunOutcome, Change | None]:
     """What `run` would write to `snapshot` on `today`; the change is None when nothing."""
-    history = read_history(snapshot, config.history_tab)
+    history = _history(snapshot)
     published = published_sessions(snapshot, history)
     due = schedule.due(config.calendar, today, published)
     upcoming = [
-        s for s in schedule.open_sessions(published, today) if s.groups_title in snapshot.titles
+        s
+        for s in schedule.open_sessions(published, today)
+        if snapshot.title(s.groups_title) is not None
     ]
     log.info(
         "calendar on %s: %d due (%s), %d published still to come",
@@ -239,7 +255,7 @@ def _decide_run(
         log.debug("  %s: %s", slot.session.label, slot.state(today, published))
     for note in schedule.notes(config.calendar):
         log.warning("check the calendar: %s", note)
-    if not due and not upcoming:
+    if not due and not upcoming and all(e.recorded for e in history.entries):
         return RunOutcome((), ()), None
     roster = _roster(config, snapshot)
     # Keys as the roster knows them now, so a student whose email was fixed is no newcomer.
@@ -264,23 +280,24 @@ def _decide_run(
             joined.append(found[0])
             tabs.append(found[1])
             rows += found[2]
-    if not plans and not joined:
-        return RunOutcome((), ()), None
+    record = history.unrecorded(roster.students, now, config.seed)
+    outcome = RunOutcome(tuple(plans), tuple(joined), len(record))
+    if not outcome.changed:
+        return outcome, None
     change = Change(
-        delete_tabs=tuple(t for p in plans for t in p.change.delete_tabs)
-        + tuple(j.session.groups_title for j in joined),
-        add_tabs=tuple(t for p in plans for t in p.change.add_tabs) + tuple(tabs),
+        tabs=tuple(t for p in plans for t in p.change.tabs) + tuple(tabs),
         history=HistoryEdit(
+            append=tuple(
+                r
+                for p in plans
+                for r in history_rows(p.session, p.grouping.groups, now, config.seed)
+            )
+            + tuple(rows)
+            + record,
             title=config.history_tab,
-            header=HEADER,
-            append=tuple(r for p in plans if p.change.history for r in p.change.history.append)
-            + tuple(rows),
-            delete_rows=tuple(
-                r for p in plans if p.change.history for r in p.change.history.delete_rows
-            ),
         ),
     )
-    return RunOutcome(tuple(plans), tuple(joined)), change
+    return outcome, change
 
 
 def _late_joiners(
@@ -352,6 +369,13 @@ def _log_run(outcome: RunOutcome, location: str) -> None:
                 p.group,
                 f" ({extra})" if extra else "",
             )
+    if outcome.recorded:
+        log.info(
+            "recorded in the history %d student%s that a groups tab shows but the history lacked "
+            "(typed in by staff, or a history tab rebuilt)",
+            outcome.recorded,
+            "" if outcome.recorded == 1 else "s",
+        )
     joiners = sum(len(j.placements) for j in outcome.joined)
     log.info(
         "wrote %s in one change: %d session%s published, %d late joiner%s added",
@@ -389,7 +413,7 @@ def status(config: Config, backend: Backend, today: dt.date | None = None) -> St
     today = today or _now().date()
     snapshot = backend.read()
     log.info("read %s: %d tabs", backend.location, len(snapshot.titles))
-    history = read_history(snapshot, config.history_tab)
+    history = _history(snapshot)
     published = published_sessions(snapshot, history)
 
     def counts(session: Session) -> tuple[int, int]:
@@ -416,7 +440,7 @@ def export_zoom(config: Config, backend: Backend, session: Session) -> ZoomExpor
     """The Zoom pre-assignment CSV for a published session, as its groups tab shows it now."""
     snapshot = backend.read()
     log.info("read %s: %d tabs", backend.location, len(snapshot.titles))
-    history = read_history(snapshot, config.history_tab)
+    history = _history(snapshot)
     if session.label not in published_sessions(snapshot, history):
         raise ConfigError(
             f"{session.label} is not published in {backend.location}, so it has no groups to "

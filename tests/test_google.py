@@ -16,6 +16,7 @@ from gspread.exceptions import APIError
 from mixitup.backends import open_backend
 from mixitup.backends.google import MAX_WAIT, SCOPES, GoogleBackend, is_transient, pixels
 from mixitup.errors import BackendError, ConflictError
+from mixitup.history import HEADER
 from mixitup.models import Cell, Change, HistoryEdit, Tab
 from tests.fake_sheets import (
     Fault,
@@ -31,7 +32,6 @@ pytest_plugins = ["tests.conftest_google"]
 
 GROUPS = "2027-01-13 Week 2 Groups"
 PROMPTS = "2027-01-13 Week 2 Prompts"
-HEADER = ("Session", "Date", "Week", "Group", "Key", "Name")
 ROSTER: list[list[Value]] = [
     ["Name", "Email", "Program", "Module", "Cohort"],
     ["Ada Lovelace", "ada@example.org", "BE", 3, "2409-BE"],
@@ -65,8 +65,8 @@ def prompts_tab() -> Tab:
     )
 
 
-def history(*rows: tuple[str, ...], delete: tuple[int, ...] = ()) -> HistoryEdit:
-    return HistoryEdit("History", HEADER, append=rows, delete_rows=delete)
+def history(*rows: tuple[str, ...], remove: tuple[str, ...] = ()) -> HistoryEdit:
+    return HistoryEdit(remove_sessions=remove, append=rows)
 
 
 def entry(session: str, group: int, key: str) -> tuple[str, ...]:
@@ -75,7 +75,7 @@ def entry(session: str, group: int, key: str) -> tuple[str, ...]:
 
 def publish_change() -> Change:
     return Change(
-        add_tabs=(groups_tab(), prompts_tab()),
+        tabs=(groups_tab(), prompts_tab()),
         history=history(entry("2027-01-13 Week 2", 1, "ada"), entry("2027-01-13 Week 2", 2, "bob")),
     )
 
@@ -182,7 +182,7 @@ def test_publish_of_a_large_roster_still_costs_one_read_and_one_write(
     backend.read()
     backend.apply(
         Change(
-            add_tabs=(groups_tab(names),),
+            tabs=(groups_tab(names),),
             history=history(*(entry("2027-01-13 Week 2", 1, n) for n in names)),
         )
     )
@@ -207,7 +207,7 @@ def test_text_is_written_as_literal_strings_and_numbers_as_numbers(
     backend = backend_for(google_sheet)
     backend.read()
 
-    backend.apply(Change(add_tabs=(groups_tab(),)))
+    backend.apply(Change(tabs=(groups_tab(),)))
 
     cells = google_sheet.tab(GROUPS).cells
     assert cells[(2, 1)]["userEnteredValue"] == {"stringValue": "=SUM(A1)"}
@@ -227,7 +227,7 @@ def test_new_tabs_get_exact_grids_frozen_header_widths_bold_fills_and_wrap(
     backend = backend_for(google_sheet)
     backend.read()
 
-    backend.apply(Change(add_tabs=(groups_tab(), prompts_tab())))
+    backend.apply(Change(tabs=(groups_tab(), prompts_tab())))
 
     groups = google_sheet.tab(GROUPS)
     assert (groups.row_count, groups.column_count, groups.frozen_rows) == (6, 4, 1)
@@ -249,7 +249,7 @@ def test_a_header_only_tab_keeps_one_spare_row_because_sheets_cannot_freeze_all_
     backend = backend_for(google_sheet)
     backend.read()
 
-    backend.apply(Change(add_tabs=(Tab(GROUPS, (("Group", "Name"),), frozen_rows=1),)))
+    backend.apply(Change(tabs=(Tab(GROUPS, (("Group", "Name"),), frozen_rows=1),)))
 
     assert google_sheet.tab(GROUPS).row_count == 2
 
@@ -268,16 +268,20 @@ def test_missing_history_tab_is_created_hidden_with_its_header(google_sheet: Goo
     ]
 
 
-def test_history_rows_are_deleted_by_row_number_and_new_rows_appended(
+def test_a_sessions_history_rows_are_removed_and_new_rows_appended(
     google_sheet: GoogleSheet,
 ) -> None:
-    old = [entry("2027-01-13 Week 2", g, k) for g, k in ((1, "a"), (1, "b"), (2, "c"), (2, "d"))]
+    old = [
+        entry(s, g, k)
+        for s, g, k in (("2027-01-13 Week 2", 1, "a"), ("2026-12-02 Week 4", 1, "b"))
+        + (("2027-01-13 Week 2", 2, "c"), ("2026-12-02 Week 4", 2, "d"))
+    ]
     google_sheet.seed("History", [list(HEADER), *map(list, old)], hidden=True)
     backend = backend_for(google_sheet)
     backend.read()
 
-    new = entry("2027-01-27 Week 4", 3, "e")
-    backend.apply(Change(history=history(new, delete=(3, 5))))  # rows of b and d
+    new = entry("2026-12-02 Week 4", 3, "e")
+    backend.apply(Change(history=history(new, remove=("2026-12-02 Week 4",))))
 
     assert google_sheet.rows("History") == [list(HEADER), list(old[0]), list(old[2]), list(new)]
     assert google_sheet.writes() == 1
@@ -305,15 +309,16 @@ def test_force_replaces_tabs_in_place_and_their_history_in_one_write(
     google_sheet.fake.forget_calls()
 
     replacement = Tab(GROUPS, (("Group", "Name"), (1, "Zed")))
+    sheet_id = google_sheet.tab(GROUPS).sheet_id
     backend.apply(
         Change(
-            delete_tabs=(GROUPS,),
-            add_tabs=(replacement,),
-            history=history(entry("2027-01-13 Week 2", 1, "zed"), delete=(2, 3)),
+            tabs=(replacement,),
+            history=history(entry("2027-01-13 Week 2", 1, "zed"), remove=("2027-01-13 Week 2",)),
         )
     )
 
     assert google_sheet.writes() == 1
+    assert google_sheet.tab(GROUPS).sheet_id == sheet_id  # links to the tab (#gid=) still work
     assert google_sheet.titles() == ["Sheet1", GROUPS, PROMPTS, "History", "Notes"]
     assert google_sheet.rows(GROUPS) == [["Group", "Name"], ["1", "Zed"]]
     assert google_sheet.rows("History") == [
@@ -322,17 +327,29 @@ def test_force_replaces_tabs_in_place_and_their_history_in_one_write(
     ]
 
 
-def test_adding_a_tab_that_was_already_read_raises_a_conflict_without_writing(
+def test_a_tab_written_over_one_of_another_case_keeps_its_id_place_and_staff_formats(
     google_sheet: GoogleSheet,
 ) -> None:
-    google_sheet.seed(GROUPS, [["Group", "Name"]])
+    google_sheet.seed("Notes", [["staff notes"]])
+    stale = google_sheet.seed(
+        GROUPS.lower(), [["Group", "Name"], *([str(i), "x"] for i in range(40))]
+    )
+    stale.cells[(0, 1)]["userEnteredFormat"] = {"textFormat": {"italic": True}}  # staff's own
+    google_sheet.seed("More notes", [["more"]])
     backend = backend_for(google_sheet)
     backend.read()
 
-    with pytest.raises(ConflictError, match=GROUPS):
-        backend.apply(publish_change())
+    backend.apply(Change(tabs=(groups_tab(),)))
 
-    assert google_sheet.writes() == 0
+    tab = google_sheet.tab(GROUPS)
+    assert tab.sheet_id == stale.sheet_id
+    assert google_sheet.titles() == ["Sheet1", "Notes", GROUPS, "More notes"]
+    assert google_sheet.rows(GROUPS) == [["Group", "Name", "Program", "Module"]] + [
+        [str(i % 2 + 1), n, "BE", "Mod 3"]
+        for i, n in enumerate(("Ada", "=SUM(A1)", "+1", "@me", "-2"))
+    ]
+    assert (tab.row_count, tab.column_count, tab.frozen_rows) == (6, 4, 1)
+    assert tab.cells[(0, 1)]["userEnteredFormat"]["textFormat"] == {"bold": True, "italic": True}
 
 
 def test_a_concurrent_publish_of_the_same_tab_raises_a_conflict_and_writes_nothing(
@@ -552,14 +569,21 @@ def test_a_write_that_keeps_failing_says_its_outcome_is_unknown(google_sheet: Go
     assert GROUPS not in google_sheet.titles()
 
 
-def test_a_write_whose_history_changed_underneath_stops_instead_of_guessing(
+def test_a_write_whose_history_another_run_changed_underneath_stops_instead_of_guessing(
     google_sheet: GoogleSheet,
 ) -> None:
-    google_sheet.seed("History", [list(HEADER)], hidden=True)
+    history_tab = google_sheet.seed("History", [list(HEADER)], hidden=True)
     backend = backend_for(google_sheet)
     backend.read()
     google_sheet.fake.fail("batchUpdate", server_error(503))
-    google_sheet.tab("History").cells[(1, 0)] = {"userEnteredValue": {"stringValue": "x"}}
+    # Another run's write landed meanwhile: it rotated the marker of the history tab.
+    google_sheet.book.named_ranges.append(
+        {
+            "namedRangeId": "other",
+            "name": "MixitupHistory",
+            "range": {"sheetId": history_tab.sheet_id},
+        }
+    )
 
     with pytest.raises(BackendError, match="changed while mixitup was writing"):
         backend.apply(Change(history=history(entry("2027-01-13 Week 2", 1, "a"))))
@@ -768,7 +792,7 @@ def test_deleting_a_tab_that_is_not_there_is_skipped(google_sheet: GoogleSheet) 
     backend = backend_for(google_sheet)
     backend.read()
 
-    backend.apply(Change(delete_tabs=("No such tab",), add_tabs=(prompts_tab(),)))
+    backend.apply(Change(delete_tabs=("No such tab",), tabs=(prompts_tab(),)))
 
     assert google_sheet.titles() == ["Sheet1", PROMPTS]
 
@@ -777,7 +801,7 @@ def test_a_hidden_tab_is_added_hidden(google_sheet: GoogleSheet) -> None:
     backend = backend_for(google_sheet)
     backend.read()
 
-    backend.apply(Change(add_tabs=(Tab("Scratch", (("x",),), hidden=True),)))
+    backend.apply(Change(tabs=(Tab("Scratch", (("x",),), hidden=True),)))
 
     assert google_sheet.tab("Scratch").hidden
 
@@ -803,8 +827,8 @@ def test_a_publish_talks_only_to_the_sheets_api_and_its_bodies_match_the_schema(
     backend.apply(
         Change(
             delete_tabs=("Sheet1",),
-            add_tabs=(groups_tab(), prompts_tab()),
-            history=history(entry("2027-01-13 Week 2", 2, "b"), delete=(2,)),
+            tabs=(groups_tab(), prompts_tab()),
+            history=history(entry("2027-01-13 Week 2", 2, "b"), remove=("2027-01-13 Week 2",)),
         )
     )
 
@@ -822,7 +846,7 @@ def test_two_runs_replacing_the_same_tab_cannot_both_write(google_sheet: GoogleS
     first.apply(publish_change())
     first.read()
     second.read()
-    replace = Change(delete_tabs=(GROUPS,), add_tabs=(Tab(GROUPS, (("Group", "Name"), (1, "A"))),))
+    replace = Change(delete_tabs=(GROUPS,), tabs=(Tab(GROUPS, (("Group", "Name"), (1, "A"))),))
 
     first.apply(replace)
     with pytest.raises(ConflictError, match="removed since mixitup read it"):

@@ -25,7 +25,7 @@ def groups_of(path):
 def test_history_pairs_are_those_of_the_published_groups(make_workbook):
     path = make_workbook(students=24)
     main(["--workbook", str(path), "publish", "--date", "2027-01-13", "--week", "2"])
-    history = read_history(XlsxBackend(path).read(), "History")
+    history = read_history(XlsxBackend(path).read())
     _, rows = groups_of(path)
     sizes = [sum(1 for r in rows if r[0] == g) for g in {r[0] for r in rows}]
     assert sum(history.met().values()) == sum(n * (n - 1) // 2 for n in sizes)
@@ -41,7 +41,7 @@ def test_a_student_moved_in_the_groups_tab_met_their_new_group(make_workbook):
     sheet = book[WEEK2.groups_title]
     sheet.cell(row=2, column=1, value=other_group)  # staff move the first student by hand
     book.save(path)
-    met = read_history(XlsxBackend(path).read(), "History").met()
+    met = read_history(XlsxBackend(path).read()).met()
     key = {r[1]: f"student{r[1][-3:]}@example.edu" for r in rows}
     mover_key = key[mover[1]]
     new_mates = {key[r[1]] for r in rows if r[0] == other_group}
@@ -54,7 +54,7 @@ def test_next_session_avoids_the_pairs_of_the_edited_tab(make_workbook):
     path = make_workbook(students=36)
     for date, week in (("2027-01-13", "2"), ("2027-01-27", "4")):
         assert main(["--workbook", str(path), "publish", "--date", date, "--week", week]) == 0
-    history = read_history(XlsxBackend(path).read(), "History")
+    history = read_history(XlsxBackend(path).read())
     week4 = Session(dt.date(2027, 1, 27), 4)
     repeats = set(history.met(before=week4)) & {
         frozenset((a, b))

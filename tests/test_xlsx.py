@@ -56,7 +56,7 @@ def test_a_replaced_tab_keeps_its_place(tmp_path):
     path = write_workbook(tmp_path / "w.xlsx", {"Roster": [HEADER], "Old": [["x"]], "End": []})
     backend = XlsxBackend(path)
     backend.read()
-    backend.apply(Change(delete_tabs=("Old",), add_tabs=(Tab("Old", (("y",),)),)))
+    backend.apply(Change(tabs=(Tab("Old", (("y",),)),)))
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["Roster", "Old", "End"]
     assert book["Old"]["A1"].value == "y"

@@ -14,7 +14,7 @@ import random
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
@@ -32,8 +32,9 @@ from tenacity import (
     stop_after_delay,
 )
 
+from mixitup.change import apply_change, plan_change
 from mixitup.errors import BackendError, ConflictError
-from mixitup.models import Cell, Change, HistoryEdit, Rows, Snapshot, Tab
+from mixitup.models import Cell, Change, Rows, Snapshot, Tab
 
 if TYPE_CHECKING:
     from mixitup.config import Config
@@ -55,8 +56,10 @@ KEY_FIELDS = ("type", "client_email", "private_key", "token_uri")
 # Every tab's id, title, position and size, and each cell's text as Sheets shows it.
 READ_FIELDS = (
     "sheets(properties(sheetId,title,index,hidden,gridProperties(rowCount,columnCount)),"
-    "data(startRow,startColumn,rowData(values(formattedValue))))"
+    "data(startRow,startColumn,rowData(values(formattedValue)))),"
+    "namedRanges(namedRangeId,name,range(sheetId))"
 )
+HISTORY_MARKER = "MixitupHistory"  # the named range that marks the history tab, wherever it is
 # Cells of a new tab: the literal value and the little formatting a Tab asks for.
 CELL_FIELDS = (
     "userEnteredValue,userEnteredFormat.backgroundColorStyle,"
@@ -64,6 +67,8 @@ CELL_FIELDS = (
 )
 ALREADY_EXISTS = re.compile(r'A sheet with the name "(?P<title>.*)" already exists')
 NO_GRID = re.compile(r"No grid with id: \d+")
+# Another run wrote the history since our read: the marker we replace is gone, or is new.
+MARKER_MOVED = re.compile(r"No NamedRange with id|Named range with name .* already exists", re.I)
 
 Sleep = Callable[[float], None]
 Json = dict[str, Any]
@@ -219,13 +224,20 @@ class _Sheet:
     row_count: int
     column_count: int
     rows: Rows
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
 class _State:
-    """The whole spreadsheet as one read saw it."""
+    """The whole spreadsheet as one read saw it.
+
+    `marker` is the id and sheet of the named range marking the history tab. Every write to
+    the history replaces it with a new id, so a write planned on a stale read fails whole
+    (Google refuses to delete a named range that is gone) instead of touching the wrong rows.
+    """
 
     sheets: tuple[_Sheet, ...]
+    marker: tuple[str, int] | None = None
 
     def by_title(self) -> dict[str, _Sheet]:
         return {sheet.title: sheet for sheet in self.sheets}
@@ -238,9 +250,14 @@ class _State:
         return None if sheet is None else sheet.rows
 
     def snapshot(self) -> Snapshot:
+        marked = next(
+            (s.title for s in self.sheets if self.marker and s.sheet_id == self.marker[1]), None
+        )
         return Snapshot(
             titles=tuple(sheet.title for sheet in self.sheets),
             tabs={sheet.title: sheet.rows for sheet in self.sheets},
+            hidden=frozenset(sheet.title for sheet in self.sheets if sheet.hidden),
+            marked=marked,
         )
 
 
@@ -258,9 +275,18 @@ def _parse(body: Mapping[str, Any]) -> _State:
                 row_count=int(grid.get("rowCount", 0)),
                 column_count=int(grid.get("columnCount", 0)),
                 rows=_text(sheet.get("data", [])),
+                hidden=bool(props.get("hidden", False)),
             )
         )
-    return _State(tuple(sorted(sheets, key=lambda s: s.index)))
+    marker = next(
+        (
+            (str(named["namedRangeId"]), int(named.get("range", {}).get("sheetId", 0)))
+            for named in body.get("namedRanges", [])
+            if named.get("name") == HISTORY_MARKER and "namedRangeId" in named
+        ),
+        None,
+    )
+    return _State(tuple(sorted(sheets, key=lambda s: s.index)), marker)
 
 
 def _text(data: Sequence[Mapping[str, Any]]) -> Rows:
@@ -336,11 +362,17 @@ def _cells(
     return out
 
 
-def _tab_requests(tab: Tab, sheet_id: int, index: int | None) -> list[Json]:
-    """Add `tab` with an explicit id and exact grid, fill it, and format it."""
+def _grid(tab: Tab) -> tuple[int, int]:
+    """The exact grid of a tab: (columns, rows)."""
     width = max([len(tab.widths), 1, *(len(row) for row in tab.rows)])
     # Sheets refuses to freeze every row of a sheet, so a header-only tab gets one spare row.
     height = max(len(tab.rows), tab.frozen_rows + 1 if tab.frozen_rows else 1)
+    return width, height
+
+
+def _tab_requests(tab: Tab, sheet_id: int, index: int | None) -> list[Json]:
+    """Add `tab` with an explicit id and exact grid, fill it, and format it."""
+    width, height = _grid(tab)
     grid: Json = {"rowCount": height, "columnCount": width}
     if tab.frozen_rows:
         grid["frozenRowCount"] = tab.frozen_rows
@@ -349,7 +381,12 @@ def _tab_requests(tab: Tab, sheet_id: int, index: int | None) -> list[Json]:
         props["index"] = index
     if tab.hidden:
         props["hidden"] = True
-    out: list[Json] = [{"addSheet": {"properties": props}}]
+    return [{"addSheet": {"properties": props}}, *_content_requests(tab, sheet_id, width)]
+
+
+def _content_requests(tab: Tab, sheet_id: int, width: int) -> list[Json]:
+    """Fill a tab's grid with its cells and formats, and set its column widths."""
+    out: list[Json] = []
     if tab.rows:
         out.append(
             {
@@ -378,44 +415,70 @@ def _tab_requests(tab: Tab, sheet_id: int, index: int | None) -> list[Json]:
     return out
 
 
+def _replace_requests(tab: Tab, sheet: _Sheet) -> list[Json]:
+    """Write `tab` over `sheet` in place: same sheet id and position, so links still work.
+
+    The grid is resized to the tab and every cell's value and mixitup's formats rewritten;
+    formatting staff added in other fields stays.
+    """
+    width, height = _grid(tab)
+    out: list[Json] = []
+    if sheet.row_count < height:
+        out.append(_append(sheet.sheet_id, "ROWS", height - sheet.row_count))
+    elif sheet.row_count > height:
+        out.append(_delete(sheet.sheet_id, "ROWS", height, sheet.row_count))
+    if sheet.column_count < width:
+        out.append(_append(sheet.sheet_id, "COLUMNS", width - sheet.column_count))
+    elif sheet.column_count > width:
+        out.append(_delete(sheet.sheet_id, "COLUMNS", width, sheet.column_count))
+    out.append(
+        {
+            "updateSheetProperties": {
+                "properties": {
+                    "sheetId": sheet.sheet_id,
+                    "title": tab.title,
+                    "hidden": tab.hidden,
+                    "gridProperties": {"frozenRowCount": tab.frozen_rows},
+                },
+                "fields": "title,hidden,gridProperties.frozenRowCount",
+            }
+        }
+    )
+    return out + _content_requests(tab, sheet.sheet_id, width)
+
+
 @dataclass(frozen=True)
 class _Plan:
-    """One change as a batchUpdate body, with what the spreadsheet looks like before and after."""
+    """One change as a batchUpdate body, and how to tell from a later read whether it landed."""
 
     body: Json
-    new_ids: frozenset[int]
-    deleted_ids: frozenset[int]
-    history_title: str | None = None
-    history_before: Rows | None = None  # None: the tab did not exist
-    history_after: Rows | None = None
+    before: Snapshot
+    after: Snapshot  # what apply_change says the spreadsheet is once the change landed
+    marker_before: str | None = None  # set when the change writes the history
+    marker_after: str | None = None
 
     def landed(self, state: _State) -> bool:
         """Whether `state` shows this plan applied (True) or not applied (False).
 
-        Raises BackendError when it shows neither: someone else changed the spreadsheet.
+        Raises ConflictError when it shows neither: someone else changed the spreadsheet.
         """
-        ids = state.ids()
-        if self.new_ids & ids:
-            return True  # a batchUpdate is atomic: one new id present means all of it landed
-        history = state.rows(self.history_title) if self.history_title else None
-        if not self.new_ids and not self.deleted_ids & ids and history == self.history_after:
-            return True
-        if self.deleted_ids <= ids and history == self.history_before:
-            return False
+        if self.marker_after is not None:
+            marker = state.marker[0] if state.marker else None
+            if marker == self.marker_after:
+                return True  # a batchUpdate is atomic: the new marker means all of it landed
+            if marker == self.marker_before:
+                return False
+        else:
+            now = state.snapshot()
+            written = [t for t in self.after.titles if self.after.tabs[t] != self.before.rows(t)]
+            if all(now.rows(t) == self.after.tabs[t] for t in written):
+                return True
+            if all(now.rows(t) == self.before.rows(t) for t in written):
+                return False
         raise ConflictError(
             "The spreadsheet changed while mixitup was writing to it, so nothing more was "
             "written. Run `mixitup status` to see what is published, then run again."
         )
-
-
-def _normal(rows: Sequence[Sequence[str]]) -> Rows:
-    """Rows as a read returns them: trailing blank cells and rows dropped."""
-    trimmed = [
-        tuple(row[: max((i + 1 for i, c in enumerate(row) if c), default=0)]) for row in rows
-    ]
-    while trimmed and not trimmed[-1]:
-        trimmed.pop()
-    return tuple(trimmed)
 
 
 class GoogleBackend:
@@ -512,11 +575,11 @@ class GoogleBackend:
         ) as e:
             raise self._explain(e, "write", retrying, uncertain) from e
         log.debug(
-            "Wrote %d requests in one batchUpdate to %s: %d tabs added, %d removed",
+            "Wrote %d requests in one batchUpdate to %s: %d tabs written, %d removed",
             len(plan.body["requests"]),
             self.location,
-            len(change.add_tabs),
-            len(plan.deleted_ids),
+            len(change.tabs),
+            len(change.delete_tabs),
         )
 
     # -- requests --------------------------------------------------------------------------
@@ -579,107 +642,99 @@ class GoogleBackend:
                 taken.add(sheet_id)
                 return sheet_id
 
-    def _plan(self, change: Change, state: _State) -> _Plan:
-        by_title = state.by_title()
-        requests_: list[Json] = []
-        deleted = [
-            by_title[title] for title in dict.fromkeys(change.delete_tabs) if title in by_title
-        ]
-        requests_ += [{"deleteSheet": {"sheetId": sheet.sheet_id}} for sheet in deleted]
-        kept = [sheet for sheet in state.sheets if sheet not in deleted]
-        titles = {sheet.title.casefold() for sheet in kept}  # Sheets compares titles so
-        taken = state.ids()
-        new_ids: set[int] = set()
-        count = len(kept)
-        old_index = {sheet.title: sheet.index for sheet in deleted}
-        for tab in change.add_tabs:
-            if tab.title.casefold() in titles:
-                raise _tab_exists(tab.title)
-            titles.add(tab.title.casefold())
-            sheet_id = self._new_id(taken)
-            new_ids.add(sheet_id)
-            index = min(old_index[tab.title], count) if tab.title in old_index else None
-            requests_ += _tab_requests(tab, sheet_id, index)
-            count += 1
-        plan = _Plan(
-            {"requests": requests_}, frozenset(new_ids), frozenset(s.sheet_id for s in deleted)
-        )
-        edit = change.history
-        if edit is None or (not edit.append and not edit.delete_rows and not requests_):
-            return plan
-        history = {sheet.title: sheet for sheet in kept}.get(edit.title)
-        if history is None and edit.title.casefold() in titles:
-            raise _tab_exists(edit.title)
-        return self._plan_history(edit, history, plan, taken)
+    def _new_marker(self) -> str:
+        return f"mixitup-{self.rng.getrandbits(64):016x}"
 
-    def _plan_history(
-        self, edit: HistoryEdit, sheet: _Sheet | None, plan: _Plan, taken: set[int]
-    ) -> _Plan:
-        requests_: list[Json] = list(plan.body["requests"])
-        width = max([len(edit.header), 1, *(len(row) for row in edit.append)])
-        new_ids = set(plan.new_ids)
-        if sheet is None:
-            rows = (edit.header, *edit.append)
+    def _plan(self, change: Change, state: _State) -> _Plan:
+        """The batchUpdate carrying out `plan_change`'s steps on the spreadsheet as read."""
+        snapshot = state.snapshot()
+        steps = plan_change(snapshot, change)
+        by_title = state.by_title()
+        taken = state.ids()
+        requests_: list[Json] = [
+            {"deleteSheet": {"sheetId": by_title[title].sheet_id}} for title in steps.delete
+        ]
+        for old, tab in steps.replace:
+            requests_ += _replace_requests(tab, by_title[old])
+        count = len(state.sheets) - len(steps.delete)
+        for tab in steps.add:
+            index = None if tab.position is None else min(tab.position, count)
+            requests_ += _tab_requests(tab, self._new_id(taken), index)
+            count += 1
+        after = apply_change(snapshot, change)
+        if steps.history is None:
+            return _Plan({"requests": requests_}, snapshot, after)
+        h = steps.history
+        if h.create:
             sheet_id = self._new_id(taken)
-            new_ids.add(sheet_id)
-            tab = Tab(edit.title, rows, bold_rows=frozenset({0}), hidden=True)
-            requests_ += _tab_requests(tab, sheet_id, None)
-            return _Plan(
-                {"requests": requests_},
-                frozenset(new_ids),
-                plan.deleted_ids,
-                edit.title,
-                None,
-                _normal(rows),
-            )
-        before = sheet.rows
-        gone = sorted(set(edit.delete_rows), reverse=True)
-        for row in gone:
-            if not 1 <= row <= len(before):
-                raise ConflictError(
-                    f"History tab {edit.title!r} has no row {row} any more (it has "
-                    f"{len(before)}). Someone edited it since the read; run again."
+            header = Tab(h.title, (h.header,), frozen_rows=1, bold_rows=frozenset({0}))
+            requests_ += _tab_requests(replace(header, hidden=h.hidden), sheet_id, None)
+            columns = len(h.header)
+        else:
+            sheet = by_title[h.title]
+            sheet_id, columns = sheet.sheet_id, sheet.column_count
+            if len(h.header) > columns:
+                requests_.append(_append(sheet_id, "COLUMNS", len(h.header) - columns))
+                columns = len(h.header)
+            if len(h.header) > h.old_width:
+                requests_.append(
+                    {
+                        "updateCells": {
+                            "start": {
+                                "sheetId": sheet_id,
+                                "rowIndex": 0,
+                                "columnIndex": h.old_width,
+                            },
+                            "rows": _cells(
+                                [h.header[h.old_width :]],
+                                len(h.header) - h.old_width,
+                                bold=frozenset({0}),
+                            ),
+                            "fields": CELL_FIELDS,
+                        }
+                    }
                 )
-            requests_.append(
+            requests_ += [
                 {
                     "deleteDimension": {
                         "range": {
-                            "sheetId": sheet.sheet_id,
+                            "sheetId": sheet_id,
                             "dimension": "ROWS",
                             "startIndex": row - 1,
                             "endIndex": row,
                         }
                     }
                 }
-            )
-        kept = [cells for number, cells in enumerate(before, 1) if number not in set(gone)]
-        new_rows = ([] if kept else [edit.header]) + list(edit.append)
-        if new_rows:
-            start = len(kept)
-            rows_short = start + len(new_rows) - (sheet.row_count - len(gone))
-            if rows_short > 0:
-                requests_.append(_append(sheet.sheet_id, "ROWS", rows_short))
-            if width > sheet.column_count:
-                requests_.append(_append(sheet.sheet_id, "COLUMNS", width - sheet.column_count))
+                for row in reversed(h.delete_rows)
+            ]
+        if h.append:
+            # Appended below whatever the tab holds when the write lands, never at a row read
+            # earlier, so rows another run added meanwhile are not overwritten.
             requests_.append(
                 {
-                    "updateCells": {
-                        "start": {"sheetId": sheet.sheet_id, "rowIndex": start, "columnIndex": 0},
-                        "rows": _cells(
-                            new_rows, width, bold=frozenset({0}) if not kept else frozenset()
-                        ),
-                        "fields": CELL_FIELDS,
+                    "appendCells": {
+                        "sheetId": sheet_id,
+                        "rows": _cells(h.append, columns),
+                        "fields": "userEnteredValue",
                     }
                 }
             )
-        return _Plan(
-            {"requests": requests_},
-            frozenset(new_ids),
-            plan.deleted_ids,
-            edit.title,
-            before,
-            _normal([*kept, *new_rows]),
+        marker_before = state.marker[0] if state.marker else None
+        if marker_before is not None:
+            requests_.append({"deleteNamedRange": {"namedRangeId": marker_before}})
+        marker_after = self._new_marker()
+        requests_.append(
+            {
+                "addNamedRange": {
+                    "namedRange": {
+                        "namedRangeId": marker_after,
+                        "name": HISTORY_MARKER,
+                        "range": {"sheetId": sheet_id},
+                    }
+                }
+            }
         )
+        return _Plan({"requests": requests_}, snapshot, after, marker_before, marker_after)
 
     # -- errors ----------------------------------------------------------------------------
 
@@ -708,6 +763,11 @@ class GoogleBackend:
             message = _api_message(error)
             if status == 400 and (found := ALREADY_EXISTS.search(message)):
                 return _tab_exists(found["title"])
+            if status == 400 and MARKER_MOVED.search(message):
+                return ConflictError(
+                    f"Another mixitup run wrote the history of {where} since this one read it. "
+                    "Nothing was written."
+                )
             if status == 400 and NO_GRID.search(message):
                 return ConflictError(
                     f"A tab of {where} was removed since mixitup read it ({message}). Nothing "
@@ -774,6 +834,11 @@ def _tab_exists(title: str) -> ConflictError:
 
 def _append(sheet_id: int, dimension: str, length: int) -> Json:
     return {"appendDimension": {"sheetId": sheet_id, "dimension": dimension, "length": length}}
+
+
+def _delete(sheet_id: int, dimension: str, start: int, end: int) -> Json:
+    span = {"sheetId": sheet_id, "dimension": dimension, "startIndex": start, "endIndex": end}
+    return {"deleteDimension": {"range": span}}
 
 
 def _api_message(error: APIError) -> str:

@@ -24,14 +24,17 @@ from typing import Any
 
 import openpyxl
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
+from mixitup.change import HistorySteps, plan_change
 from mixitup.errors import BackendError, ConfigError, ConflictError, RosterError
-from mixitup.models import Change, HistoryEdit, Snapshot, Tab
+from mixitup.models import Change, Snapshot, Tab
 
 LOCK_WAIT_SECONDS = 60.0
 LINE_HEIGHT = 15  # points: one line of the default 11-point font
+HISTORY_MARKER = "MixitupHistory"  # the defined name that marks the history tab, wherever it is
 
 
 class XlsxBackend:
@@ -41,6 +44,7 @@ class XlsxBackend:
         self.path = path
         self.lock_wait = lock_wait
         self._read_digest: str | None = None
+        self._snapshot: Snapshot | None = None  # the last read, which apply() plans against
 
     @property
     def location(self) -> str:
@@ -53,9 +57,12 @@ class XlsxBackend:
         book = self._open(data, read_only=True, data_only=True)
         try:
             tabs = {ws.title: _rows_as_text(ws) for ws in book.worksheets}
+            hidden = frozenset(ws.title for ws in book.worksheets if ws.sheet_state != "visible")
+            marked = _marked(book)
         finally:
             book.close()
-        return Snapshot(titles=tuple(tabs), tabs=tabs)
+        self._snapshot = Snapshot(tuple(tabs), tabs, hidden, marked if marked in tabs else None)
+        return self._snapshot
 
     def apply(self, change: Change) -> None:
         try:
@@ -67,28 +74,32 @@ class XlsxBackend:
             ) from error
 
     def _apply(self, change: Change) -> None:
+        if self._snapshot is None:
+            self.read()
+        snapshot, digest = self._snapshot, self._read_digest
+        assert snapshot is not None  # noqa: S101 - read() just set it
         with self._locked():
             data = self._bytes()
-            if (
-                self._read_digest is not None
-                and hashlib.sha256(data).hexdigest() != self._read_digest
-            ):
+            if hashlib.sha256(data).hexdigest() != digest:
                 raise ConflictError(f"{self.path} changed since it was read.")
+            steps = plan_change(snapshot, change)
             # Staff formulas elsewhere in the workbook must survive the write.
             book = self._open(data, read_only=False, data_only=False)
-            places = {}
-            for title in change.delete_tabs:
-                if title in book.sheetnames:
-                    places[title] = book.sheetnames.index(title)
-                    del book[title]
-            for tab in change.add_tabs:
-                if tab.title in book.sheetnames:
-                    raise ConflictError(f'{self.path} already has a tab "{tab.title}".')
-                _write_tab(book.create_sheet(tab.title, places.get(tab.title)), tab)
-            if change.history is not None:
-                _edit_history(book, change.history)
+            for title in steps.delete:
+                del book[title]
+            for old, tab in steps.replace:
+                index = book.sheetnames.index(old)
+                del book[old]
+                _write_tab(book.create_sheet(tab.title, index), tab)
+            for tab in steps.add:
+                index = None if tab.position is None else min(tab.position, len(book.sheetnames))
+                _write_tab(book.create_sheet(tab.title, index), tab)
+            if steps.history is not None:
+                rows = 0 if steps.history.create else len(snapshot.tabs[steps.history.title])
+                _write_history(book, steps.history, rows)
             self._replace(book)
             self._read_digest = None
+            self._snapshot = None
 
     def _bytes(self) -> bytes:
         try:
@@ -219,18 +230,39 @@ def _write_tab(ws: Worksheet, tab: Tab) -> None:
         ws.sheet_state = "hidden"
 
 
-def _edit_history(book: Any, edit: HistoryEdit) -> None:
-    if edit.title in book.sheetnames:
-        ws = book[edit.title]
-    else:
-        ws = book.create_sheet(edit.title)
+def _marked(book: Any) -> str | None:
+    """The title of the tab mixitup's defined name points at, if any."""
+    name = book.defined_names.get(HISTORY_MARKER)
+    if name is None:
+        return None
+    return next((title for title, _ in name.destinations), None)
+
+
+def _write_history(book: Any, steps: HistorySteps, rows: int) -> None:
+    """Carry out the history steps on a workbook whose history tab has `rows` rows as read."""
+    if steps.create:
+        ws = book.create_sheet(steps.title)
         header = Tab(
-            edit.title, (edit.header,), frozen_rows=1, bold_rows=frozenset({0}), hidden=True
+            steps.title,
+            (steps.header,),
+            frozen_rows=1,
+            bold_rows=frozenset({0}),
+            hidden=steps.hidden,
         )
         _write_tab(ws, header)
-    for row in sorted(edit.delete_rows, reverse=True):
+        rows = 1
+    else:
+        ws = book[steps.title]
+        for column in range(steps.old_width, len(steps.header)):
+            _set(ws, 1, column + 1, steps.header[column]).font = Font(bold=True)
+    for row in reversed(steps.delete_rows):
         ws.delete_rows(row)
-    start = ws.max_row + 1
-    for r, cells in enumerate(edit.append):
+    start = rows - len(steps.delete_rows) + 1
+    for r, cells in enumerate(steps.append):
         for c, value in enumerate(cells, 1):
-            _set(ws, start + r, c, value)
+            if value:
+                _set(ws, start + r, c, value)
+    last = get_column_letter(max(len(steps.header), 1))
+    book.defined_names[HISTORY_MARKER] = DefinedName(
+        HISTORY_MARKER, attr_text=f"{quote_sheetname(steps.title)}!$A:${last}"
+    )

@@ -143,6 +143,8 @@ class Spreadsheet:
     editors: set[str] = field(default_factory=set)
     readers: set[str] = field(default_factory=set)
     rng: random.Random = field(default_factory=lambda: random.Random(7))
+    named_ranges: list[Json] = field(default_factory=list)  # NamedRange resources
+    pending_named: list[Json] = field(default_factory=list)  # named ranges inside a batchUpdate
 
     def sheet(self, title: str) -> Sheet | None:
         return next((s for s in self.sheets if s.title == title), None)
@@ -175,7 +177,7 @@ class Spreadsheet:
             if grid_data:
                 entry["data"] = [sheet.grid_data()]
             sheets.append(entry)
-        return {
+        resource: Json = {
             "spreadsheetId": self.spreadsheet_id,
             "properties": {
                 "title": self.title,
@@ -186,6 +188,9 @@ class Spreadsheet:
             "sheets": sheets,
             "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{self.spreadsheet_id}/edit",
         }
+        if self.named_ranges:  # proto3 JSON: an empty list is left out
+            resource["namedRanges"] = copy.deepcopy(self.named_ranges)
+        return resource
 
     def batch_update(self, body: Json) -> Json:
         """Apply every request of `body` or none of them; the reply as the API sends it."""
@@ -193,10 +198,17 @@ class Spreadsheet:
         if problems:
             raise ApiError(400, problems[0])
         work = copy.deepcopy(self.sheets)
+        self.pending_named = copy.deepcopy(self.named_ranges)
         replies = [
             _apply(work, i, request, self) for i, request in enumerate(body.get("requests", []))
         ]
         self.sheets = work
+        # Google drops a named range whose sheet is deleted (it shows #REF! in the UI, and the
+        # API no longer lists it).
+        ids = {s.sheet_id for s in work}
+        self.named_ranges = [
+            n for n in self.pending_named if n.get("range", {}).get("sheetId", 0) in ids
+        ]
         return {"spreadsheetId": self.spreadsheet_id, "replies": replies}
 
 
@@ -456,7 +468,55 @@ def _update_sheet_properties(sheets: list[Sheet], args: Json, _book: Spreadsheet
     return {}
 
 
+def _append_cells(sheets: list[Sheet], args: Json, _book: Spreadsheet) -> Json:
+    """Rows below the last row holding data, adding grid rows when needed, as Google does."""
+    paths = _check_fields(args.get("fields"), "CellData")
+    sheet = _find(sheets, args.get("sheetId", 0))
+    rows = args.get("rows", [])
+    top = max((r for (r, _), cell in sheet.cells.items() if "userEnteredValue" in cell), default=-1)
+    top += 1
+    for r, row in enumerate(rows, top):
+        values = row.get("values", [])
+        if len(values) > sheet.column_count:
+            raise _InvalidError(  # wording assumed
+                f"Attempting to write column: {len(values) - 1}, beyond the last column of: "
+                f"{sheet.column_count - 1}"
+            )
+        sheet.row_count = max(sheet.row_count, r + 1)
+        for c, data in enumerate(values):
+            _write(sheet, (r, c), data, paths)
+    return {}
+
+
+def _add_named_range(_sheets: list[Sheet], args: Json, book: Spreadsheet) -> Json:
+    named = copy.deepcopy(args.get("namedRange", {}))
+    name = named.get("name", "")
+    if not name:
+        raise _InvalidError("Named range name must be set.")  # wording assumed
+    _find(_sheets, named.get("range", {}).get("sheetId", 0))
+    if any(n["name"].casefold() == name.casefold() for n in book.pending_named):
+        raise _InvalidError(f"Named range with name {name} already exists.")  # wording assumed
+    named_id = named.setdefault("namedRangeId", f"{book.rng.getrandbits(40):x}")
+    if any(n["namedRangeId"] == named_id for n in book.pending_named):
+        raise _InvalidError(f"Named range with id {named_id} already exists.")  # wording assumed
+    book.pending_named.append(named)
+    return {"addNamedRange": {"namedRange": named}}
+
+
+def _delete_named_range(_sheets: list[Sheet], args: Json, book: Spreadsheet) -> Json:
+    named_id = args.get("namedRangeId", "")
+    found = [n for n in book.pending_named if n["namedRangeId"] == named_id]
+    if not found:
+        # As Google answers updateNamedRange for an unknown id (pygsheets issue 253).
+        raise _InvalidError(f"No NamedRange with id: {named_id}")
+    book.pending_named.remove(found[0])
+    return {}
+
+
 HANDLERS: dict[str, Callable[[list[Sheet], Json, Spreadsheet], Json]] = {
+    "appendCells": _append_cells,
+    "addNamedRange": _add_named_range,
+    "deleteNamedRange": _delete_named_range,
     "addSheet": _add_sheet,
     "deleteSheet": _delete_sheet,
     "updateCells": _update_cells,
