@@ -273,8 +273,12 @@ def test_a_sessions_history_rows_are_removed_and_new_rows_appended(
 ) -> None:
     old = [
         entry(s, g, k)
-        for s, g, k in (("2027-01-13 Week 2", 1, "a"), ("2026-12-02 Week 4", 1, "b"))
-        + (("2027-01-13 Week 2", 2, "c"), ("2026-12-02 Week 4", 2, "d"))
+        for s, g, k in (
+            ("2027-01-13 Week 2", 1, "a"),
+            ("2026-12-02 Week 4", 1, "b"),
+            ("2027-01-13 Week 2", 2, "c"),
+            ("2026-12-02 Week 4", 2, "d"),
+        )
     ]
     google_sheet.seed("History", [list(HEADER), *map(list, old)], hidden=True)
     backend = backend_for(google_sheet)
