@@ -7,14 +7,24 @@ every other backend must do (tests/test_backend_contract.py holds them to it).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from mixitup.change import apply_change
 from mixitup.errors import ConflictError
 from mixitup.models import Change, Snapshot
 
 
+@dataclass
+class _Store:
+    snapshot: Snapshot
+    version: int = 0
+
+
 class MemoryBackend:
-    """A spreadsheet in memory; `apply` refuses when it changed since this backend's last read."""
+    """A spreadsheet in memory; `apply` refuses when it changed since this backend's last read.
+
+    `another()` opens the same spreadsheet again, as a second run or a person would.
+    """
 
     def __init__(
         self,
@@ -23,30 +33,34 @@ class MemoryBackend:
         location: str = "the in-memory spreadsheet",
     ) -> None:
         tabs = tabs or {}
-        self.snapshot = Snapshot(
-            tuple(tabs), {title: tuple(tuple(r) for r in rows) for title, rows in tabs.items()}
-        )
+        rows = {title: tuple(tuple(r) for r in rows) for title, rows in tabs.items()}
+        self._store = _Store(Snapshot(tuple(tabs), rows))
         self._location = location
-        self._version = 0
         self._read_version: int | None = None
 
     @property
     def location(self) -> str:
         return self._location
 
+    @property
+    def snapshot(self) -> Snapshot:
+        """The spreadsheet as it is now."""
+        return self._store.snapshot
+
+    def another(self) -> MemoryBackend:
+        """A second backend on the same spreadsheet, with reads of its own."""
+        other = MemoryBackend(location=self._location)
+        other._store = self._store
+        return other
+
     def read(self) -> Snapshot:
-        self._read_version = self._version
-        return self.snapshot
+        self._read_version = self._store.version
+        return self._store.snapshot
 
     def apply(self, change: Change) -> None:
-        if self._read_version is not None and self._read_version != self._version:
+        if self._read_version is not None and self._read_version != self._store.version:
             raise ConflictError(f"{self.location} changed since it was read.")
         if change:
-            self.snapshot = apply_change(self.snapshot, change)
-            self._version += 1
+            self._store.snapshot = apply_change(self._store.snapshot, change)
+            self._store.version += 1
         self._read_version = None
-
-    def edit(self, change: Change) -> None:
-        """Change the spreadsheet as a person or another run would, behind any reader's back."""
-        self.snapshot = apply_change(self.snapshot, change)
-        self._version += 1

@@ -1,0 +1,206 @@
+"""Every backend applies a Change exactly as `apply_change` defines it.
+
+The same cases run on the in-memory backend, a real .xlsx workbook and the fake Google Sheet
+(real gspread and google-auth): after `apply`, a fresh read must equal `apply_change` of the
+read before it, tab for tab, hidden flags and history marker included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from mixitup.backends import Backend, open_backend
+from mixitup.backends.memory import MemoryBackend
+from mixitup.backends.xlsx import XlsxBackend
+from mixitup.change import apply_change
+from mixitup.errors import ConflictError
+from mixitup.history import HEADER, find_history_tab
+from mixitup.models import Change, HistoryEdit, Snapshot, Tab
+from tests.conftest import write_workbook
+from tests.fake_sheets import GoogleSheet
+
+pytest_plugins = ["tests.conftest_google"]
+
+Tabs = Mapping[str, Sequence[Sequence[str]]]
+W2 = "2027-01-13 Week 2"
+W4 = "2027-01-27 Week 4"
+OLD_HEADER = HEADER[:9] + HEADER[11:]  # the history header before Role and Attended
+
+
+@dataclass
+class Spreadsheet:
+    """One kind of backend: seed it, open a backend on it (as many as wanted)."""
+
+    seed: Callable[[Tabs], None]
+    open: Callable[[], Backend]
+
+
+@pytest.fixture(params=["memory", "xlsx", "google"])
+def spreadsheet(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Spreadsheet]:
+    if request.param == "memory":
+        first = MemoryBackend()
+
+        def seed_memory(tabs: Tabs) -> None:
+            nonlocal first
+            first = MemoryBackend(tabs)
+
+        yield Spreadsheet(seed_memory, lambda: first.another())
+    elif request.param == "xlsx":
+        path = tmp_path / "book.xlsx"
+        yield Spreadsheet(lambda tabs: _seed_xlsx(path, tabs), lambda: XlsxBackend(path))
+    else:
+        sheet: GoogleSheet = request.getfixturevalue("google_sheet")
+
+        def seed_google(tabs: Tabs) -> None:
+            for title, rows in tabs.items():
+                sheet.seed(title, [list(r) for r in rows])
+            if "Sheet1" not in tabs:  # a new Google spreadsheet comes with one; drop it
+                with sheet.fake.lock:
+                    sheet.book.sheets = [s for s in sheet.book.sheets if s.title != "Sheet1"]
+
+        yield Spreadsheet(seed_google, lambda: open_backend(sheet.config()))
+
+
+def _seed_xlsx(path: Path, tabs: Tabs) -> None:
+    write_workbook(path, dict(tabs) or {"Sheet1": []})
+
+
+def history_row(session: str, group: int, key: str) -> tuple[str, ...]:
+    """A history row in HEADER order (trailing columns blank)."""
+    return (session, session[:10], session[-1], str(group), key, key.title(), "BE", "3", "c")
+
+
+ROSTER = {"Roster": [["Name", "Email"], ["Ada", "ada@example.org"]]}
+HISTORY = [list(HEADER), *(list(history_row(W2, g, k)) for g, k in ((1, "a"), (2, "b")))]
+GROUPS = Tab(f"{W2} Groups", (("Group", "Name"), (1, "Ada"), (2, "=1+1")), frozen_rows=1)
+
+CASES: dict[str, tuple[Tabs, Change]] = {
+    # New tabs go last, or where `position` says.
+    "tabs-added-last-and-first": (
+        ROSTER,
+        Change(tabs=(GROUPS, Tab("First", (("x",),), position=0))),
+    ),
+    # A tab written over one whose title differs only in case replaces it in its place.
+    "tab-replaced-in-place-whatever-the-case": (
+        {**ROSTER, f"{W2} groups": [["old"], ["rows", "here"], ["three"]], "Notes": [["n"]]},
+        Change(tabs=(GROUPS,)),
+    ),
+    # Deleting matches titles whatever their case; a missing tab is no error.
+    "tab-deleted-missing-tab-ignored": (
+        {**ROSTER, "Old Tab": [["x"]]},
+        Change(delete_tabs=("old tab", "Never There")),
+    ),
+    # No history tab: one is created, hidden, with the header, and marked.
+    "history-created": (
+        ROSTER,
+        Change(history=HistoryEdit(append=(history_row(W2, 1, "a"),))),
+    ),
+    # Renamed by staff, no marker yet (an older mixitup): found by its header row.
+    "history-renamed": (
+        {**ROSTER, "History (do not edit)": HISTORY},
+        Change(history=HistoryEdit(append=(history_row(W4, 3, "c"),))),
+    ),
+    # Renamed to lower case: appended to, never a second "History1".
+    "history-lower-case": (
+        {**ROSTER, "history": HISTORY},
+        Change(history=HistoryEdit(append=(history_row(W4, 3, "c"),))),
+    ),
+    # A column inserted before the first: rows are laid out by header, not position.
+    "history-column-inserted": (
+        {**ROSTER, "History": [["Note", *r] for r in HISTORY]},
+        Change(history=HistoryEdit(append=(history_row(W4, 3, "c"),))),
+    ),
+    # An older header without Role and Attended gets them at the right.
+    "history-old-header": (
+        {**ROSTER, "History": [list(OLD_HEADER), list(history_row(W2, 1, "a"))]},
+        Change(history=HistoryEdit(append=(history_row(W4, 3, "c"),))),
+    ),
+    # Removing a session takes only its rows, wherever they are.
+    "history-session-removed": (
+        {**ROSTER, "History": [*HISTORY, list(history_row(W4, 1, "z")), *HISTORY[1:]]},
+        Change(history=HistoryEdit(remove_sessions=(W2,), append=(history_row(W2, 5, "q"),))),
+    ),
+    # A staff tab that happens to be called History is left alone.
+    "staff-tab-called-history": (
+        {**ROSTER, "History": [["Our school's history"]]},
+        Change(history=HistoryEdit(append=(history_row(W2, 1, "a"),))),
+    ),
+    # Everything at once, as a forced publish writes it.
+    "forced-publish": (
+        {**ROSTER, f"{W2} Groups": [["Group", "Name"]], "History": HISTORY},
+        Change(
+            tabs=(GROUPS, Tab(f"{W2} Prompts", (("Prompts",),), wrap=True)),
+            history=HistoryEdit(remove_sessions=(W2,), append=(history_row(W2, 1, "a"),)),
+        ),
+    ),
+}
+
+
+def comparable(snapshot: Snapshot) -> tuple[object, ...]:
+    return (snapshot.titles, dict(snapshot.tabs), snapshot.hidden, find_history_tab(snapshot))
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_apply_gives_what_apply_change_defines(spreadsheet: Spreadsheet, case: str) -> None:
+    tabs, change = CASES[case]
+    spreadsheet.seed(tabs)
+    backend = spreadsheet.open()
+    before = backend.read()
+
+    backend.apply(change)
+
+    after = spreadsheet.open().read()
+    assert comparable(after) == comparable(apply_change(before, change))
+
+
+def test_a_rerun_finds_the_history_it_created_by_its_marker(spreadsheet: Spreadsheet) -> None:
+    spreadsheet.seed(ROSTER)
+    backend = spreadsheet.open()
+    backend.read()
+    backend.apply(Change(history=HistoryEdit(append=(history_row(W2, 1, "a"),))))
+
+    snapshot = spreadsheet.open().read()
+
+    assert snapshot.marked == "History"
+    assert snapshot.hidden == {"History"}
+
+
+def test_a_change_planned_on_a_stale_read_is_refused_and_writes_nothing(
+    spreadsheet: Spreadsheet,
+) -> None:
+    spreadsheet.seed({**ROSTER, "History": HISTORY})
+    slow, fast = spreadsheet.open(), spreadsheet.open()
+    slow.read()
+    fast.read()
+    fast.apply(
+        Change(history=HistoryEdit(remove_sessions=(W2,), append=(history_row(W4, 1, "x"),)))
+    )
+    written = spreadsheet.open().read()
+
+    with pytest.raises(ConflictError):
+        slow.apply(
+            Change(
+                tabs=(GROUPS,),
+                history=HistoryEdit(remove_sessions=(W2,), append=(history_row(W2, 9, "y"),)),
+            )
+        )
+
+    assert comparable(spreadsheet.open().read()) == comparable(written)
+
+
+def test_text_that_looks_like_a_formula_is_kept_as_text(spreadsheet: Spreadsheet) -> None:
+    spreadsheet.seed(ROSTER)
+    backend = spreadsheet.open()
+    backend.read()
+
+    backend.apply(Change(tabs=(GROUPS,)))
+
+    assert spreadsheet.open().read().rows(GROUPS.title) == (
+        ("Group", "Name"),
+        ("1", "Ada"),
+        ("2", "=1+1"),
+    )
