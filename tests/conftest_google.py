@@ -142,6 +142,37 @@ class AnySpreadsheet:
             text.pop()
         return text
 
+    def edit(self, title: str, how: str, new_title: str = "") -> None:
+        """Change a tab as staff would in the spreadsheet: "rename", "delete" or "insert column"
+        (a blank column before the first)."""
+        if self.google is not None:
+            with self.google.fake.lock:
+                book = self.google.book
+                sheet = book.sheet(title)
+                assert sheet is not None, title
+                if how == "rename":
+                    sheet.title = new_title
+                elif how == "delete":
+                    book.sheets.remove(sheet)
+                    ids = {s.sheet_id for s in book.sheets}
+                    book.named_ranges = [
+                        n for n in book.named_ranges if n.get("range", {}).get("sheetId", 0) in ids
+                    ]
+                else:
+                    sheet.cells = {(r, c + 1): cell for (r, c), cell in sheet.cells.items()}
+                    sheet.column_count += 1
+            return
+        workbook = openpyxl.load_workbook(self.workbook)
+        if how == "rename":
+            sheet = workbook[title]
+            sheet.title = "renaming"  # openpyxl would call a case-only rename "history1"
+            sheet.title = new_title  # unlike Excel, openpyxl leaves defined names pointing away
+        elif how == "delete":
+            del workbook[title]
+        else:
+            workbook[title].insert_cols(1)
+        workbook.save(self.workbook)
+
     def hidden(self, title: str) -> bool:
         if self.google is not None:
             return self.google.tab(title).hidden

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import openpyxl
 import pytest
@@ -11,7 +12,12 @@ from mixitup.backends.xlsx import XlsxBackend
 from mixitup.cli import main
 from mixitup.history import read_history
 from mixitup.models import Session
-from tests.conftest import make_roster
+from tests.conftest import HEADER, make_roster
+
+if TYPE_CHECKING:
+    from tests.conftest_google import AnySpreadsheet
+
+pytest_plugins = ["tests.conftest_google"]
 
 WEEK2 = Session(dt.date(2027, 1, 13), 2)
 
@@ -100,3 +106,62 @@ def test_changed_emails_keep_who_met_whom(make_workbook, emails_at_first):
     book.save(path)
     assert main(["--workbook", str(path), "publish", "--date", "2027-01-27", "--week", "4"]) == 0
     assert _week4_repeats(path) == 0
+
+
+def _groups(spreadsheet: AnySpreadsheet, title: str) -> dict[str, set[str]]:
+    groups: dict[str, set[str]] = {}
+    for number, name, *_ in (spreadsheet.rows(title) or [])[1:]:
+        groups.setdefault(number, set()).add(name)
+    return groups
+
+
+def _repeats(spreadsheet: AnySpreadsheet) -> int:
+    """Pairs in the week-4 groups tab that shared a week-2 group, by name."""
+    met = {
+        frozenset((a, b))
+        for g in _groups(spreadsheet, "2027-01-13 Week 2 Groups").values()
+        for a in g
+        for b in g
+        if a != b
+    }
+    return sum(
+        frozenset((a, b)) in met
+        for g in _groups(spreadsheet, "2027-01-27 Week 4 Groups").values()
+        for a in g
+        for b in g
+        if a < b
+    )
+
+
+@pytest.mark.parametrize(
+    ("how", "new_title", "history_after"),
+    [
+        ("rename", "History (do not edit)", "History (do not edit)"),  # staff renamed it
+        ("rename", "history", "history"),  # renamed to lower case: no second "History1"
+        ("insert column", "", "History"),  # a column inserted before its first
+        ("delete", "", "History"),  # deleted: rebuilt from the groups tabs, written anew
+    ],
+)
+def test_a_history_tab_staff_changed_still_keeps_pairs_apart(
+    any_spreadsheet: AnySpreadsheet, capsys, how, new_title, history_after
+):
+    any_spreadsheet.seed({"Roster": [HEADER, *make_roster(36)]})
+    any_spreadsheet.write_config("[groups]\nsize = 4\n")
+    week2 = ["publish", "--date", "2027-01-13", "--week", "2"]
+    assert main([*any_spreadsheet.args, *week2]) == 0
+    any_spreadsheet.edit("History", how, new_title)
+    capsys.readouterr()
+
+    code = main([*any_spreadsheet.args, "publish", "--date", "2027-01-27", "--week", "4"])
+
+    assert code == 0, capsys.readouterr().err
+    assert _repeats(any_spreadsheet) == 0
+    histories = [t for t in any_spreadsheet.titles() if t.casefold().startswith("history")]
+    assert histories == [history_after]
+    rows = any_spreadsheet.rows(history_after) or []
+    header = rows[0]
+    sessions = [r[header.index("Session")] for r in rows[1:] if len(r) > header.index("Session")]
+    assert sorted(set(sessions)) == ["2027-01-13 Week 2", "2027-01-27 Week 4"]
+    assert len(sessions) == 72
+    if how == "delete":
+        assert "No history tab found" in capsys.readouterr().err
