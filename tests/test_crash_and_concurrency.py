@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import signal
 import subprocess
 import sys
@@ -10,8 +11,16 @@ from collections import Counter
 from pathlib import Path
 
 import openpyxl
+import pytest
 
+from mixitup import pipeline
+from mixitup.backends import open_backend
+from mixitup.history import read_history
+from mixitup.models import Change, Session
 from tests.conftest import HEADER, make_roster, write_workbook
+from tests.fake_sheets import GoogleSheet
+
+pytest_plugins = ["tests.conftest_google"]
 
 DATE = "2027-01-13"
 SESSION = f"{DATE} Week 2"
@@ -105,3 +114,41 @@ def test_lock_file_held_elsewhere_makes_the_writer_wait_not_fail(tmp_path):
     lock.close()
     assert process.wait(timeout=60) == 0
     assert sessions_in(path, 30) == {SESSION}
+
+
+@pytest.mark.parametrize("second", ["publish", "force"])
+def test_on_google_two_runs_writing_different_sessions_at_once_both_land_whole(
+    google_sheet: GoogleSheet, second: str
+) -> None:
+    """A run that read before another one wrote reads again; no history row is lost."""
+    google_sheet.seed("Roster", [list(HEADER), *map(list, make_roster(36))])
+    config = google_sheet.config(group_size=4)
+    week2, week4 = Session(dt.date(2027, 1, 13), 2), Session(dt.date(2027, 1, 27), 4)
+    if second == "force":  # staff replace week 4 by hand while cron publishes week 2
+        pipeline.publish(config, open_backend(config), week4, today=dt.date(2027, 1, 1))
+    slow = open_backend(config)
+    write = slow.apply
+    other_done = []
+
+    def apply_after_the_other_run(change: Change) -> None:
+        if not other_done:  # the other run writes between this run's read and its write
+            other_done.append(pipeline.publish(config, open_backend(config), week2))
+        write(change)
+
+    slow.apply = apply_after_the_other_run  # type: ignore[method-assign]
+
+    outcome = pipeline.publish(
+        config, slow, week4, force=second == "force", today=dt.date(2027, 1, 1)
+    )
+
+    assert outcome.action == ("replaced" if second == "force" else "published")
+    history = read_history(open_backend(config).read())
+    assert Counter(e.session for e in history.entries) == {week2.label: 36, week4.label: 36}
+    met2 = history.met(before=week4)
+    assert not any(
+        frozenset((a, b)) in met2
+        for keys in history.groups_of(week4).values()
+        for a in keys
+        for b in keys
+        if a < b
+    )  # the run that read again also kept week 2's pairs apart
