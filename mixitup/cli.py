@@ -137,10 +137,24 @@ def _add_today(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--today",
         metavar="DATE",
-        type=_date,
+        type=_moment,
         default=None,
-        help="act as if today were DATE, YYYY-MM-DD (default: today, local time zone)",
+        help="act as if it were DATE, YYYY-MM-DD, at its start, or YYYY-MM-DDTHH:MM "
+        "(default: now, in [calendar] timezone)",
     )
+
+
+def _moment(text: str) -> dt.date | dt.datetime:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date like 2027-01-13 or a time like 2027-01-13T11:30"
+        ) from None
 
 
 def _date(text: str) -> dt.date:
@@ -219,7 +233,11 @@ def _init(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     config = _config(args)
-    pipeline.run(config, open_backend(config), today=args.today)
+    today, now = args.today, None
+    if isinstance(today, dt.datetime):
+        now = today if today.tzinfo else config.calendar.at(today.date(), today.time())
+        today = now.date()
+    pipeline.run(config, open_backend(config), today=today, now=now)
     return 0
 
 
@@ -233,7 +251,8 @@ STATES = {
 def _status(args: argparse.Namespace) -> int:
     config = _config(args)
     backend = open_backend(config)
-    result = pipeline.status(config, backend, today=args.today)
+    today = args.today.date() if isinstance(args.today, dt.datetime) else args.today
+    result = pipeline.status(config, backend, today=today)
     source = config.source or "defaults (no mixitup.toml)"
     print(f"Today is {result.today:%a} {result.today}. Calendar: {source}")
     print(f"Spreadsheet: {backend.location}")

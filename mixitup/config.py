@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mixitup.errors import ConfigError
 
@@ -28,7 +29,15 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "roster": frozenset({"exclude_statuses", "programs"}),
     "groups": frozenset({"size", "seed", "seconds"}),
     "calendar": frozenset(
-        {"module_starts", "session_weeks", "weekday", "publish_days_ahead", "skip"}
+        {
+            "module_starts",
+            "session_weeks",
+            "weekday",
+            "publish_days_ahead",
+            "skip",
+            "start",
+            "timezone",
+        }
     ),
     "meeting": frozenset({"zoom"}),
     "prompts": frozenset({"template"}),
@@ -44,6 +53,14 @@ class Calendar:
     weekday: int = 2  # Monday is 0: Wednesday
     publish_days_ahead: int = 2
     skip: tuple[dt.date, ...] = ()
+    start: dt.time = dt.time(12, 0)  # when sessions start: late joiners are placed until then
+    timezone: str = ""  # IANA name; empty: the machine's local time zone
+
+    def at(self, day: dt.date, time: dt.time) -> dt.datetime:
+        """`time` on `day` in the calendar's time zone, as an aware datetime."""
+        if self.timezone:
+            return dt.datetime.combine(day, time, tzinfo=ZoneInfo(self.timezone))
+        return dt.datetime.combine(day, time).astimezone()  # local rules, summer time included
 
 
 @dataclass(frozen=True)
@@ -152,6 +169,23 @@ def _from_mapping(
     if weekday not in WEEKDAYS:
         raise ConfigError(f"{path}: [calendar] weekday {weekday!r} is not a day of the week.")
     template = _Section(data, "prompts", path).text("template", "")
+    start = cal.text("start", "12:00").strip()
+    try:
+        start_time = dt.time.fromisoformat(start)
+    except ValueError:
+        raise ConfigError(
+            f'{path}: [calendar] start must be a time like "12:00" (24-hour clock), not {start!r}.'
+        ) from None
+    timezone = cal.text("timezone", "").strip()
+    if timezone:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"{path}: [calendar] timezone {timezone!r} is not a time zone name. Use an IANA "
+                'name like "America/Denver" or "Europe/London", or leave it out to use this '
+                "machine's time zone."
+            ) from None
     return Config(
         backend=backend,  # type: ignore[arg-type]  # checked just above
         workbook=(cwd / workbook) if workbook else where / sheet.text("path", "mixitup.xlsx"),
@@ -173,6 +207,8 @@ def _from_mapping(
             weekday=WEEKDAYS.index(weekday),
             publish_days_ahead=cal.integer("publish_days_ahead", 2),
             skip=cal.dates("skip"),
+            start=start_time,
+            timezone=timezone,
         ),
         zoom=_Section(data, "meeting", path).text("zoom", "Mod 4 SLC Zoom account"),
         prompts_template=(where / str(template)) if template else None,

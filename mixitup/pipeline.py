@@ -213,7 +213,9 @@ def run(
 ) -> RunOutcome:
     """Publish every session the calendar says is due and add late joiners, in one write.
 
-    Sessions whose date has passed are never touched. When nothing is due and nobody joined
+    `now` defaults to the start of `today` when only `today` is given, else the clock. Late
+    joiners are added until a session starts ([calendar] start); sessions whose date has
+    passed are never touched. When nothing is due and nobody joined
     late, nothing is written at all, so running every hour is safe.
     """
     if not config.calendar.module_starts:
@@ -222,7 +224,9 @@ def run(
             f"`mixitup run` needs the calendar: set [calendar] module_starts in {where} to the "
             "Monday of week 1 of each module (`mixitup init` writes a commented example)."
         )
-    now = now or _now()
+    if now is None:
+        calendar = config.calendar
+        now = _now() if today is None else calendar.at(today, dt.time())
     today = today or now.date()
     outcome = read_decide_write(backend, lambda snapshot: _decide_run(config, snapshot, today, now))
     if outcome.changed:
@@ -241,9 +245,16 @@ def _decide_run(
     due = schedule.due(config.calendar, today, published)
     upcoming = [
         s
-        for s in schedule.open_sessions(published, today)
+        for s in schedule.open_sessions(config.calendar, published, now)
         if snapshot.title(s.groups_title) is not None
     ]
+    started = [
+        label
+        for label in published
+        if (s := schedule.parse_label(label)) is not None and s.date == today and s not in upcoming
+    ]
+    for label in started:
+        log.info("%s has started; late joiners are no longer added to it", label)
     log.info(
         "calendar on %s: %d due (%s), %d published still to come",
         today,

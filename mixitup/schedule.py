@@ -1,6 +1,6 @@
 """The calendar: when each session happens, when `run` publishes it, and what is due `today`.
 
-Pure: every function takes `today` and the set of published session labels.
+Pure: every function takes `today` (or `now`) and the set of published session labels.
 """
 
 from __future__ import annotations
@@ -112,10 +112,14 @@ def parse_label(label: str) -> Session | None:
         return None
 
 
-def open_sessions(published: Collection[str], today: dt.date) -> tuple[Session, ...]:
-    """Published sessions whose date has not passed (late joiners can still be added)."""
+def open_sessions(
+    calendar: Calendar, published: Collection[str], now: dt.datetime
+) -> tuple[Session, ...]:
+    """Published sessions that have not started by `now`: late joiners can still be added."""
     sessions = (parse_label(label) for label in published)
-    return tuple(sorted(s for s in sessions if s is not None and s.date >= today))
+    return tuple(
+        sorted(s for s in sessions if s is not None and calendar.at(s.date, calendar.start) > now)
+    )
 
 
 def _check(calendar: Calendar) -> None:

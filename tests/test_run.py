@@ -479,3 +479,50 @@ def test_on_google_two_runs_adding_the_same_late_joiner_add_them_once(
     assert len(reads) == 2
     assert [r[1] for r in google_sheet.rows(f"{W2} Groups") or []].count("Zed Late") == 1
     assert [r[4] for r in google_sheet.rows("History") or []].count("zed@example.edu") == 1
+
+
+@pytest.mark.parametrize(
+    ("when", "placed"),
+    [
+        ("2027-01-13T11:30", True),  # the morning of the session: still placed
+        ("2027-01-13T12:00", False),  # the session has started at [calendar] start
+        ("2027-01-13T15:00", False),
+    ],
+)
+def test_late_joiners_are_placed_until_the_session_starts_never_after(
+    project: Path, capsys, when: str, placed: bool
+):
+    config = project / "mixitup.toml"
+    config.write_text(CONFIG + 'start = "12:00"\ntimezone = "America/Denver"\n', encoding="utf-8")
+    assert run(project, "2027-01-11") == 0
+    join(project, "Rosa Late")
+    capsys.readouterr()
+
+    assert run(project, when) == 0
+
+    assert ("Rosa Late" in groups(project, W2)) is placed
+    if not placed:
+        assert f"{W2} has started; late joiners are no longer added" in capsys.readouterr().err
+
+
+def test_on_google_a_late_joiner_keeps_the_groups_tab_its_id_place_and_staff_formatting(
+    google_sheet: GoogleSheet, tmp_path: Path
+):
+    google_sheet.seed("Roster", [list(HEADER), *map(list, make_roster(40))])
+    config = tmp_path / "mixitup.toml"
+    config.write_text(google_sheet.toml() + SCHOOL, encoding="utf-8")
+    args = ["--config", str(config), "run", "--today"]
+    assert main([*args, "2027-01-11"]) == 0
+    tab = google_sheet.tab(f"{W2} Groups")
+    sheet_id, place = tab.sheet_id, google_sheet.titles().index(tab.title)
+    tab.cells[(0, 1)]["userEnteredFormat"]["textFormat"]["italic"] = True  # staff's touch
+    google_sheet.tab("Roster").cells[(41, 0)] = {"userEnteredValue": typed("Rosa Late")}
+    for column, value in enumerate(["rosa@example.edu", "BE", "Mod 4", "late-BE"], 1):
+        google_sheet.tab("Roster").cells[(41, column)] = {"userEnteredValue": typed(value)}
+
+    assert main([*args, "2027-01-12"]) == 0
+
+    tab = google_sheet.tab(f"{W2} Groups")
+    assert "Rosa Late" in [row[1] for row in google_sheet.rows(tab.title) or []]
+    assert (tab.sheet_id, google_sheet.titles().index(tab.title)) == (sheet_id, place)
+    assert tab.cells[(0, 1)]["userEnteredFormat"]["textFormat"] == {"bold": True, "italic": True}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -121,9 +122,24 @@ def test_parse_label(label, expected):
     assert parse_label(label) == expected
 
 
-def test_open_sessions_are_published_ones_not_yet_passed():
+@pytest.mark.parametrize(
+    ("now", "still_open"),
+    [
+        ("2027-01-12T23:00", ["2027-01-13 Week 2", "2027-01-27 Week 4"]),
+        ("2027-01-13T11:59", ["2027-01-13 Week 2", "2027-01-27 Week 4"]),  # the morning of it
+        ("2027-01-13T12:00", ["2027-01-27 Week 4"]),  # it has started: no more late joiners
+        ("2027-01-14T09:00", ["2027-01-27 Week 4"]),
+    ],
+)
+def test_open_sessions_are_published_ones_not_yet_started(now, still_open):
+    calendar = Calendar(start=dt.time(12), timezone="America/Denver")
     published = {"2027-01-13 Week 2", "2027-01-27 Week 4", "Old tab"}
-    assert [s.label for s in open_sessions(published, D("2027-01-14"))] == ["2027-01-27 Week 4"]
+    at = dt.datetime.fromisoformat(now).replace(tzinfo=ZoneInfo("America/Denver"))
+    assert [s.label for s in open_sessions(calendar, published, at)] == still_open
+    # The same instant seen from another zone is the same instant.
+    assert [
+        s.label for s in open_sessions(calendar, published, at.astimezone(dt.UTC))
+    ] == still_open
 
 
 def test_notes_point_at_likely_typos_in_the_calendar():
