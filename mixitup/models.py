@@ -86,10 +86,15 @@ class Change:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Everything one read returns: every tab's title in order, and cells as text."""
+    """Everything one read returns: every tab's title in order, and cells as text.
+
+    `uncomputed` lists, per tab title, the (row, column) cells (1-based) that hold a formula
+    whose value was never computed: they read as blank, but their real value is unknown.
+    """
 
     titles: tuple[str, ...]
     tabs: Mapping[str, Rows]
+    uncomputed: Mapping[str, frozenset[tuple[int, int]]] = field(default_factory=dict)
 
     def rows(self, title: str) -> Rows | None:
         """The tab's rows, or None when the spreadsheet has no such tab."""

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+from pathlib import Path
 
 import openpyxl
 
 from mixitup.backends.xlsx import XlsxBackend
 from mixitup.cli import main
 from mixitup.models import Change, Tab
-from tests.conftest import HEADER, make_roster, write_workbook
+from tests.conftest import HEADER, make_roster, read_tab, write_workbook
 
 PUBLISH = ["publish", "--date", "2027-01-13", "--week", "2"]
 
@@ -80,3 +82,136 @@ def test_leftovers_of_another_workbook_are_not_touched(tmp_path):
     assert main(["--workbook", str(path), *PUBLISH]) == 0
     assert not mine.exists()
     assert other.exists()
+
+
+# Formulas. openpyxl writes a formula without a value, as a program that does not calculate
+# does; `_as_excel_saves` then gives the cells the values Excel would store beside them.
+
+
+def _as_excel_saves(
+    path: Path, title: str, values: dict[str, tuple[str, str]], shared: str = ""
+) -> None:
+    """Store `values` (coordinate -> (cell type, value)) beside the formulas of tab `title`.
+
+    With `shared` (a range such as "F2:F25"), those cells become one shared formula, as Excel
+    stores a formula filled down a column: the text on the first cell only.
+    """
+    book = openpyxl.load_workbook(path, read_only=True)
+    part = f"xl/worksheets/sheet{book.sheetnames.index(title) + 1}.xml"
+    book.close()
+    first, _, last = shared.partition(":")
+
+    def cached(match: re.Match[str]) -> str:
+        coordinate, attributes, formula = match.group(1, 2, 3)
+        kind, value = values.get(coordinate, ("n", ""))
+        kind_attribute = "" if kind == "n" else f' t="{kind}"'
+        if shared and coordinate == first:
+            formula = f'<f t="shared" ref="{shared}" si="0">{formula}</f>'
+        elif (
+            shared
+            and first[0] == coordinate[0]
+            and int(first[1:]) < int(coordinate[1:]) <= int(last[1:])
+        ):
+            formula = '<f t="shared" si="0"/>'
+        else:
+            formula = f"<f>{formula}</f>"
+        value_xml = f"<v>{value}</v>" if coordinate in values else "<v/>"
+        return f'<c r="{coordinate}"{attributes}{kind_attribute}>{formula}{value_xml}</c>'
+
+    rewritten = io.BytesIO()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(rewritten, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == part:
+                text = re.sub(
+                    r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f><v ?/></c>', cached, data.decode()
+                )
+                data = text.encode()
+            target.writestr(item, data)
+    path.write_bytes(rewritten.getvalue())
+
+
+def _status_by_lookup(tmp_path: Path, students: int = 24) -> Path:
+    """A roster whose Status column looks each email up in a Leavers tab; student 002 left."""
+    rows = [list(row[:5]) for row in make_roster(students)]
+    path = write_workbook(
+        tmp_path / "w.xlsx",
+        {
+            "Roster": [HEADER, *rows],
+            "Leavers": [("Email", "Status"), ("student002@example.edu", "Withdrawn")],
+        },
+    )
+    book = openpyxl.load_workbook(path)
+    for row in range(2, students + 2):
+        book["Roster"][f"F{row}"] = f'=IFERROR(VLOOKUP(B{row},Leavers!A:B,2,FALSE),"")'
+    book.save(path)
+    return path
+
+
+def test_a_status_computed_by_a_formula_is_still_read_after_a_publish(tmp_path):
+    path = _status_by_lookup(tmp_path)
+    values = {f"F{row}": ("str", "") for row in range(2, 26)} | {"F4": ("str", "Withdrawn")}
+    _as_excel_saves(path, "Roster", values, shared="F2:F25")
+    assert XlsxBackend(path).read().rows("Roster")[3][5] == "Withdrawn"
+    assert main(["--workbook", str(path), *PUBLISH]) == 0
+    # The rewritten workbook keeps the formulas and, beside them, the values they had.
+    assert openpyxl.load_workbook(path)["Roster"]["F4"].value.startswith("=IFERROR(VLOOKUP(B4,")
+    snapshot = XlsxBackend(path).read()
+    assert [row[5] for row in snapshot.rows("Roster")[1:]] == [""] * 2 + ["Withdrawn"] + [""] * 21
+    assert snapshot.uncomputed == {}
+    week_4 = ["publish", "--date", "2027-01-27", "--week", "4"]
+    assert main(["--workbook", str(path), *week_4]) == 0
+    names = [row[1] for row in read_tab(path, "2027-01-27 Week 4 Groups")[1:]]
+    assert len(names) == 23
+    assert "Student 002" not in names
+
+
+def test_every_kind_of_computed_value_survives_a_publish(tmp_path):
+    path = write_workbook(tmp_path / "w.xlsx", {"Roster": [HEADER, *make_roster(12)]})
+    book = openpyxl.load_workbook(path)
+    notes = book.create_sheet("Notes")
+    notes.append(["=1+1.5", "=1=1", "=NA()", '="a"&"<b>"', "=DATE(2027,1,13)", "=A1*2"])
+    book.save(path)
+    values = {
+        "A1": ("n", "2.5"),
+        "B1": ("b", "1"),
+        "C1": ("e", "#N/A"),
+        "D1": ("str", "a&lt;b&gt;"),
+        "E1": ("d", "2027-01-13T00:00:00"),
+    }  # F1 was never computed
+    _as_excel_saves(path, "Notes", values)
+    before = XlsxBackend(path).read()
+    assert before.rows("Notes") == (("2.5", "TRUE", "#N/A", "a<b>", "2027-01-13", ""),)
+    assert main(["--workbook", str(path), *PUBLISH]) == 0
+    after = XlsxBackend(path).read()
+    assert after.rows("Notes") == before.rows("Notes")
+    assert after.uncomputed == {"Notes": frozenset({(1, 6)})}
+
+
+def test_a_formula_never_computed_is_a_roster_problem_naming_the_cell(tmp_path, capsys):
+    path = write_workbook(
+        tmp_path / "w.xlsx",
+        {"Roster": [HEADER, *make_roster(24)], "Keep apart": [("Student", "Student")]},
+    )
+    book = openpyxl.load_workbook(path)
+    book["Roster"]["A5"] = '=UPPER("Student 003")'
+    for row in (7, 8, 9, 12):
+        book["Roster"][f"F{row}"] = '=""'
+    book["Roster"]["H9"] = "=1+1"  # an extra column: ignored like its values
+    book["Keep apart"]["A2"] = "=Roster!A2"
+    book["Keep apart"]["B2"] = "Student 001"
+    book.save(path)
+    assert XlsxBackend(path).read().uncomputed == {
+        "Roster": frozenset({(5, 1), (7, 6), (8, 6), (9, 6), (12, 6), (9, 8)}),
+        "Keep apart": frozenset({(2, 1)}),
+    }
+    before = path.read_bytes()
+    assert main(["--workbook", str(path), *PUBLISH]) == 3
+    err = capsys.readouterr().err
+    assert "the name is empty" not in err
+    assert 'Roster tab "Roster", row 5, column A (name): the cell holds a formula' in err
+    assert 'Roster tab "Roster", rows 7-9, 12, column F (status): each cell holds a formula' in err
+    assert 'Keep apart tab "Keep apart", row 2, column A: the cell holds a formula' in err
+    assert "column H" not in err
+    assert err.count("Open the workbook in Excel or LibreOffice, save it") == 3
+    assert path.read_bytes() == before

@@ -27,6 +27,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from mixitup.backends.formulas import keep_computed_values, uncomputed_cells
 from mixitup.errors import BackendError, ConfigError, ConflictError, RosterError
 from mixitup.models import Change, HistoryEdit, Snapshot, Tab
 
@@ -55,7 +56,7 @@ class XlsxBackend:
             tabs = {ws.title: _rows_as_text(ws) for ws in book.worksheets}
         finally:
             book.close()
-        return Snapshot(titles=tuple(tabs), tabs=tabs)
+        return Snapshot(titles=tuple(tabs), tabs=tabs, uncomputed=uncomputed_cells(data))
 
     def apply(self, change: Change) -> None:
         try:
@@ -141,11 +142,15 @@ class XlsxBackend:
         prefix = f".{self.path.name}.tmp-"
         for leftover in folder.glob(f"{glob.escape(prefix)}*"):
             leftover.unlink(missing_ok=True)  # a writer killed mid-save; we hold the lock now
+        saved = io.BytesIO()
+        book.save(saved)
+        # Under the lock the file is still the one `book` was loaded from.
+        data = keep_computed_values(self.path.read_bytes(), saved.getvalue())
         handle, name = tempfile.mkstemp(prefix=prefix, suffix=".xlsx", dir=folder)
         temporary = Path(name)
         try:
             with os.fdopen(handle, "wb") as out:
-                book.save(out)
+                out.write(data)
                 out.flush()
                 os.fsync(out.fileno())
             temporary.chmod(self.path.stat().st_mode & 0o777)
