@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import stat
 import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from mixitup.backends.xlsx import XlsxBackend
 from mixitup.cli import main
@@ -215,3 +218,28 @@ def test_a_formula_never_computed_is_a_roster_problem_naming_the_cell(tmp_path, 
     assert "column H" not in err
     assert err.count("Open the workbook in Excel or LibreOffice, save it") == 3
     assert path.read_bytes() == before
+
+
+def test_a_workbook_behind_a_link_stays_a_link_and_its_target_is_published(tmp_path):
+    drive = tmp_path / "Drive" / "Careers"
+    drive.mkdir(parents=True)
+    target = write_workbook(drive / "school.xlsx", {"Roster": [HEADER, *make_roster(12)]})
+    link = tmp_path / "school.xlsx"
+    link.symlink_to(Path("Drive") / "Careers" / "school.xlsx")  # relative, as `ln -s` makes it
+    assert main(["--workbook", str(link), *PUBLISH]) == 0
+    assert link.is_symlink()
+    assert link.readlink() == Path("Drive") / "Careers" / "school.xlsx"
+    assert "2027-01-13 Week 2 Groups" in openpyxl.load_workbook(target).sheetnames
+    leftovers = {p.name for p in [*tmp_path.iterdir(), *drive.iterdir()]}
+    assert leftovers <= {"Drive", "school.xlsx", ".school.xlsx.lock"}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
+def test_a_replaced_workbook_keeps_its_owner_group_and_mode(tmp_path):
+    path = write_workbook(tmp_path / "w.xlsx", {"Roster": [HEADER, *make_roster(12)]})
+    os.chown(path, 1234, 5678)
+    path.chmod(0o640)
+    assert main(["--workbook", str(path), *PUBLISH]) == 0
+    after = path.stat()
+    assert (after.st_uid, after.st_gid, stat.S_IMODE(after.st_mode)) == (1234, 5678, 0o640)
+    assert "2027-01-13 Week 2 Groups" in openpyxl.load_workbook(path).sheetnames

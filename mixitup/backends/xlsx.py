@@ -14,7 +14,9 @@ import fcntl
 import glob
 import hashlib
 import io
+import logging
 import os
+import stat
 import tempfile
 import time
 import zipfile
@@ -30,6 +32,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from mixitup.backends.formulas import keep_computed_values, uncomputed_cells
 from mixitup.errors import BackendError, ConfigError, ConflictError, RosterError
 from mixitup.models import Change, HistoryEdit, Snapshot, Tab
+
+log = logging.getLogger(__name__)
 
 LOCK_WAIT_SECONDS = 60.0
 LINE_HEIGHT = 15  # points: one line of the default 11-point font
@@ -114,10 +118,15 @@ class XlsxBackend:
                 [f"{self.path} is not a readable .xlsx workbook ({error}). Save it as .xlsx."]
             ) from error
 
+    @property
+    def _target(self) -> Path:
+        """The file itself: a link (e.g. into a synced drive folder) is written through."""
+        return Path(os.path.realpath(self.path))
+
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         """Hold the lock file beside the workbook; wait up to `lock_wait` seconds for it."""
-        lock_path = self.path.with_name(f".{self.path.name}.lock")
+        lock_path = self._target.with_name(f".{self._target.name}.lock")
         with lock_path.open("a") as lock:
             deadline = time.monotonic() + self.lock_wait
             while True:
@@ -137,15 +146,20 @@ class XlsxBackend:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _replace(self, book: Any) -> None:
-        """Save to a temporary file beside the workbook, flush it, rename it over the original."""
-        folder = self.path.parent
-        prefix = f".{self.path.name}.tmp-"
+        """Save to a temporary file beside the workbook, flush it, rename it over the original.
+
+        Through a link, the link's target is replaced and the link stays. The new file gets
+        the old one's owner, group and mode.
+        """
+        target = self._target
+        folder = target.parent
+        prefix = f".{target.name}.tmp-"
         for leftover in folder.glob(f"{glob.escape(prefix)}*"):
             leftover.unlink(missing_ok=True)  # a writer killed mid-save; we hold the lock now
         saved = io.BytesIO()
         book.save(saved)
         # Under the lock the file is still the one `book` was loaded from.
-        data = keep_computed_values(self.path.read_bytes(), saved.getvalue())
+        data = keep_computed_values(target.read_bytes(), saved.getvalue())
         handle, name = tempfile.mkstemp(prefix=prefix, suffix=".xlsx", dir=folder)
         temporary = Path(name)
         try:
@@ -153,8 +167,8 @@ class XlsxBackend:
                 out.write(data)
                 out.flush()
                 os.fsync(out.fileno())
-            temporary.chmod(self.path.stat().st_mode & 0o777)
-            temporary.replace(self.path)
+            _keep_owner_and_mode(temporary, target)
+            temporary.replace(target)
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise
@@ -163,6 +177,31 @@ class XlsxBackend:
             os.fsync(directory)
         finally:
             os.close(directory)
+
+
+def _keep_owner_and_mode(new: Path, old: Path) -> None:
+    """Give `new` the owner, group and permissions of `old`, as far as this user may."""
+    before = old.stat()
+    for uid in (before.st_uid, -1):  # a user who is not the owner may still set the group
+        try:
+            os.chown(new, uid, before.st_gid)
+            break
+        except PermissionError:
+            continue
+    new.chmod(stat.S_IMODE(before.st_mode))  # after chown, which may clear setuid bits
+    after = new.stat()
+    if (after.st_uid, after.st_gid) != (before.st_uid, before.st_gid):
+        log.warning(
+            "%s belonged to user %d, group %d; this user (%d) may not give it back, so the "
+            "rewritten workbook now belongs to user %d, group %d. Run mixitup as its owner to "
+            "keep them.",
+            old,
+            before.st_uid,
+            before.st_gid,
+            os.geteuid(),
+            after.st_uid,
+            after.st_gid,
+        )
 
 
 def _rows_as_text(ws: Any) -> tuple[tuple[str, ...], ...]:
