@@ -243,3 +243,43 @@ def test_a_replaced_workbook_keeps_its_owner_group_and_mode(tmp_path):
     after = path.stat()
     assert (after.st_uid, after.st_gid, stat.S_IMODE(after.st_mode)) == (1234, 5678, 0o640)
     assert "2027-01-13 Week 2 Groups" in openpyxl.load_workbook(path).sheetnames
+
+
+@pytest.mark.parametrize(
+    ("lock_name", "content", "holder"),
+    [
+        # Excel, while the workbook is open in it: the user's name after its length
+        ("~$school.xlsx", bytes([9]) + b"Ann Staff" + b" " * 45, ", by Ann Staff"),
+        # LibreOffice, likewise: name, system user, host, time, profile
+        (
+            ".~lock.school.xlsx#",
+            b"Ann Staff,ann,laptop-7,13.01.2027 09:12,file:///home/ann/.config/libreoffice/4;",
+            ", by Ann Staff on laptop-7 since 13.01.2027 09:12",
+        ),
+    ],
+)
+@pytest.mark.parametrize("through_a_link", [False, True])
+def test_a_workbook_open_in_a_spreadsheet_program_is_not_written(
+    tmp_path, capsys, lock_name, content, holder, through_a_link
+):
+    (tmp_path / "Drive").mkdir()
+    path = write_workbook(
+        tmp_path / "Drive" / "school.xlsx", {"Roster": [HEADER, *make_roster(12)]}
+    )
+    lock = path.with_name(lock_name)
+    lock.write_bytes(content)
+    given = path
+    if through_a_link:
+        given = tmp_path / "school.xlsx"
+        given.symlink_to(path)
+    before = path.read_bytes()
+    assert main(["--workbook", str(given), "plan", "--date", "2027-01-13", "--week", "2"]) == 0
+    capsys.readouterr()
+    assert main(["--workbook", str(given), *PUBLISH]) == 4
+    err = capsys.readouterr().err
+    assert f"is open in a spreadsheet program{holder} (lock file {lock})" in err
+    assert "Close it in Excel or LibreOffice and run again" in err
+    assert f"delete the lock file {lock}. Nothing was written." in err
+    assert path.read_bytes() == before
+    lock.unlink()  # closed: the next publish goes through
+    assert main(["--workbook", str(given), *PUBLISH]) == 0

@@ -141,9 +141,25 @@ class XlsxBackend:
                         ) from None
                     time.sleep(0.05)
             try:
+                self._refuse_if_open()
                 yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _refuse_if_open(self) -> None:
+        """Refuse to write while Excel or LibreOffice has the workbook open.
+
+        Its next save would silently put back its own copy over what mixitup wrote.
+        """
+        locks = _open_locks(self.path, self._target)
+        if locks:
+            lock = locks[0]
+            raise BackendError(
+                f"The workbook {self.path} is open in a spreadsheet program{_holder(lock)} "
+                f"(lock file {lock}), whose next save would undo this one. Close it in Excel or "
+                "LibreOffice and run again; if nobody has it open (the program crashed), delete "
+                f"the lock file {lock}. Nothing was written."
+            )
 
     def _replace(self, book: Any) -> None:
         """Save to a temporary file beside the workbook, flush it, rename it over the original.
@@ -177,6 +193,29 @@ class XlsxBackend:
             os.fsync(directory)
         finally:
             os.close(directory)
+
+
+def _open_locks(*paths: Path) -> list[Path]:
+    """The lock files Excel (~$NAME) and LibreOffice (.~lock.NAME#) keep beside open files."""
+    names = [(p.parent, p.name) for p in dict.fromkeys(paths)]
+    candidates = [d / f"~${n}" for d, n in names] + [d / f".~lock.{n}#" for d, n in names]
+    return [lock for lock in candidates if lock.exists()]
+
+
+def _holder(lock: Path) -> str:
+    """ ", by NAME (on HOST since TIME)" as the lock file tells it, or "" when it does not."""
+    try:
+        data = lock.read_bytes()[:4096]
+    except OSError:
+        return ""
+    if lock.name.startswith(".~lock."):  # LibreOffice: "Name,user,host,time,profile;"
+        fields = data.decode("utf-8", "replace").split(",")
+        if len(fields) >= 4 and (fields[0] or fields[1]):
+            return f", by {fields[0] or fields[1]} on {fields[2]} since {fields[3]}"
+        return ""
+    # Excel: the user's name, its length in the first byte.
+    name = data[1 : 1 + data[0]].decode("latin-1") if data else ""
+    return f", by {name}" if name.isprintable() and name.strip() else ""
 
 
 def _keep_owner_and_mode(new: Path, old: Path) -> None:
