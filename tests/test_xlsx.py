@@ -283,3 +283,12 @@ def test_a_workbook_open_in_a_spreadsheet_program_is_not_written(
     assert path.read_bytes() == before
     lock.unlink()  # closed: the next publish goes through
     assert main(["--workbook", str(given), *PUBLISH]) == 0
+
+
+def test_a_link_to_a_missing_workbook_says_where_it_points(tmp_path, capsys):
+    link = tmp_path / "school.xlsx"
+    link.symlink_to(tmp_path / "Drive" / "school.xlsx")  # the drive is not mounted
+    assert main(["--workbook", str(link), *PUBLISH]) == 2
+    err = capsys.readouterr().err
+    assert f"is a link to {tmp_path / 'Drive' / 'school.xlsx'}, which does not exist" in err
+    assert not (tmp_path / "Drive").exists()

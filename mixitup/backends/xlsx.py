@@ -99,6 +99,12 @@ class XlsxBackend:
         try:
             return self.path.read_bytes()
         except FileNotFoundError:
+            if self.path.is_symlink():
+                raise ConfigError(
+                    f"The workbook {self.path} is a link to {self._target}, which does not "
+                    "exist. Check that the folder it points into is there (a synced drive "
+                    "mounted), or point --workbook at the workbook itself."
+                ) from None
             raise ConfigError(
                 f"The workbook {self.path} does not exist. Check --workbook or [spreadsheet] "
                 "path in mixitup.toml; `mixitup demo` builds a sample workbook."
