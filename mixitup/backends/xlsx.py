@@ -3,7 +3,9 @@
 A write loads the file, applies the whole change, saves to a temporary file in the same
 folder, flushes it to disk and renames it over the original, so a crash at any instant
 leaves the old workbook or the new one, never a torn file. A lock file beside the workbook
-keeps two writers apart, and a write refuses when the file changed since it was read.
+keeps two writers apart, and a write refuses when the file changed since it was read or
+while Excel or LibreOffice holds it open. A link is written through to its target, and the
+new file keeps the old one's owner, group, mode and formulas' computed values (formulas.py).
 """
 
 from __future__ import annotations
@@ -237,9 +239,9 @@ def _keep_owner_and_mode(new: Path, old: Path) -> None:
     after = new.stat()
     if (after.st_uid, after.st_gid) != (before.st_uid, before.st_gid):
         log.warning(
-            "%s belonged to user %d, group %d; this user (%d) may not give it back, so the "
-            "rewritten workbook now belongs to user %d, group %d. Run mixitup as its owner to "
-            "keep them.",
+            "%s belonged to user %d, group %d, but mixitup runs as user %d, which may not give "
+            "a file away: the rewritten workbook now belongs to user %d, group %d. Run mixitup "
+            "as the workbook's owner to keep them.",
             old,
             before.st_uid,
             before.st_gid,
