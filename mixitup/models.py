@@ -98,12 +98,15 @@ class Snapshot:
     """Everything one read returns: every tab's title in order, and cells as text.
 
     Titles are looked up whatever their case, as Google Sheets and Excel compare them.
+    `uncomputed` lists, per tab title, the (row, column) cells (1-based) that hold a formula
+    whose value was never computed: they read as blank, but their real value is unknown.
     """
 
     titles: tuple[str, ...]
     tabs: Mapping[str, Rows]
     hidden: frozenset[str] = frozenset()  # titles of hidden tabs
     marked: str | None = None  # the tab carrying mixitup's history marker, if any
+    uncomputed: Mapping[str, frozenset[tuple[int, int]]] = field(default_factory=dict)
 
     def title(self, title: str) -> str | None:
         """The spreadsheet's own spelling of `title`, or None when it has no such tab."""

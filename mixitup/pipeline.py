@@ -178,7 +178,7 @@ def _now() -> dt.datetime:
 
 
 def _roster(config: Config, snapshot: Snapshot) -> Roster:
-    roster = read_roster(dict(snapshot.tabs), snapshot.titles, config)
+    roster = read_roster(dict(snapshot.tabs), snapshot.titles, config, snapshot.uncomputed)
     for warning in roster.warnings:
         log.warning("%s", warning)
     return roster

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from openpyxl.utils import get_column_letter
@@ -16,6 +17,8 @@ from openpyxl.utils import get_column_letter
 from mixitup.config import Config
 from mixitup.errors import RosterError
 from mixitup.models import Rows, Student
+
+Position = tuple[int, int]  # (row, column), 1-based
 
 # Accepted headers for each field, compared after `header_key` (case, spaces, punctuation).
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -62,8 +65,18 @@ def parse_module(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def read_roster(tabs: dict[str, Rows] | None, titles: tuple[str, ...], config: Config) -> Roster:
-    """Validate the roster and keep-apart tabs; raise RosterError listing every problem."""
+def read_roster(
+    tabs: dict[str, Rows] | None,
+    titles: tuple[str, ...],
+    config: Config,
+    uncomputed: Mapping[str, frozenset[Position]] | None = None,
+) -> Roster:
+    """Validate the roster and keep-apart tabs; raise RosterError listing every problem.
+
+    `uncomputed` (Snapshot.uncomputed) names the cells holding a formula never computed:
+    each is a problem, and its row is left out rather than read as blank.
+    """
+    uncomputed = uncomputed or {}
     tabs = tabs or {}
     tab = config.roster_tab
     rows = tabs.get(tab)
@@ -75,9 +88,14 @@ def read_roster(tabs: dict[str, Rows] | None, titles: tuple[str, ...], config: C
                 "roster tab, or set [spreadsheet] roster_tab in mixitup.toml."
             ]
         )
-    reader = _RosterReader(tab, rows, config)
+    reader = _RosterReader(tab, rows, config, uncomputed.get(tab, frozenset()))
     students = reader.students()
-    keep_apart = _keep_apart(tabs.get(config.keep_apart_tab), config.keep_apart_tab, reader)
+    keep_apart = _keep_apart(
+        tabs.get(config.keep_apart_tab),
+        config.keep_apart_tab,
+        reader,
+        uncomputed.get(config.keep_apart_tab, frozenset()),
+    )
     problems = reader.problems + keep_apart.problems
     if problems:
         raise RosterError(problems)
@@ -102,10 +120,14 @@ class _Found:
 class _RosterReader:
     """One pass over the roster rows, remembering every problem and warning."""
 
-    def __init__(self, tab: str, rows: Rows, config: Config) -> None:
+    def __init__(
+        self, tab: str, rows: Rows, config: Config, uncomputed: frozenset[Position] = frozenset()
+    ) -> None:
         self.tab = tab
         self.rows = rows
         self.config = config
+        self.uncomputed = uncomputed
+        self.unknown: dict[int, set[str]] = defaultdict(set)  # row -> fields never computed
         self.problems: list[str] = []
         self.warnings: list[str] = []
         self.columns: dict[str, int] = {}
@@ -126,12 +148,17 @@ class _RosterReader:
             (i for i, row in enumerate(self.rows) if any(c.strip() for c in row)), None
         )
         if header_row is None:
-            self.problems.append(
-                f'Roster tab "{self.tab}" is empty. Put the headers Name, Program and Module in '
-                "row 1 and one student per row below."
-            )
+            if self.uncomputed:
+                self.problems += never_computed(f'Roster tab "{self.tab}"', self.uncomputed, {})
+            else:
+                self.problems.append(
+                    f'Roster tab "{self.tab}" is empty. Put the headers Name, Program and Module '
+                    "in row 1 and one student per row below."
+                )
             return []
-        if not self._find_columns(self.rows[header_row], header_row + 1):
+        found = self._find_columns(self.rows[header_row], header_row + 1)
+        self._check_computed(header_row + 1, found)
+        if not found:
             return []
         if "email" not in self.columns:
             self.warnings.append(
@@ -162,6 +189,19 @@ class _RosterReader:
             )
         return not missing
 
+    def _check_computed(self, header: int, found: bool) -> None:
+        """Report the cells the roster reads that hold a formula never computed.
+
+        Cells in and above the header row count only when a required column is missing:
+        one of them may be its header.
+        """
+        fields = {column + 1: field for field, column in self.columns.items()}
+        cells = [(r, c) for r, c in self.uncomputed if (r > header and c in fields) or not found]
+        self.problems += never_computed(f'Roster tab "{self.tab}"', cells, fields)
+        for row, column in cells:
+            if row > header:
+                self.unknown[row].add(fields.get(column, ""))
+
     def cell(self, cells: tuple[str, ...], field: str) -> str:
         column = self.columns.get(field)
         if column is None or column >= len(cells):
@@ -176,6 +216,13 @@ class _RosterReader:
         return " ".join(cleaned.split())
 
     def _student(self, cells: tuple[str, ...], row: int) -> Student | None:
+        if row in self.unknown:  # already reported; still known by name for keep-apart pairs
+            known = {f: "" if f in self.unknown[row] else self.cell(cells, f) for f in self.columns}
+            name = self._clean(known.get("name", ""), row, "name")
+            email = self._clean(known.get("email", ""), row, "email").casefold()
+            if name:
+                self._remember(email or name_key(name), name, email, row)
+            return None
         if not any(c.strip() for c in cells):
             return None  # blank rows are spacing, not data
         status = " ".join(self.cell(cells, "status").casefold().split())
@@ -261,13 +308,53 @@ class _RosterReader:
         return [self.keys_by_row[row] for row in self.by_name.get(name_key(text), [])]
 
 
-def _keep_apart(rows: Rows | None, tab: str, roster: _RosterReader) -> _Found:
+def never_computed(where: str, cells: Iterable[Position], fields: Mapping[int, str]) -> list[str]:
+    """One problem per column listing its cells that hold a formula never computed.
+
+    `where` names the tab; `fields` names the columns the roster reads (1-based -> field).
+    """
+    by_column: dict[int, list[int]] = defaultdict(list)
+    for row, column in cells:
+        by_column[column].append(row)
+    problems = []
+    for column, rows in sorted(by_column.items()):
+        field = f" ({fields[column]})" if column in fields else ""
+        several = len(rows) > 1
+        cells_hold = "each cell holds" if several else "the cell holds"
+        problems.append(
+            f"{where}, {'rows' if several else 'row'} {_spans(sorted(rows))}, column "
+            f"{get_column_letter(column)}{field}: {cells_hold} a formula whose value was never "
+            "computed (the workbook was last saved by a program that does not calculate "
+            "formulas). Open the workbook in Excel or LibreOffice, save it, and run again."
+        )
+    return problems
+
+
+def _spans(numbers: list[int]) -> str:
+    """[7, 8, 9, 12] -> "7-9, 12"."""
+    spans: list[list[int]] = []
+    for number in numbers:
+        if spans and number == spans[-1][1] + 1:
+            spans[-1][1] = number
+        else:
+            spans.append([number, number])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+
+
+def _keep_apart(
+    rows: Rows | None, tab: str, roster: _RosterReader, uncomputed: frozenset[Position]
+) -> _Found:
     """Pairs from the keep-apart tab: a student in column A and one in column B on each row.
 
     Row 1 is a header unless it names two students; other columns (a reason, a date) are notes.
     """
     found = _Found(set(), [])
+    unknown = [(row, column) for row, column in uncomputed if column in (1, 2)]
+    found.problems += never_computed(f'Keep apart tab "{tab}"', unknown, {})
+    skipped = {row for row, _ in unknown}
     for index, cells in enumerate(rows or ()):
+        if index + 1 in skipped:
+            continue
         pair = [
             (column, " ".join(cells[column].split())) for column in (0, 1) if column < len(cells)
         ]

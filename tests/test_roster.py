@@ -221,3 +221,60 @@ def test_keep_apart_name_shared_by_two_students_asks_for_an_email():
     assert 'column A: "Ann Lee" matches 2 students on the roster. Use their email' in str(
         caught.value
     )
+
+
+HEADER_E = ("Name", "Email", "Program", "Module", "Status")
+TWO = (
+    HEADER_E,
+    ("Ann Lee", "ann@x.edu", "BE", "4", ""),
+    ("Bo Diaz", "bo@x.edu", "FE", "3", ""),
+)
+PAIR = (("A", "B"), ("Ann Lee", "Bo Diaz"))
+
+
+@pytest.mark.parametrize(
+    ("roster_rows", "uncomputed", "expected"),
+    [
+        # a status never computed: only that is said; the keep-apart pair naming her is fine
+        (
+            TWO,
+            {"Roster": {(2, 5)}},
+            ['Roster tab "Roster", row 2, column E (status): the cell holds a formula'],
+        ),
+        # cells below the last row read (trailing blank rows are dropped) are still named
+        (
+            TWO,
+            {"Roster": {(9, 1), (10, 1), (12, 1)}},
+            ['Roster tab "Roster", rows 9-10, 12, column A (name): each cell holds a formula'],
+        ),
+        # a column the roster does not read is ignored, like its values; keep-apart A and B count
+        (
+            TWO,
+            {"Roster": {(2, 6)}, "Keep apart": {(2, 1), (3, 3)}},
+            ['Keep apart tab "Keep apart", row 2, column A: the cell holds a formula'],
+        ),
+        # no header row yet: every such cell is named, rather than "the tab is empty"
+        (
+            (),
+            {"Roster": {(1, 1), (1, 2)}},
+            [
+                'Roster tab "Roster", row 1, column A: the cell',
+                'Roster tab "Roster", row 1, column B:',
+            ],
+        ),
+    ],
+)
+def test_a_formula_never_computed_is_named_instead_of_read_as_blank(
+    roster_rows, uncomputed, expected
+):
+    tabs = {"Roster": roster_rows, "Keep apart": PAIR if roster_rows else ()}
+    cells = {title: frozenset(positions) for title, positions in uncomputed.items()}
+    with pytest.raises(RosterError) as caught:
+        read_roster(tabs, tuple(tabs), CONFIG, cells)
+    found = caught.value.problems
+    assert len(found) == len(expected), found
+    for problem, start in zip(found, expected, strict=True):
+        assert problem.startswith(start)
+        assert problem.endswith(
+            "Open the workbook in Excel or LibreOffice, save it, and run again."
+        )

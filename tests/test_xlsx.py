@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import io
+import os
+import re
+import stat
 import zipfile
+from pathlib import Path
 
 import openpyxl
+import pytest
 
 from mixitup.backends.xlsx import XlsxBackend
 from mixitup.cli import main
 from mixitup.models import Change, Tab
-from tests.conftest import HEADER, make_roster, write_workbook
+from tests.conftest import HEADER, make_roster, read_tab, write_workbook
 
 PUBLISH = ["publish", "--date", "2027-01-13", "--week", "2"]
 
@@ -80,3 +85,210 @@ def test_leftovers_of_another_workbook_are_not_touched(tmp_path):
     assert main(["--workbook", str(path), *PUBLISH]) == 0
     assert not mine.exists()
     assert other.exists()
+
+
+# Formulas. openpyxl writes a formula without a value, as a program that does not calculate
+# does; `_as_excel_saves` then gives the cells the values Excel would store beside them.
+
+
+def _as_excel_saves(
+    path: Path, title: str, values: dict[str, tuple[str, str]], shared: str = ""
+) -> None:
+    """Store `values` (coordinate -> (cell type, value)) beside the formulas of tab `title`.
+
+    With `shared` (a range such as "F2:F25"), those cells become one shared formula, as Excel
+    stores a formula filled down a column: the text on the first cell only.
+    """
+    book = openpyxl.load_workbook(path, read_only=True)
+    part = f"xl/worksheets/sheet{book.sheetnames.index(title) + 1}.xml"
+    book.close()
+    first, _, last = shared.partition(":")
+
+    def cached(match: re.Match[str]) -> str:
+        coordinate, attributes, formula = match.group(1, 2, 3)
+        kind, value = values.get(coordinate, ("n", ""))
+        kind_attribute = "" if kind == "n" else f' t="{kind}"'
+        if shared and coordinate == first:
+            formula = f'<f t="shared" ref="{shared}" si="0">{formula}</f>'
+        elif (
+            shared
+            and first[0] == coordinate[0]
+            and int(first[1:]) < int(coordinate[1:]) <= int(last[1:])
+        ):
+            formula = '<f t="shared" si="0"/>'
+        else:
+            formula = f"<f>{formula}</f>"
+        value_xml = f"<v>{value}</v>" if coordinate in values else "<v/>"
+        return f'<c r="{coordinate}"{attributes}{kind_attribute}>{formula}{value_xml}</c>'
+
+    rewritten = io.BytesIO()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(rewritten, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == part:
+                text = re.sub(
+                    r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f><v ?/></c>', cached, data.decode()
+                )
+                data = text.encode()
+            target.writestr(item, data)
+    path.write_bytes(rewritten.getvalue())
+
+
+def _status_by_lookup(tmp_path: Path, students: int = 24) -> Path:
+    """A roster whose Status column looks each email up in a Leavers tab; student 002 left."""
+    rows = [list(row[:5]) for row in make_roster(students)]
+    path = write_workbook(
+        tmp_path / "w.xlsx",
+        {
+            "Roster": [HEADER, *rows],
+            "Leavers": [("Email", "Status"), ("student002@example.edu", "Withdrawn")],
+        },
+    )
+    book = openpyxl.load_workbook(path)
+    for row in range(2, students + 2):
+        book["Roster"][f"F{row}"] = f'=IFERROR(VLOOKUP(B{row},Leavers!A:B,2,FALSE),"")'
+    book.save(path)
+    return path
+
+
+def test_a_status_computed_by_a_formula_is_still_read_after_a_publish(tmp_path):
+    path = _status_by_lookup(tmp_path)
+    values = {f"F{row}": ("str", "") for row in range(2, 26)} | {"F4": ("str", "Withdrawn")}
+    _as_excel_saves(path, "Roster", values, shared="F2:F25")
+    assert XlsxBackend(path).read().rows("Roster")[3][5] == "Withdrawn"
+    assert main(["--workbook", str(path), *PUBLISH]) == 0
+    # The rewritten workbook keeps the formulas and, beside them, the values they had.
+    assert openpyxl.load_workbook(path)["Roster"]["F4"].value.startswith("=IFERROR(VLOOKUP(B4,")
+    snapshot = XlsxBackend(path).read()
+    assert [row[5] for row in snapshot.rows("Roster")[1:]] == [""] * 2 + ["Withdrawn"] + [""] * 21
+    assert snapshot.uncomputed == {}
+    week_4 = ["publish", "--date", "2027-01-27", "--week", "4"]
+    assert main(["--workbook", str(path), *week_4]) == 0
+    names = [row[1] for row in read_tab(path, "2027-01-27 Week 4 Groups")[1:]]
+    assert len(names) == 23
+    assert "Student 002" not in names
+
+
+def test_every_kind_of_computed_value_survives_a_publish(tmp_path):
+    path = write_workbook(tmp_path / "w.xlsx", {"Roster": [HEADER, *make_roster(12)]})
+    book = openpyxl.load_workbook(path)
+    notes = book.create_sheet("Notes")
+    notes.append(["=1+1.5", "=1=1", "=NA()", '="a"&"<b>"', "=DATE(2027,1,13)", "=A1*2"])
+    book.save(path)
+    values = {
+        "A1": ("n", "2.5"),
+        "B1": ("b", "1"),
+        "C1": ("e", "#N/A"),
+        "D1": ("str", "a&lt;b&gt;"),
+        "E1": ("d", "2027-01-13T00:00:00"),
+    }  # F1 was never computed
+    _as_excel_saves(path, "Notes", values)
+    before = XlsxBackend(path).read()
+    assert before.rows("Notes") == (("2.5", "TRUE", "#N/A", "a<b>", "2027-01-13", ""),)
+    assert main(["--workbook", str(path), *PUBLISH]) == 0
+    after = XlsxBackend(path).read()
+    assert after.rows("Notes") == before.rows("Notes")
+    assert after.uncomputed == {"Notes": frozenset({(1, 6)})}
+
+
+def test_a_formula_never_computed_is_a_roster_problem_naming_the_cell(tmp_path, capsys):
+    path = write_workbook(
+        tmp_path / "w.xlsx",
+        {"Roster": [HEADER, *make_roster(24)], "Keep apart": [("Student", "Student")]},
+    )
+    book = openpyxl.load_workbook(path)
+    book["Roster"]["A5"] = '=UPPER("Student 003")'
+    for row in (7, 8, 9, 12):
+        book["Roster"][f"F{row}"] = '=""'
+    book["Roster"]["H9"] = "=1+1"  # an extra column: ignored like its values
+    book["Keep apart"]["A2"] = "=Roster!A2"
+    book["Keep apart"]["B2"] = "Student 001"
+    book.save(path)
+    assert XlsxBackend(path).read().uncomputed == {
+        "Roster": frozenset({(5, 1), (7, 6), (8, 6), (9, 6), (12, 6), (9, 8)}),
+        "Keep apart": frozenset({(2, 1)}),
+    }
+    before = path.read_bytes()
+    assert main(["--workbook", str(path), *PUBLISH]) == 3
+    err = capsys.readouterr().err
+    assert "the name is empty" not in err
+    assert 'Roster tab "Roster", row 5, column A (name): the cell holds a formula' in err
+    assert 'Roster tab "Roster", rows 7-9, 12, column F (status): each cell holds a formula' in err
+    assert 'Keep apart tab "Keep apart", row 2, column A: the cell holds a formula' in err
+    assert "column H" not in err
+    assert err.count("Open the workbook in Excel or LibreOffice, save it") == 3
+    assert path.read_bytes() == before
+
+
+def test_a_workbook_behind_a_link_stays_a_link_and_its_target_is_published(tmp_path):
+    drive = tmp_path / "Drive" / "Careers"
+    drive.mkdir(parents=True)
+    target = write_workbook(drive / "school.xlsx", {"Roster": [HEADER, *make_roster(12)]})
+    link = tmp_path / "school.xlsx"
+    link.symlink_to(Path("Drive") / "Careers" / "school.xlsx")  # relative, as `ln -s` makes it
+    assert main(["--workbook", str(link), *PUBLISH]) == 0
+    assert link.is_symlink()
+    assert link.readlink() == Path("Drive") / "Careers" / "school.xlsx"
+    assert "2027-01-13 Week 2 Groups" in openpyxl.load_workbook(target).sheetnames
+    leftovers = {p.name for p in [*tmp_path.iterdir(), *drive.iterdir()]}
+    assert leftovers <= {"Drive", "school.xlsx", ".school.xlsx.lock"}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
+def test_a_replaced_workbook_keeps_its_owner_group_and_mode(tmp_path):
+    path = write_workbook(tmp_path / "w.xlsx", {"Roster": [HEADER, *make_roster(12)]})
+    os.chown(path, 1234, 5678)
+    path.chmod(0o640)
+    assert main(["--workbook", str(path), *PUBLISH]) == 0
+    after = path.stat()
+    assert (after.st_uid, after.st_gid, stat.S_IMODE(after.st_mode)) == (1234, 5678, 0o640)
+    assert "2027-01-13 Week 2 Groups" in openpyxl.load_workbook(path).sheetnames
+
+
+@pytest.mark.parametrize(
+    ("lock_name", "content", "holder"),
+    [
+        # Excel, while the workbook is open in it: the user's name after its length
+        ("~$school.xlsx", bytes([9]) + b"Ann Staff" + b" " * 45, ", by Ann Staff"),
+        # LibreOffice, likewise: name, system user, host, time, profile
+        (
+            ".~lock.school.xlsx#",
+            b"Ann Staff,ann,laptop-7,13.01.2027 09:12,file:///home/ann/.config/libreoffice/4;",
+            ", by Ann Staff on laptop-7 since 13.01.2027 09:12",
+        ),
+    ],
+)
+@pytest.mark.parametrize("through_a_link", [False, True])
+def test_a_workbook_open_in_a_spreadsheet_program_is_not_written(
+    tmp_path, capsys, lock_name, content, holder, through_a_link
+):
+    (tmp_path / "Drive").mkdir()
+    path = write_workbook(
+        tmp_path / "Drive" / "school.xlsx", {"Roster": [HEADER, *make_roster(12)]}
+    )
+    lock = path.with_name(lock_name)
+    lock.write_bytes(content)
+    given = path
+    if through_a_link:
+        given = tmp_path / "school.xlsx"
+        given.symlink_to(path)
+    before = path.read_bytes()
+    assert main(["--workbook", str(given), "plan", "--date", "2027-01-13", "--week", "2"]) == 0
+    capsys.readouterr()
+    assert main(["--workbook", str(given), *PUBLISH]) == 4
+    err = capsys.readouterr().err
+    assert f"is open in a spreadsheet program{holder} (lock file {lock})" in err
+    assert "Close it in Excel or LibreOffice and run again" in err
+    assert f"delete the lock file {lock}. Nothing was written." in err
+    assert path.read_bytes() == before
+    lock.unlink()  # closed: the next publish goes through
+    assert main(["--workbook", str(given), *PUBLISH]) == 0
+
+
+def test_a_link_to_a_missing_workbook_says_where_it_points(tmp_path, capsys):
+    link = tmp_path / "school.xlsx"
+    link.symlink_to(tmp_path / "Drive" / "school.xlsx")  # the drive is not mounted
+    assert main(["--workbook", str(link), *PUBLISH]) == 2
+    err = capsys.readouterr().err
+    assert f"is a link to {tmp_path / 'Drive' / 'school.xlsx'}, which does not exist" in err
+    assert not (tmp_path / "Drive").exists()

@@ -3,7 +3,9 @@
 A write loads the file, applies the whole change, saves to a temporary file in the same
 folder, flushes it to disk and renames it over the original, so a crash at any instant
 leaves the old workbook or the new one, never a torn file. A lock file beside the workbook
-keeps two writers apart, and a write refuses when the file changed since it was read.
+keeps two writers apart, and a write refuses when the file changed since it was read or
+while Excel or LibreOffice holds it open. A link is written through to its target, and the
+new file keeps the old one's owner, group, mode and formulas' computed values (formulas.py).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import fcntl
 import glob
 import hashlib
 import io
+import logging
 import os
+import stat
 import tempfile
 import time
 import zipfile
@@ -28,9 +32,12 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
+from mixitup.backends.formulas import keep_computed_values, uncomputed_cells
 from mixitup.change import HistorySteps, plan_change
 from mixitup.errors import BackendError, ConfigError, ConflictError, RosterError
 from mixitup.models import Change, Snapshot, Tab
+
+log = logging.getLogger(__name__)
 
 LOCK_WAIT_SECONDS = 60.0
 LINE_HEIGHT = 15  # points: one line of the default 11-point font
@@ -61,7 +68,13 @@ class XlsxBackend:
             marked = _marked(book)
         finally:
             book.close()
-        self._snapshot = Snapshot(tuple(tabs), tabs, hidden, marked if marked in tabs else None)
+        self._snapshot = Snapshot(
+            tuple(tabs),
+            tabs,
+            hidden,
+            marked if marked in tabs else None,
+            uncomputed_cells(data),
+        )
         return self._snapshot
 
     def apply(self, change: Change) -> None:
@@ -105,6 +118,12 @@ class XlsxBackend:
         try:
             return self.path.read_bytes()
         except FileNotFoundError:
+            if self.path.is_symlink():
+                raise ConfigError(
+                    f"The workbook {self.path} is a link to {self._target}, which does not "
+                    "exist. Check that the folder it points into is there (a synced drive "
+                    "mounted), or point --workbook at the workbook itself."
+                ) from None
             raise ConfigError(
                 f"The workbook {self.path} does not exist. Check --workbook or [spreadsheet] "
                 "path in mixitup.toml; `mixitup demo` builds a sample workbook."
@@ -124,10 +143,15 @@ class XlsxBackend:
                 [f"{self.path} is not a readable .xlsx workbook ({error}). Save it as .xlsx."]
             ) from error
 
+    @property
+    def _target(self) -> Path:
+        """The file itself: a link (e.g. into a synced drive folder) is written through."""
+        return Path(os.path.realpath(self.path))
+
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         """Hold the lock file beside the workbook; wait up to `lock_wait` seconds for it."""
-        lock_path = self.path.with_name(f".{self.path.name}.lock")
+        lock_path = self._target.with_name(f".{self._target.name}.lock")
         with lock_path.open("a") as lock:
             deadline = time.monotonic() + self.lock_wait
             while True:
@@ -142,25 +166,50 @@ class XlsxBackend:
                         ) from None
                     time.sleep(0.05)
             try:
+                self._refuse_if_open()
                 yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
+    def _refuse_if_open(self) -> None:
+        """Refuse to write while Excel or LibreOffice has the workbook open.
+
+        Its next save would silently put back its own copy over what mixitup wrote.
+        """
+        locks = _open_locks(self.path, self._target)
+        if locks:
+            lock = locks[0]
+            raise BackendError(
+                f"The workbook {self.path} is open in a spreadsheet program{_holder(lock)} "
+                f"(lock file {lock}), whose next save would undo this one. Close it in Excel or "
+                "LibreOffice and run again; if nobody has it open (the program crashed), delete "
+                f"the lock file {lock}. Nothing was written."
+            )
+
     def _replace(self, book: Any) -> None:
-        """Save to a temporary file beside the workbook, flush it, rename it over the original."""
-        folder = self.path.parent
-        prefix = f".{self.path.name}.tmp-"
+        """Save to a temporary file beside the workbook, flush it, rename it over the original.
+
+        Through a link, the link's target is replaced and the link stays. The new file gets
+        the old one's owner, group and mode.
+        """
+        target = self._target
+        folder = target.parent
+        prefix = f".{target.name}.tmp-"
         for leftover in folder.glob(f"{glob.escape(prefix)}*"):
             leftover.unlink(missing_ok=True)  # a writer killed mid-save; we hold the lock now
+        saved = io.BytesIO()
+        book.save(saved)
+        # Under the lock the file is still the one `book` was loaded from.
+        data = keep_computed_values(target.read_bytes(), saved.getvalue())
         handle, name = tempfile.mkstemp(prefix=prefix, suffix=".xlsx", dir=folder)
         temporary = Path(name)
         try:
             with os.fdopen(handle, "wb") as out:
-                book.save(out)
+                out.write(data)
                 out.flush()
                 os.fsync(out.fileno())
-            temporary.chmod(self.path.stat().st_mode & 0o777)
-            temporary.replace(self.path)
+            _keep_owner_and_mode(temporary, target)
+            temporary.replace(target)
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise
@@ -169,6 +218,54 @@ class XlsxBackend:
             os.fsync(directory)
         finally:
             os.close(directory)
+
+
+def _open_locks(*paths: Path) -> list[Path]:
+    """The lock files Excel (~$NAME) and LibreOffice (.~lock.NAME#) keep beside open files."""
+    names = [(p.parent, p.name) for p in dict.fromkeys(paths)]
+    candidates = [d / f"~${n}" for d, n in names] + [d / f".~lock.{n}#" for d, n in names]
+    return [lock for lock in candidates if lock.exists()]
+
+
+def _holder(lock: Path) -> str:
+    """ ", by NAME (on HOST since TIME)" as the lock file tells it, or "" when it does not."""
+    try:
+        data = lock.read_bytes()[:4096]
+    except OSError:
+        return ""
+    if lock.name.startswith(".~lock."):  # LibreOffice: "Name,user,host,time,profile;"
+        fields = data.decode("utf-8", "replace").split(",")
+        if len(fields) >= 4 and (fields[0] or fields[1]):
+            return f", by {fields[0] or fields[1]} on {fields[2]} since {fields[3]}"
+        return ""
+    # Excel: the user's name, its length in the first byte.
+    name = data[1 : 1 + data[0]].decode("latin-1") if data else ""
+    return f", by {name}" if name.isprintable() and name.strip() else ""
+
+
+def _keep_owner_and_mode(new: Path, old: Path) -> None:
+    """Give `new` the owner, group and permissions of `old`, as far as this user may."""
+    before = old.stat()
+    for uid in (before.st_uid, -1):  # a user who is not the owner may still set the group
+        try:
+            os.chown(new, uid, before.st_gid)
+            break
+        except PermissionError:
+            continue
+    new.chmod(stat.S_IMODE(before.st_mode))  # after chown, which may clear setuid bits
+    after = new.stat()
+    if (after.st_uid, after.st_gid) != (before.st_uid, before.st_gid):
+        log.warning(
+            "%s belonged to user %d, group %d, but mixitup runs as user %d, which may not give "
+            "a file away: the rewritten workbook now belongs to user %d, group %d. Run mixitup "
+            "as the workbook's owner to keep them.",
+            old,
+            before.st_uid,
+            before.st_gid,
+            os.geteuid(),
+            after.st_uid,
+            after.st_gid,
+        )
 
 
 def _rows_as_text(ws: Any) -> tuple[tuple[str, ...], ...]:

@@ -1,0 +1,187 @@
+"""Formula cells of a local workbook: the values they last computed, kept across a rewrite.
+
+openpyxl reads a formula's text or its stored value, never both, and saves formulas without
+their values; Excel and LibreOffice recompute on opening, but mixitup reads the stored values.
+So a rewrite puts each unchanged formula's stored value back into the saved sheet's XML, and a
+read lists the formula cells with no stored value (never computed), for the roster to report.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
+
+from openpyxl.formula.translate import Translator
+from openpyxl.utils.cell import column_index_from_string as column_index
+from openpyxl.utils.cell import coordinate_from_string, get_column_letter
+
+Position = tuple[int, int]  # (row, column), 1-based, as the spreadsheet numbers them
+_RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_TEXT_RESULTS = ("str", "inlineStr")  # an empty stored text is a computed "" (e.g. IF(...,""))
+# A formula cell as openpyxl writes it: no type, the formula, then an empty value.
+_SAVED_FORMULA = re.compile(rb"<c\b[^>]*(?<!/)><f\b.*?</c>", re.DOTALL)
+_RESTORABLE = ("n", "str", "b", "e", "d")
+
+
+@dataclass(frozen=True)
+class _Formula:
+    text: str | None  # as openpyxl writes it (no "="); None when unknown
+    shape: str  # "" for a plain formula, "array" for an array formula
+    kind: str  # the stored value's cell type: "n" (number), "str", "b", "e" (error), "d"
+    value: str | None  # the stored value as written in the file; None when never computed
+
+
+def uncomputed_cells(data: bytes) -> dict[str, frozenset[Position]]:
+    """Per tab title, the cells holding a formula whose value was never computed."""
+    found: dict[str, frozenset[Position]] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        for title, part in _sheet_parts(book).items():
+            cells = frozenset(
+                position for position, formula in _formulas(book, part) if formula.value is None
+            )
+            if cells:
+                found[title] = cells
+    return found
+
+
+def keep_computed_values(original: bytes, saved: bytes) -> bytes:
+    """`saved` with each formula that `original` held, unchanged in place, given its stored value.
+
+    A cell gets its value back only where the saved tab of the same title holds the same formula
+    at the same place: a tab mixitup wrote holds no formulas, and a moved formula gets none.
+    """
+    with zipfile.ZipFile(io.BytesIO(original)) as book:
+        computed = {
+            title: {
+                position: formula
+                for position, formula in _formulas(book, part)
+                if formula.value is not None and formula.kind in _RESTORABLE
+            }
+            for title, part in _sheet_parts(book).items()
+        }
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(saved)) as book,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        parts = {part: computed.get(title, {}) for title, part in _sheet_parts(book).items()}
+        for item in book.infolist():
+            data = book.read(item)
+            if parts.get(item.filename):
+                data = _SAVED_FORMULA.sub(partial(_with_value, known=parts[item.filename]), data)
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def _with_value(match: re.Match[bytes], known: dict[Position, _Formula]) -> bytes:
+    cell_xml = match[0]
+    cell = _xml(cell_xml)
+    formula, value = cell.find("f"), cell.find("v")
+    column, row = coordinate_from_string(cell.get("r", ""))
+    stored = known.get((row, column_index(column)))
+    if stored is None or formula is None or value is None or value.text:
+        return cell_xml
+    if cell.get("t") or (formula.get("t", ""), formula.text or "") != (stored.shape, stored.text):
+        return cell_xml
+    if stored.kind != "n":
+        cell.set("t", stored.kind)
+    value.text = stored.value
+    return ET.tostring(cell, encoding="unicode").encode()
+
+
+def _sheet_parts(book: zipfile.ZipFile) -> dict[str, str]:
+    """Tab title -> the path of its sheet XML inside the .xlsx, in tab order."""
+    workbook = _target(book, "_rels/.rels", "officeDocument", "")
+    folder, name = posixpath.split(workbook)
+    relations = posixpath.join(folder, "_rels", f"{name}.rels")
+    targets = {
+        rel.get("Id"): _resolve(folder, rel.get("Target", "")) for rel in _xml(book.read(relations))
+    }
+    parts = {}
+    for sheet in _xml(book.read(workbook)).iter():
+        if _local(sheet.tag) == "sheet" and targets.get(sheet.get(_RELATIONSHIP_ID)):
+            parts[sheet.get("name", "")] = targets[sheet.get(_RELATIONSHIP_ID)]
+    return {title: part for title, part in parts.items() if part in book.namelist()}
+
+
+def _target(book: zipfile.ZipFile, relations: str, kind: str, folder: str) -> str:
+    for rel in _xml(book.read(relations)):
+        if rel.get("Type", "").endswith(f"/{kind}"):
+            return _resolve(folder, rel.get("Target", ""))
+    return "xl/workbook.xml"
+
+
+def _resolve(folder: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(folder, target))
+
+
+def _xml(data: bytes) -> ET.Element:
+    # The staff's own workbook, parsed as openpyxl parses it; expat (>= 2.4) refuses entity
+    # bombs and ElementTree never fetches external entities.
+    return ET.fromstring(data)  # noqa: S314
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _formulas(book: zipfile.ZipFile, part: str) -> Iterator[tuple[Position, _Formula]]:
+    """Every formula cell of one sheet, with its text as openpyxl would save it."""
+    data = book.read(part)
+    if b"<f" not in data and b":f" not in data:
+        return  # most tabs hold no formula: skip parsing them
+    shared: dict[str, Translator] = {}
+    row = 0
+    column = 0
+    for _, element in ET.iterparse(io.BytesIO(data)):  # noqa: S314 (see _xml)
+        tag = _local(element.tag)
+        if tag == "row":
+            element.clear()
+            continue
+        if tag != "c":
+            continue
+        if element.get("r"):
+            letters, row = coordinate_from_string(element.get("r", ""))
+            column = column_index(letters)
+        else:  # rare writers omit positions: cells follow each other
+            column += 1
+        children = {_local(child.tag): child for child in element}
+        formula = children.get("f")
+        if formula is None:
+            continue
+        text = _formula_text(formula, f"{get_column_letter(column)}{row}", shared)
+        kind = element.get("t", "n")
+        value = children.get("v")
+        stored = None if value is None else (value.text or "")
+        if kind == "inlineStr" and "is" in children:
+            stored = "".join(children["is"].itertext())
+        if stored == "" and kind not in _TEXT_RESULTS:
+            stored = None
+        shape = "array" if formula.get("t") == "array" else ""
+        yield (row, column), _Formula(text, shape, kind, stored)
+
+
+def _formula_text(
+    formula: ET.Element, coordinate: str, shared: dict[str, Translator]
+) -> str | None:
+    """The formula's text; for a shared formula (Excel's fill-down), translated to this cell."""
+    if formula.get("t") == "shared" and formula.get("si") is not None:
+        group = formula.get("si", "")
+        if formula.text:
+            shared[group] = Translator(f"={formula.text}", origin=coordinate)
+            return formula.text
+        if group in shared:
+            translated: str = shared[group].translate_formula(coordinate)
+            return translated[1:]
+        return None
+    if formula.get("t") == "dataTable":
+        return None  # what-if tables: openpyxl writes no text to compare with
+    return formula.text or ""
