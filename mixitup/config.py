@@ -140,11 +140,6 @@ def _from_mapping(
     sheet_id = sheet.text("id", "")
     if backend == "google" and not sheet_id:
         raise ConfigError(f'{path}: [spreadsheet] id is required when backend is "google".')
-    if backend == "google" and not credentials:
-        raise ConfigError(
-            f"{path}: no service-account key: set [spreadsheet] credentials or "
-            "GOOGLE_APPLICATION_CREDENTIALS."
-        )
     size = groups.integer("size", 6)
     if size < 2:
         raise ConfigError(f"{path}: [groups] size must be 2 or more, not {size}.")
@@ -156,7 +151,7 @@ def _from_mapping(
         backend=backend,  # type: ignore[arg-type]  # checked just above
         workbook=(cwd / workbook) if workbook else where / sheet.text("path", "mixitup.xlsx"),
         sheet_id=sheet_id,
-        credentials=(where / credentials) if credentials else None,
+        credentials=(where / Path(credentials).expanduser()) if credentials else None,
         roster_tab=sheet.text("roster_tab", "Roster"),
         keep_apart_tab=sheet.text("keep_apart_tab", "Keep apart"),
         history_tab=sheet.text("history_tab", "History"),
