@@ -11,7 +11,7 @@ import json
 import logging
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -137,8 +137,19 @@ def load(path: Path | None) -> Loaded:
 
 
 def _default() -> Loaded:
+    """gcloud's ADC file when there is one (loaded like any file, so scoped too), else
+    google-auth's own search: the metadata server when on Google Cloud."""
     import google.auth
+    from google.auth import _cloud_sdk  # where gcloud keeps ADC
 
+    adc = Path(_cloud_sdk.get_application_default_credentials_path())  # type: ignore[no-untyped-call]
+    if adc.is_file():
+        loaded = load(adc)
+        identity = replace(
+            loaded.identity, source=f"gcloud's Application Default Credentials {adc}", gcloud=True
+        )
+        log.debug("No credentials file configured: using %s", identity.source)
+        return Loaded(loaded.credentials, identity)
     try:
         credentials, _ = google.auth.default(scopes=list(SCOPES))
     except auth_exceptions.DefaultCredentialsError as error:
@@ -150,32 +161,9 @@ def _default() -> Loaded:
             "credentials to the file it writes, or see README: Google setup for the other "
             "choices."
         ) from None
-    from google.auth import _cloud_sdk  # where gcloud keeps ADC: only to name it to staff
-
-    adc = Path(_cloud_sdk.get_application_default_credentials_path())  # type: ignore[no-untyped-call]
-    kind = "metadata"
-    info: dict[str, Any] = {}
     source = "the metadata server (Application Default Credentials)"
-    if getattr(credentials, "_cred_file_path", None) and adc.is_file():
-        try:
-            info = json.loads(adc.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            info = {}
-        kind = str(info.get("type", "authorized_user"))
-        source = f"gcloud's Application Default Credentials {adc}"
-        _warn_if_readable(adc, info)
-    identity = _identity(adc, info, credentials) if info else Identity(kind, source)
-    identity = Identity(
-        identity.kind,
-        source,
-        identity.email,
-        identity.via,
-        identity.federated,
-        gcloud=bool(info),
-        credentials=credentials,
-    )
     log.debug("No credentials file configured: using %s", source)
-    return Loaded(credentials, identity)
+    return Loaded(credentials, Identity("metadata", source, credentials=credentials))
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -224,9 +224,7 @@ def generate_access_token(fake: FakeSheets, target: str, caller: str | None, bod
     return 200, {"accessToken": _issue(fake, target, scopes), "expireTime": expires}, ()
 
 
-def metadata(
-    fake: FakeSheets, path: str, query: dict[str, list[str]], flavor: str | None
-) -> Answer:
+def metadata(fake: FakeSheets, path: str, flavor: str | None) -> Answer:
     """The metadata server of a VM with an attached service account (none: 404)."""
     machine = fake.identities.machine
     if path == "/":
