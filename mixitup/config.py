@@ -68,6 +68,18 @@ class Config:
     source: Path | None = None  # the configuration file read, if any
 
 
+def login_file(env: Mapping[str, str] | None = None) -> Path:
+    """Where `mixitup login` stores a sign-in by default: the user's config folder."""
+    env = os.environ if env is None else env
+    if os.name == "nt" and env.get("APPDATA"):
+        base = Path(env["APPDATA"])
+    elif env.get("XDG_CONFIG_HOME"):
+        base = Path(env["XDG_CONFIG_HOME"])
+    else:
+        base = Path.home() / ".config"
+    return base / "mixitup" / "google-credentials.json"
+
+
 def load_config(
     config_file: str | None = None,
     workbook: str | None = None,

@@ -143,8 +143,11 @@ def consent(fake: FakeSheets, query: dict[str, list[str]]) -> Answer:
         return _error("invalid_client", "The OAuth client was not found.", 401)
     if not redirect.startswith(("http://127.0.0.1:", "http://localhost:", "http://[::1]:")):
         return _error("invalid_request", "redirect_uri must be a loopback address")
-    if _one(query, "code_challenge_method") != "S256" or ids.signed_in is None:
-        return _error("invalid_request", "PKCE S256 required, and someone must be signed in")
+    if _one(query, "code_challenge_method") != "S256":
+        return _error("invalid_request", "PKCE S256 required")
+    if ids.signed_in is None:  # the person clicked Cancel on the consent screen
+        denied = urlencode({"error": "access_denied", "state": _one(query, "state")})
+        return 302, {}, (("Location", f"{redirect}?{denied}"),)
     code = "4/fake-" + secrets.token_urlsafe(20)
     scopes = frozenset(_one(query, "scope").split())
     with fake.lock:

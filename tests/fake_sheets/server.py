@@ -382,7 +382,12 @@ class _Handler(BaseHTTPRequestHandler):
         self, route: Route, spreadsheet_id: str, query: dict[str, list[str]], body: Any
     ) -> tuple[int, Json]:
         if route == "token":
-            return self.fake._token(body if isinstance(body, dict) else {})
+            form = dict(body) if isinstance(body, dict) else {}
+            basic = self.headers.get("Authorization", "")
+            if basic.startswith("Basic "):  # RFC 6749 2.3.1: client id and secret in a header
+                client_id, _, secret = base64.b64decode(basic[6:]).decode().partition(":")
+                form["client_id"], form["client_secret"] = [unquote(client_id)], [unquote(secret)]
+            return self.fake._token(form)
         if route == "other":
             return 404, {}
         try:
