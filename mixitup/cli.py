@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -132,6 +133,36 @@ def _add_ops_commands(
     )
     zoom.set_defaults(handler=_export_zoom)
 
+    text = "sign in to Google once in the browser; cron then publishes as you"
+    login = commands.add_parser(
+        "login",
+        parents=[common],
+        help=text,
+        description="Sign in to Google in the browser (your school's Desktop app OAuth client) "
+        "and store the sign-in, readable by you only, for [spreadsheet] credentials to name. "
+        "For staff whose Google Workspace forbids sharing with a service account.",
+    )
+    login.add_argument(
+        "--client-secrets",
+        metavar="FILE",
+        type=Path,
+        default=None,
+        help="the OAuth client's JSON (default: the one client_secret*.json in this folder)",
+    )
+    login.add_argument(
+        "--out",
+        metavar="FILE",
+        type=Path,
+        default=None,
+        help="where to store the sign-in (default: ~/.config/mixitup/google-credentials.json)",
+    )
+    login.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="print the sign-in address instead of opening a browser",
+    )
+    login.set_defaults(handler=_login)
+
 
 def _add_today(command: argparse.ArgumentParser) -> None:
     command.add_argument(
@@ -164,13 +195,38 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2027-01-13") from None
 
 
+# Libraries whose debug and info lines carry request bodies and addresses: sign-in codes,
+# client secrets, tokens.
+QUIET_LIBRARIES = ("google", "google_auth_oauthlib", "requests_oauthlib", "oauthlib", "urllib3")
+
+
 def _configure_logging(level: int) -> None:
+    chosen = {-1: logging.ERROR, 0: logging.INFO}.get(max(-1, min(level, 1)), logging.DEBUG)
     logging.basicConfig(
-        level={-1: logging.ERROR, 0: logging.INFO}.get(max(-1, min(level, 1)), logging.DEBUG),
+        level=chosen,
         format="mixitup: %(message)s",
         stream=sys.stderr,
         force=True,
     )
+    for name in QUIET_LIBRARIES:  # -v is mixitup's detail, never a library's secrets
+        logging.getLogger(name).setLevel(max(chosen, logging.WARNING))
+
+
+def _login(args: argparse.Namespace) -> int:
+    from mixitup.config import login_file
+    from mixitup.login import find_client_secrets, login
+
+    secrets = find_client_secrets(args.client_secrets, Path.cwd())
+    out = (args.out or login_file()).expanduser().resolve()
+    signed_in = login(secrets, out, open_browser=not args.no_browser)
+    print(f"Signed in as {signed_in.account}.")
+    print(f"Stored the sign-in in {signed_in.path} (only you can read it; never share it).")
+    print(
+        f"Next: share the spreadsheet with {signed_in.account} as Editor, and in mixitup.toml set"
+    )
+    print("  [spreadsheet]")
+    print(f"  credentials = {json.dumps(str(signed_in.path))}")
+    return 0
 
 
 def _config(args: argparse.Namespace) -> Config:

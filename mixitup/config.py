@@ -85,6 +85,18 @@ class Config:
     source: Path | None = None  # the configuration file read, if any
 
 
+def login_file(env: Mapping[str, str] | None = None) -> Path:
+    """Where `mixitup login` stores a sign-in by default: the user's config folder."""
+    env = os.environ if env is None else env
+    if os.name == "nt" and env.get("APPDATA"):
+        base = Path(env["APPDATA"])
+    elif env.get("XDG_CONFIG_HOME"):
+        base = Path(env["XDG_CONFIG_HOME"])
+    else:
+        base = Path.home() / ".config"
+    return base / "mixitup" / "google-credentials.json"
+
+
 def load_config(
     config_file: str | None = None,
     workbook: str | None = None,
@@ -157,11 +169,6 @@ def _from_mapping(
     sheet_id = sheet.text("id", "")
     if backend == "google" and not sheet_id:
         raise ConfigError(f'{path}: [spreadsheet] id is required when backend is "google".')
-    if backend == "google" and not credentials:
-        raise ConfigError(
-            f"{path}: no service-account key: set [spreadsheet] credentials or "
-            "GOOGLE_APPLICATION_CREDENTIALS."
-        )
     size = groups.integer("size", 6)
     if size < 2:
         raise ConfigError(f"{path}: [groups] size must be 2 or more, not {size}.")
@@ -190,7 +197,7 @@ def _from_mapping(
         backend=backend,  # type: ignore[arg-type]  # checked just above
         workbook=(cwd / workbook) if workbook else where / sheet.text("path", "mixitup.xlsx"),
         sheet_id=sheet_id,
-        credentials=(where / credentials) if credentials else None,
+        credentials=(where / Path(credentials).expanduser()) if credentials else None,
         roster_tab=sheet.text("roster_tab", "Roster"),
         keep_apart_tab=sheet.text("keep_apart_tab", "Keep apart"),
         history_tab=sheet.text("history_tab", "History"),

@@ -14,7 +14,8 @@ from google.auth.exceptions import RefreshError, TransportError
 from gspread.exceptions import APIError
 
 from mixitup.backends import open_backend
-from mixitup.backends.google import MAX_WAIT, SCOPES, GoogleBackend, is_transient, pixels
+from mixitup.backends.credentials import SCOPES
+from mixitup.backends.google import MAX_WAIT, GoogleBackend, is_transient, pixels
 from mixitup.errors import BackendError, ConflictError
 from mixitup.history import HEADER
 from mixitup.models import Cell, Change, HistoryEdit, Tab
@@ -690,14 +691,18 @@ def _key_with(google_sheet: GoogleSheet, **changes: object) -> dict[str, object]
         # a .p12 key saved under a .json name
         (b"\x30\x82\x0a\x1f\x02\x01\x03\xff\xfe", "is not JSON"),
         # JSON, but not an object
-        ('["service_account"]', "is JSON but not a key"),
-        # an OAuth client secret instead of a service-account key
-        ('{"installed": {"client_id": "x"}}', "lacks type, client_email, private_key, token_uri"),
-        # a user's credentials from `gcloud auth application-default login`
+        ('["service_account"]', "is JSON but not credentials"),
+        # an OAuth client secrets file instead of credentials: sign in with it
+        ('{"installed": {"client_id": "x"}}', "mixitup login --client-secrets"),
+        # a sign-in cut short: google-auth needs all three fields to refresh
         (
             '{"type": "authorized_user", "refresh_token": "1//xyzzy-token"}',
-            "'authorized_user' credentials",
+            "lacks client_id, client_secret",
         ),
+        # a type google-auth knows but Sheets cannot use
+        ('{"type": "gdch_service_account"}', "'gdch_service_account' credentials"),
+        # no type at all
+        ('{"client_email": "a@b"}', 'has no "type"'),
     ],
 )
 def test_an_unusable_key_file_says_what_is_wrong_with_it(
@@ -752,7 +757,7 @@ def test_the_example_credentials_file_is_refused_for_its_placeholder_key(
 ) -> None:
     example = Path(__file__).parent.parent / "credentials.example.json"
 
-    with pytest.raises(BackendError, match=r"private_key .* is not a readable PEM private key"):
+    with pytest.raises(BackendError, match=r"private_key is not a readable PEM private key"):
         open_backend(google_sheet.config(credentials=example))
 
 

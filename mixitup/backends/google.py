@@ -8,21 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import json
 import logging
 import random
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 import gspread
 import requests
 from google.auth import exceptions as auth_exceptions
-from google.oauth2 import service_account
 from gspread.exceptions import APIError
 from tenacity import (
     RetryCallState,
@@ -32,6 +29,8 @@ from tenacity import (
     stop_after_delay,
 )
 
+from mixitup.backends import credentials
+from mixitup.backends.credentials import Identity
 from mixitup.change import apply_change, plan_change
 from mixitup.errors import BackendError, ConflictError
 from mixitup.models import Cell, Change, Rows, Snapshot, Tab
@@ -41,7 +40,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)  # open by id: no Drive scope
 API = "https://sheets.googleapis.com/v4/spreadsheets"
 CONNECT_TIMEOUT = 10.0  # seconds to open a connection
 READ_TIMEOUT = 60.0  # seconds to wait for an answer once connected
@@ -51,7 +49,6 @@ MAX_WAIT = 64.0  # the cap of the exponential backoff, and of an honoured Retry-
 FIRST_WAIT = 1.0
 PIXELS_PER_CHARACTER = 7  # Arial 10, the Sheets default font
 PADDING_PIXELS = 10
-KEY_FIELDS = ("type", "client_email", "private_key", "token_uri")
 
 # Every tab's id, title, position and size, and each cell's text as Sheets shows it.
 READ_FIELDS = (
@@ -128,90 +125,14 @@ def retry_after(error: BaseException | None) -> float | None:
     return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
-def load_key(path: Path | None) -> dict[str, Any]:
-    """The service-account key at `path`, checked for the fields google-auth needs.
-
-    Raises BackendError saying what is wrong with the file; never quotes its contents.
-    """
-    if path is None:
-        raise BackendError(
-            "No service-account key given: set [spreadsheet] credentials in mixitup.toml "
-            "or the GOOGLE_APPLICATION_CREDENTIALS environment variable."
-        )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BackendError(
-            f"Service-account key file {path} does not exist. Download a JSON key for the "
-            "service account (README: Google Sheets setup) and point [spreadsheet] "
-            "credentials at it."
-        ) from None
-    except UnicodeDecodeError:
-        raise BackendError(
-            f"Service-account key file {path} is not JSON (it is binary; a .p12 key will "
-            "not do). Create a JSON key for the service account instead."
-        ) from None
-    except OSError as error:
-        raise BackendError(
-            f"Cannot read service-account key file {path}: {error.strerror}."
-        ) from None
-    if path.stat().st_mode & 0o077:
-        log.warning(
-            "Service-account key file %s can be read by other users of this computer; it is "
-            "the account's password. Run: chmod 600 %s",
-            path,
-            path,
-        )
-    try:
-        info = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise BackendError(
-            f"Service-account key file {path} is not JSON ({error.msg} at line {error.lineno}, "
-            f"column {error.colno}). Download the key again, as JSON."
-        ) from None
-    if not isinstance(info, dict):
-        raise BackendError(
-            f"Service-account key file {path} is JSON but not a key: expected an object with "
-            f"{', '.join(KEY_FIELDS)}."
-        )
-    if "type" in info and info["type"] != "service_account":
-        raise BackendError(
-            f"{path} holds {info['type']!r} credentials, not a service-account key "
-            '("type": "service_account"). OAuth client secrets and user credentials do not '
-            "work here: create a service account and download its JSON key."
-        )
-    missing = [name for name in KEY_FIELDS if not str(info.get(name) or "").strip()]
-    if missing:
-        raise BackendError(
-            f"Service-account key file {path} lacks {', '.join(missing)}. Download a fresh "
-            "JSON key for the service account; credentials.example.json shows the shape."
-        )
-    return info
-
-
 def open_google_backend(config: Config) -> GoogleBackend:
-    """The Google Sheet `config` names, reached with its service-account key.
+    """The Google Sheet `config` names, reached with its credentials (or ADC when none).
 
     Makes no request: the token is fetched with the first read.
     """
-    info = load_key(config.credentials)
-    try:
-        credentials = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
-            info, scopes=list(SCOPES)
-        )
-    except ValueError:
-        # The parser's message may echo key material, so only say which field is broken.
-        raise BackendError(
-            f"The private_key in service-account key file {config.credentials} is not a "
-            "readable PEM private key. Download a fresh JSON key for the service account."
-        ) from None
-    client = gspread.Client(auth=credentials)
-    return GoogleBackend(
-        client,
-        config.sheet_id,
-        client_email=str(info["client_email"]),
-        key_file=config.credentials,
-    )
+    loaded = credentials.load(config.credentials)
+    client = gspread.Client(auth=loaded.credentials)
+    return GoogleBackend(client, config.sheet_id, identity=loaded.identity)
 
 
 @dataclass(frozen=True)
@@ -494,8 +415,7 @@ class GoogleBackend:
         client: gspread.Client,
         sheet_id: str,
         *,
-        client_email: str = "the service account",
-        key_file: Path | None = None,
+        identity: Identity | None = None,
         timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
         sleep: Sleep = time.sleep,
         rng: random.Random | None = None,
@@ -505,8 +425,7 @@ class GoogleBackend:
             raise BackendError("No spreadsheet id given: set [spreadsheet] id in mixitup.toml.")
         self.client = client
         self.sheet_id = sheet_id
-        self.client_email = client_email
-        self.key_file = key_file
+        self.identity = identity or Identity("service_account", "the credentials in use")
         self.sleep = sleep
         self.rng = rng or random.Random()  # jitter and sheet ids, not secrets
         self.max_attempts = max_attempts
@@ -775,15 +694,15 @@ class GoogleBackend:
                 )
             if status == 403 and re.search(r"has not been used|is disabled", message):
                 return BackendError(
-                    f"The Google Sheets API is not enabled for the service account's project "
+                    f"The Google Sheets API is not enabled for the Google Cloud project of "
+                    f"{self.identity.name()} "
                     f"(403: {message}). Enable it in the Google Cloud console, wait a few "
                     f"minutes, and run again.{outcome}"
                 )
             if status == 403:
                 return BackendError(
-                    f"Google Sheets refused access to {where} (403: {message}). Share the "
-                    f"spreadsheet with the service account {self.client_email} as Editor "
-                    f"(the Share button in the sheet), then run again.{outcome}"
+                    f"Google Sheets refused {self.identity.name()} access to {where} (403: "
+                    f"{message}). {credentials.forbidden(self.identity, message)}{outcome}"
                 )
             if status == 404:
                 return BackendError(
@@ -793,12 +712,12 @@ class GoogleBackend:
                 )
             if status == 401:
                 return BackendError(
-                    f"Google did not accept the credentials of {self.client_email} (401: "
-                    f"{message}). Check that the key file {self._key()} is current.{outcome}"
+                    f"Google did not accept the credentials of {self.identity.name()} (401: "
+                    f"{message}). {credentials.unauthorized(self.identity)}.{outcome}"
                 )
             if status == 429:
                 return BackendError(
-                    f"Google Sheets is rate-limiting this service account (429: {message}) "
+                    f"Google Sheets is rate-limiting {self.identity.name()} (429: {message}) "
                     f"and still was{tried}. Wait a few minutes and run again.{outcome}"
                 )
             if is_transient(error):
@@ -810,19 +729,12 @@ class GoogleBackend:
                 f"Google Sheets rejected the {what} of {where} ({status}: {message})."
                 f"{outcome} This looks like a mixitup bug; please report this message."
             )
-        if isinstance(error, auth_exceptions.RefreshError):
-            return BackendError(
-                f"Google refused the service-account key {self._key()} for {self.client_email} "
-                f"({_refresh_reason(error)}). The key may have been deleted or revoked, or this "
-                f"machine's clock is wrong: create a new key if needed.{outcome}"
-            )
+        if isinstance(error, auth_exceptions.GoogleAuthError) and not is_transient(error):
+            return BackendError(f"{credentials.refused(self.identity, error)}{outcome}")
         return BackendError(
             f"Could not {what} {where}: {_short(error)}{tried}. Check this machine's network "
             f"connection (and proxy) to sheets.googleapis.com.{outcome}"
         )
-
-    def _key(self) -> str:
-        return str(self.key_file) if self.key_file else "in use"
 
 
 def _tab_exists(title: str) -> ConflictError:
@@ -849,12 +761,6 @@ def _api_message(error: APIError) -> str:
         return f"an answer that is not JSON ({kind})"
     message = " ".join(str(error.error.get("message", "")).split())
     return message[:300] or str(status)
-
-
-def _refresh_reason(error: auth_exceptions.RefreshError) -> str:
-    """The token endpoint's reason, such as 'invalid_grant: Invalid JWT Signature.'."""
-    first = error.args[0] if error.args else ""
-    return " ".join(str(first).split())[:200] or "no reason given"
 
 
 def _short(error: BaseException | None) -> str:

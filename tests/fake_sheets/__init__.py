@@ -54,16 +54,26 @@ SHEETS_HOST = "https://sheets.googleapis.com"
 EMAIL = "mixitup-publisher@mixitup-test.iam.gserviceaccount.com"
 
 
-class _ToFake(HTTPAdapter):
-    """Sends https://sheets.googleapis.com/... to the fake at http://127.0.0.1:port/..."""
+# Google hosts the fake stands in for, and where their paths live on it.
+GOOGLE_HOSTS = {
+    SHEETS_HOST: "",
+    "https://oauth2.googleapis.com": "",
+    "https://sts.googleapis.com": "/sts",
+    "https://iamcredentials.googleapis.com": "",
+}
 
-    def __init__(self, base_url: str) -> None:
+
+class _ToFake(HTTPAdapter):
+    """Sends https://<google host>/... to the fake at http://127.0.0.1:port/<prefix>/..."""
+
+    def __init__(self, base_url: str, host: str = SHEETS_HOST) -> None:
         super().__init__()
-        self.base_url = base_url
+        self.base_url = base_url + GOOGLE_HOSTS[host]
+        self.host = host
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
         assert request.url is not None
-        request.url = self.base_url + request.url.removeprefix(SHEETS_HOST)
+        request.url = self.base_url + request.url.removeprefix(self.host)
         return super().send(request, *args, **kwargs)
 
 
@@ -78,9 +88,19 @@ class _Refuse(BaseAdapter):
 
 
 def connect(session: requests.Session, fake: FakeSheets) -> None:
-    """Route `session`'s Sheets API calls to `fake`; refuse every other https host."""
-    session.mount("https://", _Refuse())
-    session.mount(f"{SHEETS_HOST}/", _ToFake(fake.base_url))
+    """Route `session`'s Google API calls to `fake`; refuse every other https host.
+
+    An AuthorizedSession's own token session (google-auth's refresh requests, such as
+    impersonation's call to IAM Credentials at its fixed address) is routed the same way.
+    """
+    sessions = [session]
+    auth_request = getattr(session, "_auth_request", None)
+    if isinstance(getattr(auth_request, "session", None), requests.Session):
+        sessions.append(auth_request.session)  # type: ignore[union-attr]
+    for each in sessions:
+        each.mount("https://", _Refuse())
+        for host in GOOGLE_HOSTS:
+            each.mount(f"{host}/", _ToFake(fake.base_url, host))
 
 
 @cache

@@ -24,14 +24,14 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from . import discovery
+from . import discovery, oauth
 from .spreadsheet import ApiError, Json, Spreadsheet, forbidden, not_found
 
 SPREADSHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets"
 SHEETS_SCOPES = {SPREADSHEETS_SCOPE, "https://www.googleapis.com/auth/drive"}
 # google-auth always names Google's token endpoint as the audience, wherever it posts.
 GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
-Route = Literal["token", "get", "batchUpdate", "other"]
+Route = Literal["token", "get", "batchUpdate", "auth", "sts", "iam", "subject", "metadata", "other"]
 HTML_502 = (
     "<!DOCTYPE html>\n<html lang=en>\n  <meta charset=utf-8>\n"
     "  <title>Error 502 (Server Error)!!1</title>\n"
@@ -120,6 +120,7 @@ class FakeSheets:
     faults: dict[Route, list[Fault]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
     release: threading.Event = field(default_factory=threading.Event)
+    identities: oauth.Identities = field(default_factory=oauth.Identities)
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
 
@@ -189,6 +190,8 @@ class FakeSheets:
             return queue.pop(0) if queue else None
 
     def _token(self, form: dict[str, list[str]]) -> tuple[int, Json]:
+        if (user := oauth.token_grant(self, form)) is not None:
+            return user[0], user[1]
         if form.get("grant_type", [""])[0] != "urn:ietf:params:oauth:grant-type:jwt-bearer":
             return 400, {
                 "error": "unsupported_grant_type",
@@ -331,7 +334,7 @@ class _Handler(BaseHTTPRequestHandler):
         body: Any = None
         if raw:
             try:
-                body = json.loads(raw) if route != "token" else parse_qs(raw.decode())
+                body = json.loads(raw) if route not in ("token", "sts") else parse_qs(raw.decode())
             except ValueError:
                 body = raw.decode(errors="replace")
         fault = self.fake._next_fault(route)
@@ -339,13 +342,37 @@ class _Handler(BaseHTTPRequestHandler):
             self._log(Call(method, route, parts.path, query, body, _shown(fault)))
             self._misbehave(fault)
             return
-        status, answer = self._answer(route, spreadsheet_id, query, body)
+        headers: tuple[tuple[str, str], ...] | None = None
+        if route in ("auth", "sts", "iam", "subject", "metadata"):
+            status, answer, headers = self._identity(route, parts.path, spreadsheet_id, query, body)
+        else:
+            status, answer = self._answer(route, spreadsheet_id, query, body)
         # Logged before answering, so a client that has its answer sees its call counted.
         self._log(Call(method, route, parts.path, query, body, _shown(fault) if fault else status))
         if fault is not None:
             self._misbehave(fault)
+        elif headers is not None:  # an identity endpoint: JSON, or an empty redirect
+            payload = b"" if status == 302 else json.dumps(answer).encode()
+            self._send_raw(status, payload, "application/json; charset=UTF-8", headers)
         else:
             self._send(status, answer)
+
+    def _identity(
+        self, route: Route, path: str, target: str, query: dict[str, list[str]], body: Any
+    ) -> oauth.Answer:
+        if route == "auth":
+            return oauth.consent(self.fake, query)
+        if route == "sts":
+            return oauth.token_exchange(self.fake, body if isinstance(body, dict) else {})
+        if route == "subject":
+            return oauth.subject_by_url(self.fake, self.headers.get("Authorization"))
+        if route == "metadata":
+            return oauth.metadata(self.fake, path, self.headers.get("Metadata-Flavor"))
+        bearer = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+        with self.fake.lock:
+            grant = self.fake.tokens.get(bearer)
+        caller = grant[0] if grant and grant[2] > time.time() else None
+        return oauth.generate_access_token(self.fake, target, caller, body)
 
     def _log(self, call: Call) -> None:
         with self.fake.lock:
@@ -355,7 +382,12 @@ class _Handler(BaseHTTPRequestHandler):
         self, route: Route, spreadsheet_id: str, query: dict[str, list[str]], body: Any
     ) -> tuple[int, Json]:
         if route == "token":
-            return self.fake._token(body if isinstance(body, dict) else {})
+            form = dict(body) if isinstance(body, dict) else {}
+            basic = self.headers.get("Authorization", "")
+            if basic.startswith("Basic "):  # RFC 6749 2.3.1: client id and secret in a header
+                client_id, _, secret = base64.b64decode(basic[6:]).decode().partition(":")
+                form["client_id"], form["client_secret"] = [unquote(client_id)], [unquote(secret)]
+            return self.fake._token(form)
         if route == "other":
             return 404, {}
         try:
@@ -418,6 +450,17 @@ def _shown(fault: Fault) -> int:
 def _route(method: str, path: str) -> tuple[Route, str]:
     if method == "POST" and path == "/token":
         return "token", ""
+    if method == "GET" and path == "/o/oauth2/auth":
+        return "auth", ""
+    if method == "POST" and path == "/sts/v1/token":
+        return "sts", ""
+    if method == "GET" and path == "/subject-token":
+        return "subject", ""
+    if method == "GET" and (path == "/" or path.startswith("/computeMetadata/")):
+        return "metadata", ""
+    iam = "/v1/projects/-/serviceAccounts/"
+    if method == "POST" and path.startswith(iam) and path.endswith(":generateAccessToken"):
+        return "iam", path[len(iam) :].removesuffix(":generateAccessToken")
     prefix = "/v4/spreadsheets/"
     if path.startswith(prefix):
         rest = path[len(prefix) :]
