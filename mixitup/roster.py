@@ -289,8 +289,9 @@ class _RosterReader:
         self.keys_by_row[row] = key
 
     def _check_duplicate_names(self) -> None:
+        with_email = set(self.by_email.values())
         for rows in self.by_name.values():
-            without_email = [r for r in rows if "@" not in self.keys_by_row[r]]
+            without_email = [r for r in rows if r not in with_email]
             if len(rows) > 1 and without_email:
                 listed = ", ".join(str(r) for r in rows)
                 column = get_column_letter(self.columns["name"] + 1)

@@ -116,6 +116,11 @@ def test_without_email_column_students_are_keyed_by_name_with_a_warning():
             [(ANN[0], "", *ANN[2:]), (ANN[0], "", "FE", "1", "", "")],
             "rows 2, 3, column A (name): the same name",
         ),
+        # ... even when the name itself has an @ in it (found by the property test)
+        (
+            [("@", "", *ANN[2:]), ("@", "", "FE", "1", "", "")],
+            "rows 2, 3, column A (name): the same name",
+        ),
     ],
 )
 def test_each_problem_names_tab_row_and_column(rows, expected):
