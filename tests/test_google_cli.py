@@ -155,3 +155,23 @@ def test_both_backends_publish_the_same_tabs_and_text(any_spreadsheet: AnySpread
     assert sorted({row[0] for row in groups[1:]}, key=int) == [str(g) for g in range(1, 7)]
     assert any_spreadsheet.hidden("History")
     assert len(any_spreadsheet.rows("History") or []) == 25
+
+
+def test_keep_apart_pairs_from_the_tab_never_share_a_group(
+    any_spreadsheet: AnySpreadsheet, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Read from the written tab, not from the report: a publish ignoring the Keep apart tab
+    would report 0 pairs together while they sit together."""
+    roster = make_roster(12)
+    # Each pair mixes modules and programs, just what the optimizer likes to put together.
+    pairs = [(roster[i][0], roster[i + 3][1]) for i in (0, 1, 2, 6, 7, 8)]
+    any_spreadsheet.seed({"Roster": [HEADER, *roster], "Keep apart": [("A", "B"), *pairs]})
+    any_spreadsheet.write_config()
+
+    assert main([*any_spreadsheet.args, "publish", "--date", DATE, "--week", WEEK]) == 0
+
+    by_name = {row[1]: row[0] for row in (any_spreadsheet.rows(GROUPS) or [])[1:]}
+    email_to_name = {r[1]: r[0] for r in roster}
+    together = [(a, b) for a, b in pairs if by_name[a] == by_name[email_to_name[b]]]
+    assert together == []
+    assert "keep-apart pairs together: 0 (least possible 0) ok" in capsys.readouterr().out
