@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from mixitup import __version__, pipeline
+from mixitup import __version__, notify, pipeline
 from mixitup.backends import open_backend
 from mixitup.config import DEFAULT_CONFIG, Config, load_config
 from mixitup.errors import ConfigError, MixitupError
@@ -182,10 +182,17 @@ def _plan(args: argparse.Namespace) -> int:
 
 def _publish(args: argparse.Namespace) -> int:
     config = _config(args)
-    backend = open_backend(config)
-    outcome = pipeline.publish(
-        config, backend, Session(args.date, args.week), force=args.force, force_past=args.force_past
-    )
+    with notify.on_failure(config.webhook, "publish", _where(config)):
+        backend = open_backend(config)
+        outcome = pipeline.publish(
+            config,
+            backend,
+            Session(args.date, args.week),
+            force=args.force,
+            force_past=args.force_past,
+        )
+    if outcome.plan is not None:
+        _notify_published(config, backend.location, [outcome.plan])
     if outcome.plan is None:
         print(
             f"{outcome.session.label} is already published in {backend.location}; nothing changed."
@@ -219,8 +226,30 @@ def _init(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     config = _config(args)
-    pipeline.run(config, open_backend(config), today=args.today)
+    with notify.on_failure(config.webhook, "run", _where(config)):
+        backend = open_backend(config)
+        outcome = pipeline.run(config, backend, today=args.today)
+    _notify_published(config, backend.location, outcome.published)
     return 0
+
+
+def _where(config: Config) -> str:
+    """The spreadsheet a command works on, for a notice: a path or a sheet's address."""
+    if config.backend == "google":
+        return f"https://docs.google.com/spreadsheets/d/{config.sheet_id}"
+    return str(config.workbook)
+
+
+def _notify_published(config: Config, location: str, plans: Sequence[pipeline.Plan]) -> None:
+    for plan in plans:
+        text = notify.published_text(
+            plan.session.label,
+            len(plan.roster.students),
+            plan.grouping.report.groups,
+            location,
+            plan.session.groups_title,
+        )
+        notify.send(config.webhook, text)
 
 
 STATES = {
@@ -237,6 +266,7 @@ def _status(args: argparse.Namespace) -> int:
     source = config.source or "defaults (no mixitup.toml)"
     print(f"Today is {result.today:%a} {result.today}. Calendar: {source}")
     print(f"Spreadsheet: {backend.location}")
+    print(f"Notices: {_notices(config)}")
     if not result.slots:
         print("No sessions on the calendar: set [calendar] module_starts in mixitup.toml.")
     module: dt.date | None = None
@@ -258,6 +288,16 @@ def _status(args: argparse.Namespace) -> int:
     for note in result.notes:
         print(f"Check: {note}")
     return 0
+
+
+def _notices(config: Config) -> str:
+    """Whether notices are set up, naming the webhook's host only: its address is a secret."""
+    if not config.webhook:
+        return "off (set [notify] webhook in mixitup.toml to hear of each publish and failure)"
+    from urllib.parse import urlsplit
+
+    host = urlsplit(config.webhook).hostname or "?"
+    return f"on, posted to the webhook at {host} (its address is a secret, so not shown)"
 
 
 def _when(session: Session) -> str:
