@@ -132,6 +132,24 @@ def _add_ops_commands(
     )
     zoom.set_defaults(handler=_export_zoom)
 
+    report = commands.add_parser(
+        "report",
+        parents=[common],
+        help="what the sessions did, per student and per session: a Report tab with a chart",
+        description="Count, from the History, per student: sessions grouped, attended, distinct "
+        "people, cohorts, programs and modules met, times led; per session: students, groups, "
+        "groups led, attendance, repeat and cohort-mate pairs. Writes the staff spreadsheet's "
+        "Report tab (tables and a chart) in one write and prints a summary.",
+    )
+    report.add_argument(
+        "--csv",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="also write students.csv and sessions.csv in DIR",
+    )
+    report.set_defaults(handler=_report)
+
 
 def _add_today(command: argparse.ArgumentParser) -> None:
     command.add_argument(
@@ -329,4 +347,34 @@ def _export_zoom(args: argparse.Namespace) -> int:
         f"Wrote {path}: {result.participants} students in {result.rooms} rooms for "
         f"{session.label}. Upload it in Zoom under the meeting's breakout room pre-assignment."
     )
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    config = _config(args)
+    folder: Path | None = args.csv
+    if folder is not None:
+        try:  # before anything is written, so a bad --csv fails alone
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ConfigError(f"Cannot create {folder}: {error.strerror}. Check --csv.") from error
+    result = pipeline.report(config, open_backend(config))
+    print(f'Wrote tab "{result.tab}" in {result.location}:')
+    for line in result.report.summary():
+        print(f"  {line}")
+    if folder is not None:
+        from mixitup.report import csv_text
+
+        try:
+            for name, table in (
+                ("students.csv", result.report.students),
+                ("sessions.csv", result.report.sessions),
+            ):
+                (folder / name).write_text(csv_text(table), encoding="utf-8", newline="")
+        except OSError as error:
+            raise ConfigError(
+                f"Cannot write the CSV files in {folder}: {error.strerror}. Check --csv; the "
+                f'"{result.tab}" tab was written.'
+            ) from error
+        print(f"Wrote {folder / 'students.csv'} and {folder / 'sessions.csv'}.")
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from mixitup import schedule
 from mixitup.backends import Backend
@@ -26,6 +26,9 @@ from mixitup.optimizer import Grouping, Rules, optimize
 from mixitup.prompts import load_prompts
 from mixitup.render import groups_tab, prompts_tab
 from mixitup.roster import Roster, read_roster
+
+if TYPE_CHECKING:
+    from mixitup.report import Report
 
 log = logging.getLogger(__name__)
 CONFLICT_RETRIES = 3
@@ -443,3 +446,53 @@ def export_zoom(config: Config, backend: Backend, session: Session) -> ZoomExpor
     for warning in result.warnings:
         log.warning("%s", warning)
     return result
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    """What `report` computed and where it wrote the Report tab."""
+
+    report: Report
+    tab: str
+    location: str
+
+
+def report(config: Config, backend: Backend, now: dt.datetime | None = None) -> ReportOutcome:
+    """Read the staff spreadsheet once, compute the report, and replace its Report tab.
+
+    One read and one write. A tab of that title that mixitup did not write is never
+    replaced: ConfigError says to rename it or to set [spreadsheet] report_tab.
+    """
+    from mixitup.report import build, history_frame, is_report_tab, report_tab
+
+    now = now or _now()
+    for attempt in range(1, CONFLICT_RETRIES + 1):
+        snapshot = backend.read()
+        log.info("read %s: %d tabs", backend.location, len(snapshot.titles))
+        existing = snapshot.rows(config.report_tab)
+        if existing and not is_report_tab(existing):
+            raise ConfigError(
+                f'{backend.location} already has a tab "{config.report_tab}" that mixitup did '
+                "not write, so it was left alone and nothing was written. Rename that tab, or set "
+                "[spreadsheet] report_tab in mixitup.toml to another title."
+            )
+        students: tuple[Student, ...] = ()
+        try:
+            students = _roster(config, snapshot).students
+        except RosterError as error:
+            log.warning("%s\nReporting on the students in the history only.", error)
+        result = build(history_frame(snapshot.rows(config.history_tab) or ()), students)
+        log.info("report: %d sessions, %d students", len(result.sessions), len(result.students))
+        change = Change(
+            delete_tabs=(config.report_tab,) if existing is not None else (),
+            add_tabs=(report_tab(result, config.report_tab, now),),
+        )
+        try:
+            backend.apply(change)
+        except ConflictError as error:
+            if attempt == CONFLICT_RETRIES:
+                raise
+            log.warning("%s Reading again (attempt %d).", error, attempt + 1)
+            continue
+        return ReportOutcome(result, config.report_tab, backend.location)
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -295,6 +295,21 @@ def _rows(table: pd.DataFrame) -> list[tuple[Cell, ...]]:
     return out
 
 
+def csv_text(table: pd.DataFrame) -> str:
+    """A table as CSV with its plain headers; text that a spreadsheet would run is quoted."""
+    import csv
+    import io
+
+    from mixitup.export import neutralise
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(table.columns)
+    for record in table.itertuples(index=False):
+        writer.writerow(neutralise(v) if isinstance(v, str) else int(v) for v in record)
+    return out.getvalue()
+
+
 def is_report_tab(rows: Rows | None) -> bool:
     """Whether a tab is one mixitup wrote (so it may be replaced), judged by its first cell."""
     return bool(rows and rows[0] and rows[0][0].startswith(MARKER))
