@@ -79,16 +79,27 @@ def history_frame(rows: Rows) -> pd.DataFrame:
     names = list(dict.fromkeys(COLUMNS.values()))
     if not all(name in at for name in REQUIRED):
         return pd.DataFrame({name: pd.Series(dtype=str) for name in names})
-    width = max(at.values()) + 1
-    body = [tuple(r[:width]) + ("",) * (width - len(r)) for r in rows[1:]]
-    frame = pd.DataFrame.from_records(body, columns=range(width)) if body else None
-    if frame is None:
-        return pd.DataFrame({name: pd.Series(dtype=str) for name in names})
+    body = rows[1:]
+    # Column by column, each distinct text stripped once and shared: 400,000 rows stay small.
     out = pd.DataFrame(
-        {name: frame[at[name]].astype(str).str.strip() if name in at else "" for name in names}
+        {
+            name: _texts([r[at[name]] if at[name] < len(r) else "" for r in body])
+            if name in at
+            else pd.Series([""] * len(body), dtype=object)
+            for name in names
+        }
     )
     keep = (out["session"] != "") & (out["key"] != "") & out["group"].str.fullmatch(r"\d+")
     return out[keep].reset_index(drop=True)
+
+
+def _texts(cells: list[str]) -> pd.Series:
+    """Cells as stripped text; each distinct value is stripped (and stored) once."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(pd.Series(cells, dtype=object))
+    clean = pd.Index(uniques).astype(str).str.strip()
+    return pd.Series(clean.take(codes), dtype=object)
 
 
 def _squash(text: str) -> str:
@@ -136,9 +147,9 @@ def build(history: pd.DataFrame, students: Sequence[Student] = ()) -> Report:
     import pandas as pd
 
     df = history.drop_duplicates(["session", "key"], keep="last").copy()
-    df["present"] = df["attended"].str.casefold() != "no"
-    df["lead"] = df["role"].str.casefold() == "lead"
-    df["group"] = df["group"].astype("int64")
+    df["present"] = ~_is(df["attended"], "no")
+    df["lead"] = _is(df["role"], "lead")
+    df["group"] = df["group"].astype("int32")
     order = (
         df.drop_duplicates("session")
         .assign(day=lambda d: d["date"].where(d["date"] != "", d["session"].str[:10]))
@@ -146,21 +157,32 @@ def build(history: pd.DataFrame, students: Sequence[Student] = ()) -> Report:
         .tolist()
     )
     df["order"] = df["session"].map({label: i for i, label in enumerate(order)}).astype("int32")
-    df["who"] = pd.factorize(df["key"])[0].astype("int64")
-    df["gid"] = df.groupby(["order", "group"]).ngroup().astype("int64")
+    df["who"] = pd.factorize(df["key"])[0].astype("int32")
+    df["gid"] = df.groupby(["order", "group"]).ngroup().astype("int32")
     for column in ("cohort", "program", "module"):
-        codes = pd.factorize(df[column])[0]
-        df[f"{column}_code"] = pd.Series(codes, index=df.index).where(df[column] != "", -1)
+        codes = pd.factorize(df[column].replace("", None))[0]  # blank: -1, never "the same"
+        df[f"{column}_code"] = codes.astype("int32")
 
     pairs = _pairs(df)
     met = pairs[pairs["present_a"] & pairs["present_b"]]
     return Report(_students(df, met, students), _sessions(df, pairs, met, order))
 
 
+def _is(column: pd.Series, word: str) -> pd.Series:
+    """Whether each cell says `word`, whatever its case; each distinct text is checked once."""
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(column)
+    said = np.append(pd.Index(uniques).str.casefold() == word, False)  # code -1: NaN
+    return pd.Series(said[codes], index=column.index)
+
+
 def _pairs(df: pd.DataFrame) -> pd.DataFrame:
     """Every ordered pair (a, b), a != b, that shared a group: who, when, and b's cohort."""
-    side = df[["gid", "who", "order", "present", "cohort_code", "program_code", "module_code"]]
-    pairs = side.merge(side, on="gid", suffixes=("_a", "_b"))
+    a = df[["gid", "who", "order", "present", "cohort_code"]]
+    b = df[["gid", "who", "present", "cohort_code", "program_code", "module_code"]]
+    pairs = a.add_suffix("_a").merge(b.add_suffix("_b"), left_on="gid_a", right_on="gid_b")
     return pairs[pairs["who_a"] != pairs["who_b"]]
 
 
@@ -222,10 +244,10 @@ def _sessions(
     )
     once = pairs[pairs["who_a"] < pairs["who_b"]]  # each unordered pair once per session
     people = len(df) and int(df["who"].max()) + 1
-    pair_id = once["who_a"] * people + once["who_b"]
+    pair_id = once["who_a"].astype("int64") * people + once["who_b"]
     met_once = met[met["who_a"] < met["who_b"]]
     first_met = (
-        met_once.assign(pair=met_once["who_a"] * people + met_once["who_b"])
+        met_once.assign(pair=met_once["who_a"].astype("int64") * people + met_once["who_b"])
         .groupby("pair")["order_a"]
         .min()
     )
