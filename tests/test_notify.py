@@ -119,7 +119,8 @@ def test_notices_go_through_the_https_proxy_and_trust_the_ca_bundle(
         monkeypatch.delenv("REQUESTS_CA_BUNDLE")
         monkeypatch.setenv("CURL_CA_BUNDLE", "")
         caplog.clear()
-        assert not notify.send(url, "untrusted", sleep=lambda _: None)
+        with caplog.at_level(logging.DEBUG):
+            assert not notify.send(url, "untrusted", sleep=lambda _: None)
         assert "certificate not trusted: set REQUESTS_CA_BUNDLE" in caplog.text
         assert tls.texts() == ["through the proxy"]
     finally:
@@ -130,7 +131,8 @@ def test_notices_go_through_the_https_proxy_and_trust_the_ca_bundle(
 def test_a_plain_http_webhook_is_warned_about(
     receiver: Receiver, caplog: pytest.LogCaptureFixture
 ) -> None:
-    notify.send(receiver.url, "plain", sleep=lambda _: None)
+    with caplog.at_level(logging.DEBUG):
+        notify.send(receiver.url, "plain", sleep=lambda _: None)
     assert "does not start with https://" in caplog.text
     assert SECRET not in caplog.text
 
@@ -151,7 +153,8 @@ def test_scrub_hides_the_address_its_path_and_query() -> None:
 def test_an_unexpected_requests_error_is_scrubbed(caplog: pytest.LogCaptureFixture) -> None:
     """An error whose text names the address (here, a bad port) is logged without it."""
     url = f"https://{HOST}:99999{SECRET_PATH}"
-    assert not notify.send(url, "x", sleep=lambda _: None)
+    with caplog.at_level(logging.DEBUG):
+        assert not notify.send(url, "x", sleep=lambda _: None)
     assert "Could not post the notice" in caplog.text
     assert SECRET not in caplog.text
 
