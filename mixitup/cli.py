@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from mixitup import __version__, pipeline
+from mixitup import __version__, notify, pipeline
 from mixitup.backends import open_backend
 from mixitup.config import DEFAULT_CONFIG, Config, load_config
 from mixitup.errors import ConfigError, MixitupError
@@ -162,6 +162,23 @@ def _add_ops_commands(
         help="print the sign-in address instead of opening a browser",
     )
     login.set_defaults(handler=_login)
+    report = commands.add_parser(
+        "report",
+        parents=[common],
+        help="what the sessions did, per student and per session: a Report tab with a chart",
+        description="Count, from the History, per student: sessions grouped, attended, distinct "
+        "people, cohorts, programs and modules met, times led; per session: students, groups, "
+        "groups led, attendance, repeat and cohort-mate pairs. Writes the staff spreadsheet's "
+        "Report tab (tables and a chart) in one write and prints a summary.",
+    )
+    report.add_argument(
+        "--csv",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="also write students.csv and sessions.csv in DIR",
+    )
+    report.set_defaults(handler=_report)
 
 
 def _add_today(command: argparse.ArgumentParser) -> None:
@@ -252,10 +269,17 @@ def _plan(args: argparse.Namespace) -> int:
 
 def _publish(args: argparse.Namespace) -> int:
     config = _config(args)
-    backend = open_backend(config)
-    outcome = pipeline.publish(
-        config, backend, Session(args.date, args.week), force=args.force, force_past=args.force_past
-    )
+    with notify.on_failure(config.webhook, "publish", _where(config)):
+        backend = open_backend(config)
+        outcome = pipeline.publish(
+            config,
+            backend,
+            Session(args.date, args.week),
+            force=args.force,
+            force_past=args.force_past,
+        )
+    if outcome.plan is not None:
+        _notify_published(config, backend.location, [outcome.plan])
     if outcome.plan is None:
         print(
             f"{outcome.session.label} is already published in {backend.location}; nothing changed."
@@ -293,8 +317,30 @@ def _run(args: argparse.Namespace) -> int:
     if isinstance(today, dt.datetime):
         now = today if today.tzinfo else config.calendar.at(today.date(), today.time())
         today = now.date()
-    pipeline.run(config, open_backend(config), today=today, now=now)
+    with notify.on_failure(config.webhook, "run", _where(config)):
+        backend = open_backend(config)
+        outcome = pipeline.run(config, backend, today=today, now=now)
+    _notify_published(config, backend.location, outcome.published)
     return 0
+
+
+def _where(config: Config) -> str:
+    """The spreadsheet a command works on, for a notice: a path or a sheet's address."""
+    if config.backend == "google":
+        return f"https://docs.google.com/spreadsheets/d/{config.sheet_id}"
+    return str(config.workbook)
+
+
+def _notify_published(config: Config, location: str, plans: Sequence[pipeline.Plan]) -> None:
+    for plan in plans:
+        text = notify.published_text(
+            plan.session.label,
+            len(plan.roster.students),
+            plan.grouping.report.groups,
+            location,
+            plan.session.groups_title,
+        )
+        notify.send(config.webhook, text)
 
 
 STATES = {
@@ -312,6 +358,7 @@ def _status(args: argparse.Namespace) -> int:
     source = config.source or "defaults (no mixitup.toml)"
     print(f"Today is {result.today:%a} {result.today}. Calendar: {source}")
     print(f"Spreadsheet: {backend.location}")
+    print(f"Notices: {_notices(config)}")
     if not result.slots:
         print("No sessions on the calendar: set [calendar] module_starts in mixitup.toml.")
     module: dt.date | None = None
@@ -333,6 +380,16 @@ def _status(args: argparse.Namespace) -> int:
     for note in result.notes:
         print(f"Check: {note}")
     return 0
+
+
+def _notices(config: Config) -> str:
+    """Whether notices are set up, naming the webhook's host only: its address is a secret."""
+    if not config.webhook:
+        return "off (set [notify] webhook in mixitup.toml to hear of each publish and failure)"
+    from urllib.parse import urlsplit
+
+    host = urlsplit(config.webhook).hostname or "?"
+    return f"on, posted to the webhook at {host} (its address is a secret, so not shown)"
 
 
 def _when(session: Session) -> str:
@@ -364,4 +421,34 @@ def _export_zoom(args: argparse.Namespace) -> int:
         f"Wrote {path}: {result.participants} students in {result.rooms} rooms for "
         f"{session.label}. Upload it in Zoom under the meeting's breakout room pre-assignment."
     )
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    config = _config(args)
+    folder: Path | None = args.csv
+    if folder is not None:
+        try:  # before anything is written, so a bad --csv fails alone
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ConfigError(f"Cannot create {folder}: {error.strerror}. Check --csv.") from error
+    result = pipeline.report(config, open_backend(config))
+    print(f'Wrote tab "{result.tab}" in {result.location}:')
+    for line in result.report.summary():
+        print(f"  {line}")
+    if folder is not None:
+        from mixitup.report import csv_text
+
+        try:
+            for name, table in (
+                ("students.csv", result.report.students),
+                ("sessions.csv", result.report.sessions),
+            ):
+                (folder / name).write_text(csv_text(table), encoding="utf-8", newline="")
+        except OSError as error:
+            raise ConfigError(
+                f"Cannot write the CSV files in {folder}: {error.strerror}. Check --csv; the "
+                f'"{result.tab}" tab was written.'
+            ) from error
+        print(f"Wrote {folder / 'students.csv'} and {folder / 'sessions.csv'}.")
     return 0

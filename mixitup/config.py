@@ -1,7 +1,8 @@
 """Config: one frozen value built once from flags, environment, `mixitup.toml` and defaults.
 
 Precedence is flag, then environment (`MIXITUP_*`, `GOOGLE_APPLICATION_CREDENTIALS`), then
-file, then default. Only this module reads the environment or a configuration file.
+file, then default. Only this module reads the environment or a configuration file. The
+webhook address is a secret: it never appears in a message or a repr.
 """
 
 from __future__ import annotations
@@ -24,7 +25,16 @@ DEFAULT_EXCLUDED = ("withdrawn", "on leave", "graduated", "opted out", "inactive
 # Every key a file may hold, per section; anything else is a typo worth reporting.
 KNOWN_KEYS: dict[str, frozenset[str]] = {
     "spreadsheet": frozenset(
-        {"backend", "id", "credentials", "path", "roster_tab", "keep_apart_tab", "history_tab"}
+        {
+            "backend",
+            "id",
+            "credentials",
+            "path",
+            "roster_tab",
+            "keep_apart_tab",
+            "history_tab",
+            "report_tab",
+        }
     ),
     "roster": frozenset({"exclude_statuses", "programs"}),
     "groups": frozenset({"size", "seed", "seconds"}),
@@ -41,6 +51,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     ),
     "meeting": frozenset({"zoom"}),
     "prompts": frozenset({"template"}),
+    "notify": frozenset({"webhook"}),
 }
 
 
@@ -74,6 +85,7 @@ class Config:
     roster_tab: str = "Roster"
     keep_apart_tab: str = "Keep apart"
     history_tab: str = "History"
+    report_tab: str = "Report"
     exclude_statuses: tuple[str, ...] = DEFAULT_EXCLUDED
     programs: tuple[str, ...] = ()  # when set, any other program on the roster is a problem
     group_size: int = 6
@@ -83,6 +95,8 @@ class Config:
     zoom: str = "Mod 4 SLC Zoom account"
     prompts_template: Path | None = None
     source: Path | None = None  # the configuration file read, if any
+    # Slack or Google Chat incoming-webhook address; a secret, so kept out of repr().
+    webhook: str = field(default="", repr=False)
 
 
 def login_file(env: Mapping[str, str] | None = None) -> Path:
@@ -120,7 +134,10 @@ def load_config(
                 f"No spreadsheet given: {path} does not exist. Pass --workbook PATH for a local "
                 "workbook, or run `mixitup init` to write a starter mixitup.toml."
             )
-        return Config(workbook=cwd / workbook)
+        return Config(
+            workbook=cwd / workbook,
+            webhook=_webhook(env.get("MIXITUP_WEBHOOK", ""), "MIXITUP_WEBHOOK"),
+        )
     data = _read_toml(path)
     return _from_mapping(data, path, workbook, env, cwd)
 
@@ -193,6 +210,10 @@ def _from_mapping(
                 'name like "America/Denver" or "Europe/London", or leave it out to use this '
                 "machine's time zone."
             ) from None
+    webhook = env.get("MIXITUP_WEBHOOK") or data.get("notify", {}).get("webhook", "")
+    where_webhook = "MIXITUP_WEBHOOK" if env.get("MIXITUP_WEBHOOK") else f"{path}: [notify] webhook"
+    if not isinstance(webhook, str):  # not _Section.text: its message would quote the secret
+        raise ConfigError(f'{where_webhook} must be text in quotes, like "https://...".')
     return Config(
         backend=backend,  # type: ignore[arg-type]  # checked just above
         workbook=(cwd / workbook) if workbook else where / sheet.text("path", "mixitup.xlsx"),
@@ -201,6 +222,7 @@ def _from_mapping(
         roster_tab=sheet.text("roster_tab", "Roster"),
         keep_apart_tab=sheet.text("keep_apart_tab", "Keep apart"),
         history_tab=sheet.text("history_tab", "History"),
+        report_tab=sheet.text("report_tab", "Report"),
         exclude_statuses=tuple(
             s.strip().lower() for s in roster.texts("exclude_statuses", DEFAULT_EXCLUDED)
         ),
@@ -220,7 +242,19 @@ def _from_mapping(
         zoom=_Section(data, "meeting", path).text("zoom", "Mod 4 SLC Zoom account"),
         prompts_template=(where / str(template)) if template else None,
         source=path,
+        webhook=_webhook(webhook, where_webhook),
     )
+
+
+def _webhook(value: str, where: str) -> str:
+    """The webhook address, checked for its scheme only; a message never quotes it."""
+    value = value.strip()
+    if value and not value.lower().startswith(("https://", "http://")):
+        raise ConfigError(
+            f"{where} must be the incoming-webhook address that Slack or Google Chat gave you, "
+            "starting with https:// (not shown here: it is a secret). README: Notices."
+        )
+    return value
 
 
 class _Section:

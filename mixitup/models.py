@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 Rows = tuple[tuple[str, ...], ...]
 """A tab's cells as text, row by row; ``rows[0]`` is the spreadsheet's row 1."""
@@ -48,6 +49,27 @@ class Session:
 
 
 @dataclass(frozen=True)
+class Chart:
+    """A chart over a block of its tab's cells: one bar per row, one series per column.
+
+    Rows and columns are 0-based indexes into `Tab.rows`; `header_row` holds the series
+    names and the data follows it down to `last_row` (inclusive). The chart's top-left
+    corner sits on the cell at (`anchor_row`, `anchor_column`).
+    """
+
+    kind: Literal["column", "bar"]  # column: vertical bars; bar: horizontal
+    title: str
+    header_row: int
+    last_row: int
+    category_column: int
+    series_columns: tuple[int, ...]
+    anchor_row: int = 0
+    anchor_column: int = 0
+    x_title: str = ""
+    y_title: str = ""
+
+
+@dataclass(frozen=True)
 class Tab:
     """A rendered tab: its cells and the little formatting students need to read it on a phone."""
 
@@ -60,6 +82,7 @@ class Tab:
     wrap: bool = False  # wrap long text in every cell
     hidden: bool = False
     position: int | None = None  # where a new tab goes (0: first); None: last
+    chart: Chart | None = None  # drawn anew each time the tab is written
 
 
 @dataclass(frozen=True)

@@ -6,20 +6,30 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from mixitup import schedule
 from mixitup.backends import Backend
 from mixitup.config import Config
 from mixitup.errors import ConfigError, ConflictError, InfeasibleGroupingError, RosterError
 from mixitup.export import ZoomExport, zoom_csv, zoom_members
-from mixitup.history import Entry, History, history_rows, published_sessions, read_history
+from mixitup.history import (
+    Entry,
+    History,
+    find_history_tab,
+    history_rows,
+    published_sessions,
+    read_history,
+)
 from mixitup.latejoin import Placement, newcomers, place, read_groups, recorded_groups
 from mixitup.models import Change, HistoryEdit, Session, Snapshot, Student, Tab
 from mixitup.optimizer import Grouping, Rules, optimize
 from mixitup.prompts import load_prompts
 from mixitup.render import groups_tab, prompts_tab
 from mixitup.roster import Roster, read_roster
+
+if TYPE_CHECKING:
+    from mixitup.report import Report
 
 log = logging.getLogger(__name__)
 CONFLICT_RETRIES = 3
@@ -478,3 +488,48 @@ def export_zoom(config: Config, backend: Backend, session: Session) -> ZoomExpor
     for warning in result.warnings:
         log.warning("%s", warning)
     return result
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    """What `report` computed and where it wrote the Report tab."""
+
+    report: Report
+    tab: str
+    location: str
+
+
+def report(config: Config, backend: Backend, now: dt.datetime | None = None) -> ReportOutcome:
+    """Read the staff spreadsheet once, compute the report, and replace its Report tab.
+
+    One read and one write. A tab of that title that mixitup did not write is never
+    replaced: ConfigError says to rename it or to set [spreadsheet] report_tab.
+    """
+    from mixitup.report import build, history_frame, is_report_tab, report_tab
+
+    now = now or _now()
+
+    def decide(snapshot: Snapshot) -> tuple[ReportOutcome, Change]:
+        existing = snapshot.rows(config.report_tab)
+        if existing and not is_report_tab(existing):
+            raise ConfigError(
+                f'{backend.location} already has a tab "{config.report_tab}" that mixitup did '
+                "not write, so it was left alone and nothing was written. Rename that tab, or set "
+                "[spreadsheet] report_tab in mixitup.toml to another title."
+            )
+        students: tuple[Student, ...] = ()
+        try:
+            students = _roster(config, snapshot).students
+        except RosterError as error:
+            log.warning("%s\nReporting on the students in the history only.", error)
+        history = find_history_tab(snapshot)
+        result = build(history_frame(snapshot.tabs[history] if history else ()), students)
+        log.info("report: %d sessions, %d students", len(result.sessions), len(result.students))
+        change = Change(
+            # Deleted and added, not written over: the new tab gets the chart drawn afresh.
+            delete_tabs=(config.report_tab,) if existing is not None else (),
+            tabs=(report_tab(result, config.report_tab, now),),
+        )
+        return ReportOutcome(result, config.report_tab, backend.location), change
+
+    return read_decide_write(backend, decide)

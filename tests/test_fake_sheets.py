@@ -317,3 +317,71 @@ def test_other_hosts_are_refused_so_tests_stay_offline(
 ) -> None:
     with pytest.raises(AssertionError, match="only the fake"):
         session.get("https://www.googleapis.com/drive/v3/files")
+
+
+def _chart(sheet_id: int, end_row: int = 3, **spec: Any) -> dict[str, Any]:
+    """An addChart request: a column chart of column B by column A, rows 1-3 of the sheet."""
+
+    def column(index: int) -> dict[str, Any]:
+        span = {
+            "sheetId": sheet_id,
+            "startRowIndex": 0,
+            "endRowIndex": end_row,
+            "startColumnIndex": index,
+            "endColumnIndex": index + 1,
+        }
+        return {"sourceRange": {"sources": [span]}}
+
+    basic = {
+        "chartType": "COLUMN",
+        "domains": [{"domain": column(0)}],
+        "series": [{"series": column(1), "targetAxis": "LEFT_AXIS"}],
+        "headerCount": 1,
+        **spec,
+    }
+    anchor = {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 3}
+    return {
+        "addChart": {
+            "chart": {
+                "spec": {"title": "Students", "basicChart": basic},
+                "position": {"overlayPosition": {"anchorCell": anchor}},
+            }
+        }
+    }
+
+
+def test_add_chart_is_stored_and_read_back(
+    google_sheet: GoogleSheet, session: AuthorizedSession
+) -> None:
+    tab = google_sheet.seed("Report", [["session", "students"], ["A", 6], ["B", 5]])
+    answer = batch(session, google_sheet, _chart(tab.sheet_id))
+    assert answer.status_code == 200, answer.text
+    (reply,) = answer.json()["replies"]
+    chart_id = reply["addChart"]["chart"]["chartId"]
+    assert [c["chartId"] for c in google_sheet.tab("Report").charts] == [chart_id]
+    read = session.get(f"{API}/{google_sheet.sheet_id}", params={"fields": "sheets.charts"})
+    charts = [c for s in read.json()["sheets"] for c in s.get("charts", [])]
+    assert charts[0]["spec"]["basicChart"]["chartType"] == "COLUMN"
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        # a field the discovery document does not know is refused, as Google does
+        (lambda i: _chart(i, chartKind="BARS"), 'Unknown name "chartKind"'),
+        # an enum value outside the document's list
+        (lambda i: _chart(i, legendPosition="SIDE"), "legend_position"),
+        # data beyond the sheet's grid
+        (lambda i: _chart(i, end_row=5000), "Range exceeds grid limits"),
+        # a chart drawn from a sheet that does not exist
+        (lambda i: _chart(i + 1), "No grid with id"),
+    ],
+)
+def test_add_chart_refuses_what_google_refuses(
+    google_sheet: GoogleSheet, session: AuthorizedSession, request_: Any, message: str
+) -> None:
+    tab = google_sheet.seed("Report", [["session", "students"], ["A", 6], ["B", 5]])
+    answer = batch(session, google_sheet, request_(tab.sheet_id))
+    assert answer.status_code == 400
+    assert message in answer.json()["error"]["message"]
+    assert google_sheet.tab("Report").charts == []

@@ -218,6 +218,7 @@ def test_status_shows_each_session_state_and_the_next(project: Path, capsys):
     assert capsys.readouterr().out.splitlines() == [
         f"Today is Sun 2027-01-24. Calendar: {config}",
         f"Spreadsheet: {project / 'roster.xlsx'}",
+        "Notices: off (set [notify] webhook in mixitup.toml to hear of each publish and failure)",
         "Module starting Mon 2027-01-04:",
         "  Wed 2027-01-13  Week 2  published: 40 students in 8 groups",
         "  Wed 2027-01-27  Week 4  due on Mon 2027-01-25",
@@ -416,7 +417,7 @@ def test_verbose_run_lists_each_session_state(project: Path, capsys):
 def test_status_without_a_calendar_says_how_to_add_one(make_workbook, capsys):
     path = make_workbook()
     assert main(["--workbook", str(path), "status", "--today", "2027-01-12"]) == 0
-    assert capsys.readouterr().out.splitlines()[2:] == [
+    assert capsys.readouterr().out.splitlines()[3:] == [
         "No sessions on the calendar: set [calendar] module_starts in mixitup.toml."
     ]
 

@@ -33,7 +33,7 @@ from mixitup.backends import credentials
 from mixitup.backends.credentials import Identity
 from mixitup.change import apply_change, plan_change
 from mixitup.errors import BackendError, ConflictError
-from mixitup.models import Cell, Change, Rows, Snapshot, Tab
+from mixitup.models import Cell, Change, Chart, Rows, Snapshot, Tab
 
 if TYPE_CHECKING:
     from mixitup.config import Config
@@ -333,6 +333,8 @@ def _content_requests(tab: Tab, sheet_id: int, width: int) -> list[Json]:
                 }
             }
         )
+    if tab.chart is not None:
+        out.append(_chart_request(tab.chart, sheet_id))
     return out
 
 
@@ -366,6 +368,65 @@ def _replace_requests(tab: Tab, sheet: _Sheet) -> list[Json]:
         }
     )
     return out + _content_requests(tab, sheet.sheet_id, width)
+
+
+def _chart_request(chart: Chart, sheet_id: int) -> Json:
+    """An addChart request drawing `chart` over the new tab's cells, in the same batchUpdate."""
+
+    def column(index: int, first_row: int) -> Json:
+        span = {
+            "sheetId": sheet_id,
+            "startRowIndex": first_row,
+            "endRowIndex": chart.last_row + 1,
+            "startColumnIndex": index,
+            "endColumnIndex": index + 1,
+        }
+        return {"sourceRange": {"sources": [span]}}
+
+    axes = [
+        {
+            "position": "BOTTOM_AXIS" if chart.kind == "column" else "LEFT_AXIS",
+            "title": chart.x_title,
+        },
+        {
+            "position": "LEFT_AXIS" if chart.kind == "column" else "BOTTOM_AXIS",
+            "title": chart.y_title,
+        },
+    ]
+    return {
+        "addChart": {
+            "chart": {
+                "spec": {
+                    "title": chart.title,
+                    "basicChart": {
+                        "chartType": "COLUMN" if chart.kind == "column" else "BAR",
+                        "legendPosition": "BOTTOM_LEGEND",
+                        "axis": axes,
+                        "domains": [{"domain": column(chart.category_column, chart.header_row)}],
+                        "series": [
+                            {
+                                "series": column(c, chart.header_row),
+                                "targetAxis": axes[1]["position"],
+                            }
+                            for c in chart.series_columns
+                        ],
+                        "headerCount": 1,
+                    },
+                },
+                "position": {
+                    "overlayPosition": {
+                        "anchorCell": {
+                            "sheetId": sheet_id,
+                            "rowIndex": chart.anchor_row,
+                            "columnIndex": chart.anchor_column,
+                        },
+                        "widthPixels": 640,
+                        "heightPixels": 360,
+                    }
+                },
+            }
+        }
+    }
 
 
 @dataclass(frozen=True)

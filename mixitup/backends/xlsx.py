@@ -35,7 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from mixitup.backends.formulas import keep_computed_values, uncomputed_cells
 from mixitup.change import HistorySteps, plan_change
 from mixitup.errors import BackendError, ConfigError, ConflictError, RosterError
-from mixitup.models import Change, Snapshot, Tab
+from mixitup.models import Change, Chart, Snapshot, Tab
 
 log = logging.getLogger(__name__)
 
@@ -325,6 +325,29 @@ def _write_tab(ws: Worksheet, tab: Tab) -> None:
         ws.freeze_panes = f"A{tab.frozen_rows + 1}"  # a coordinate: no empty cell is made
     if tab.hidden:
         ws.sheet_state = "hidden"
+    if tab.chart is not None:
+        _add_chart(ws, tab.chart)
+
+
+def _add_chart(ws: Worksheet, chart: Chart) -> None:
+    """Draw `chart` over the tab's cells. openpyxl drops charts it reads, so a tab with a
+    chart must be written anew (as `mixitup report` does) for the chart to be there."""
+    from openpyxl.chart import BarChart, Reference
+
+    drawing = BarChart()
+    drawing.type = "col" if chart.kind == "column" else "bar"
+    drawing.title = chart.title
+    drawing.x_axis.title = chart.x_title or None
+    drawing.y_axis.title = chart.y_title or None
+    drawing.width, drawing.height = 18, 9  # centimetres
+    drawing.x_axis.delete = drawing.y_axis.delete = False  # else newer Excel hides the axes
+    first, last = chart.header_row + 1, chart.last_row + 1  # openpyxl counts from 1
+    for column in chart.series_columns:
+        values = Reference(ws, min_col=column + 1, min_row=first, max_row=last)
+        drawing.add_data(values, titles_from_data=True)
+    categories = Reference(ws, min_col=chart.category_column + 1, min_row=first + 1, max_row=last)
+    drawing.set_categories(categories)
+    ws.add_chart(drawing, f"{get_column_letter(chart.anchor_column + 1)}{chart.anchor_row + 1}")
 
 
 def _marked(book: Any) -> str | None:

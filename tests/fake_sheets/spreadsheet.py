@@ -76,6 +76,7 @@ class Sheet:
     hidden: bool = False
     cells: dict[tuple[int, int], Json] = field(default_factory=dict)
     column_pixels: dict[int, int] = field(default_factory=dict)
+    charts: list[Json] = field(default_factory=list)  # EmbeddedChart, as addChart stored it
 
     def properties(self, index: int) -> Json:
         grid: Json = {"rowCount": self.row_count, "columnCount": self.column_count}
@@ -174,6 +175,8 @@ class Spreadsheet:
         sheets = []
         for index, sheet in enumerate(self.sheets):
             entry: Json = {"properties": sheet.properties(index)}
+            if sheet.charts:
+                entry["charts"] = copy.deepcopy(sheet.charts)
             if grid_data:
                 entry["data"] = [sheet.grid_data()]
             sheets.append(entry)
@@ -513,6 +516,47 @@ def _delete_named_range(_sheets: list[Sheet], args: Json, book: Spreadsheet) -> 
     return {}
 
 
+def _add_chart(sheets: list[Sheet], args: Json, book: Spreadsheet) -> Json:
+    """Store an embedded chart on its anchor's sheet, after checking every range it reads."""
+    chart = copy.deepcopy(args.get("chart", {}))
+    anchor = chart.get("position", {}).get("overlayPosition", {}).get("anchorCell")
+    if anchor is None:
+        raise _InvalidError("The chart must be positioned on a sheet.")  # wording assumed
+    sheet = _find(sheets, anchor.get("sheetId", 0))
+    if (
+        anchor.get("rowIndex", 0) >= sheet.row_count
+        or anchor.get("columnIndex", 0) >= sheet.column_count
+    ):
+        raise _InvalidError("The chart's anchor cell is outside the sheet.")  # wording assumed
+    basic = chart.get("spec", {}).get("basicChart")
+    if basic is None:
+        raise _InvalidError("Only basic charts are implemented by the fake Sheets API.")
+    ranges = [d.get("domain", {}) for d in basic.get("domains", [])]
+    ranges += [s.get("series", {}) for s in basic.get("series", [])]
+    if not basic.get("series"):
+        raise _InvalidError("A chart needs at least one series.")  # wording assumed
+    for data in ranges:
+        for span in data.get("sourceRange", {}).get("sources", []):
+            source = _find(sheets, span.get("sheetId", 0))
+            if (
+                span.get("endRowIndex", 0) > source.row_count
+                or span.get("endColumnIndex", 0) > source.column_count
+            ):
+                raise _InvalidError(f"Range exceeds grid limits of sheet {source.title!r}.")
+            if span.get("endColumnIndex", 0) - span.get("startColumnIndex", 0) != 1:
+                raise _InvalidError("A chart's source range must be one column.")  # assumed
+    taken = {c["chartId"] for s in sheets for c in s.charts}
+    chart_id = chart.get("chartId")
+    if chart_id is None:
+        while (chart_id := book.rng.randrange(1, 2**31 - 1)) in taken:
+            pass
+    elif chart_id in taken:
+        raise _InvalidError(f"Chart with id {chart_id} already exists.")  # wording assumed
+    chart["chartId"] = chart_id
+    sheet.charts.append(chart)
+    return {"addChart": {"chart": copy.deepcopy(chart)}}
+
+
 HANDLERS: dict[str, Callable[[list[Sheet], Json, Spreadsheet], Json]] = {
     "appendCells": _append_cells,
     "addNamedRange": _add_named_range,
@@ -524,4 +568,5 @@ HANDLERS: dict[str, Callable[[list[Sheet], Json, Spreadsheet], Json]] = {
     "deleteDimension": _delete_dimension,
     "appendDimension": _append_dimension,
     "updateSheetProperties": _update_sheet_properties,
+    "addChart": _add_chart,
 }

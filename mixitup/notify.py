@@ -1,0 +1,230 @@
+"""Notices to a Slack or Google Chat incoming webhook: a short JSON {"text": ...} post.
+
+A notice is best effort: retried a few times with backoff and a short timeout, then logged;
+it never raises and never changes a command's exit code. The webhook address is a secret,
+so it is never logged or shown, not even in urllib3's debug lines or an exception's text.
+Requests honours HTTPS_PROXY, NO_PROXY and REQUESTS_CA_BUNDLE, as school networks require.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    import requests
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS = 3
+CONNECT_TIMEOUT = 3.05  # seconds; a webhook answers in well under a second
+READ_TIMEOUT = 5.0
+FIRST_WAIT = 0.5  # seconds before the second attempt; doubled, with jitter, up to MAX_WAIT
+MAX_WAIT = 4.0
+MAX_LINES = 6  # of a failure's message: enough for what failed and what to do
+MAX_CHARACTERS = 1500
+HIDDEN = "<webhook address>"
+# Loggers that may print a request's address with -v.
+URL_LOGGERS = ("urllib3.connectionpool", "urllib3.util.retry", "urllib3.poolmanager")
+
+
+class _RetryableStatusError(Exception):
+    """The webhook answered 408, 429 or 5xx: worth another attempt."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+
+
+def send(
+    webhook: str,
+    text: str,
+    *,
+    session: requests.Session | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> bool:
+    """Post `text` to `webhook`; True when it was accepted. Never raises; logs a failure.
+
+    An empty `webhook` means notices are off: nothing is sent and False is returned.
+    """
+    if not webhook:
+        return False
+    import requests
+    from tenacity import (
+        Retrying,
+        retry_if_exception,
+        stop_after_attempt,
+        wait_random_exponential,
+    )
+
+    if urlsplit(webhook).scheme.lower() != "https":
+        log.warning(
+            "The [notify] webhook address does not start with https://, so notices travel "
+            "unencrypted and anyone on the way could copy the address. Use the https:// "
+            "address Slack or Google Chat gave you."
+        )
+    own = session is None
+    session = session or requests.Session()
+
+    def post() -> None:
+        response = session.post(
+            webhook, json={"text": text}, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT)
+        )
+        status = response.status_code
+        if status in (408, 429) or status >= 500:
+            raise _RetryableStatusError(status)
+        response.raise_for_status()
+
+    def before_sleep(state: object) -> None:
+        outcome = getattr(state, "outcome", None)
+        error = outcome.exception() if outcome is not None else None
+        log.warning(
+            "The notice was not accepted (%s); trying again (attempt %d of %d)",
+            _reason(error, webhook),
+            getattr(state, "attempt_number", 0) + 1,
+            ATTEMPTS,
+        )
+
+    retrying = Retrying(
+        retry=retry_if_exception(_transient),
+        stop=stop_after_attempt(ATTEMPTS),
+        wait=wait_random_exponential(multiplier=FIRST_WAIT, max=MAX_WAIT),
+        sleep=sleep,
+        before_sleep=before_sleep,
+        reraise=True,
+    )
+    try:
+        with _hidden_from_logs(webhook):
+            retrying(post)
+    except (requests.RequestException, _RetryableStatusError) as error:
+        log.warning(
+            "Could not post the notice to the [notify] webhook (%s). The notice is lost; "
+            "what mixitup did is unaffected. Check that the webhook still exists and that "
+            "this machine reaches it (HTTPS_PROXY, REQUESTS_CA_BUNDLE).",
+            _reason(error, webhook),
+        )
+        return False
+    finally:
+        if own:
+            session.close()
+    log.info("posted a notice to the [notify] webhook")
+    return True
+
+
+def _transient(error: BaseException) -> bool:
+    import requests
+
+    return isinstance(
+        error,
+        _RetryableStatusError
+        | requests.ConnectionError
+        | requests.Timeout
+        | requests.exceptions.ChunkedEncodingError,
+    )
+
+
+def _reason(error: BaseException | None, webhook: str) -> str:
+    """A short reason for staff, with the address (and each secret part of it) hidden."""
+    import requests
+
+    if error is None:
+        return "unknown failure"
+    if isinstance(error, _RetryableStatusError):
+        return f"HTTP {error.status}"
+    if isinstance(error, requests.HTTPError) and error.response is not None:
+        status = error.response.status_code
+        hint = " (the webhook was deleted or its address is wrong)" if status in (403, 404) else ""
+        return f"HTTP {status}{hint}"
+    if isinstance(error, requests.exceptions.SSLError):
+        return "certificate not trusted: set REQUESTS_CA_BUNDLE if a proxy inspects HTTPS"
+    if isinstance(error, requests.exceptions.ProxyError):
+        return "the proxy refused or failed: check HTTPS_PROXY"
+    if isinstance(error, requests.Timeout):
+        return "timed out"
+    if isinstance(error, requests.ConnectionError):
+        return "could not connect"
+    return scrub(f"{type(error).__name__}: {error}", webhook)[:300]
+
+
+def scrub(text: str, webhook: str) -> str:
+    """`text` with the webhook address, its path and its query replaced by a placeholder."""
+    if not webhook:
+        return text
+    parts = urlsplit(webhook)
+    secrets = [
+        webhook,
+        webhook.rstrip("/"),
+        parts.path + ("?" + parts.query if parts.query else ""),
+    ]
+    secrets += [parts.path, parts.query]
+    for secret in sorted({s for s in secrets if len(s) > 1}, key=len, reverse=True):
+        text = text.replace(secret, HIDDEN)
+    return text
+
+
+class _Scrub(logging.Filter):
+    """Rewrites any record that names the webhook address, so -v cannot print it."""
+
+    def __init__(self, webhook: str) -> None:
+        super().__init__()
+        self.webhook = webhook
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = scrub(message, self.webhook)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+@contextmanager
+def _hidden_from_logs(webhook: str) -> Iterator[None]:
+    hide = _Scrub(webhook)
+    loggers = [logging.getLogger(name) for name in URL_LOGGERS]
+    for logger in loggers:
+        logger.addFilter(hide)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeFilter(hide)
+
+
+def published_text(label: str, students: int, groups: int, where: str, tab: str) -> str:
+    """The notice for one published session: what, how many, and where students look."""
+    return (
+        f"Mix It Up {label} is published: {students} students in {groups} groups. "
+        f'Students find their group number in the tab "{tab}" of {where}.'
+    )
+
+
+def failure_text(command: str, where: str, message: str, exit_code: int | None) -> str:
+    """The notice for a failed command: the first lines of the message staff would see."""
+    lines = message.strip().splitlines()
+    shown = "\n".join(lines[:MAX_LINES])
+    if len(lines) > MAX_LINES:
+        shown += f"\n... and {len(lines) - MAX_LINES} more lines: run the command to see them all."
+    if len(shown) > MAX_CHARACTERS:
+        shown = shown[: MAX_CHARACTERS - 3] + "..."
+    code = f" (exit {exit_code})" if exit_code is not None else ""
+    return f"mixitup {command} failed{code} for {where}:\n{shown}"
+
+
+@contextmanager
+def on_failure(webhook: str, command: str, where: str) -> Iterator[None]:
+    """Post a notice when the block raises (MixitupError or a crash), then re-raise it."""
+    from mixitup.errors import MixitupError
+
+    try:
+        yield
+    except MixitupError as error:
+        send(webhook, failure_text(command, where, str(error), error.exit_code))
+        raise
+    except Exception as error:
+        message = f"{type(error).__name__}: {error}\nThe cron mail or log has the traceback."
+        send(webhook, failure_text(command, where, message, None))
+        raise
