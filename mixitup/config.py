@@ -67,6 +67,11 @@ class Calendar:
     start: dt.time = dt.time(12, 0)  # when sessions start: late joiners are placed until then
     timezone: str = ""  # IANA name; empty: the machine's local time zone
 
+    def now(self) -> dt.datetime:
+        """The time now in the calendar's time zone, to the second."""
+        zone = ZoneInfo(self.timezone) if self.timezone else None
+        return dt.datetime.now(zone).astimezone(zone).replace(microsecond=0)
+
     def at(self, day: dt.date, time: dt.time) -> dt.datetime:
         """`time` on `day` in the calendar's time zone, as an aware datetime."""
         if self.timezone:

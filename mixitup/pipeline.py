@@ -60,7 +60,7 @@ def plan(
     config: Config, backend: Backend, session: Session, now: dt.datetime | None = None
 ) -> Plan:
     """Read the spreadsheet and compute the session's groups and tabs; write nothing."""
-    return _plan(config, backend.read(), session, now or _now())
+    return _plan(config, backend.read(), session, now or config.calendar.now())
 
 
 def publish(
@@ -78,7 +78,7 @@ def publish(
     An already published session is left alone unless `force`; a past one also needs
     `force_past`, since its history is the record of who met.
     """
-    now = now or _now()
+    now = now or config.calendar.now()
     today = today or now.date()
 
     def decide(snapshot: Snapshot) -> tuple[Outcome, Change | None]:
@@ -183,10 +183,6 @@ def _rules(config: Config, session: Session, roster: Roster) -> Rules:
     )
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now().astimezone().replace(microsecond=0)
-
-
 def _roster(config: Config, snapshot: Snapshot) -> Roster:
     roster = read_roster(dict(snapshot.tabs), snapshot.titles, config, snapshot.uncomputed)
     for warning in roster.warnings:
@@ -236,7 +232,7 @@ def run(
         )
     if now is None:
         calendar = config.calendar
-        now = _now() if today is None else calendar.at(today, dt.time())
+        now = config.calendar.now() if today is None else calendar.at(today, dt.time())
     today = today or now.date()
     outcome = read_decide_write(backend, lambda snapshot: _decide_run(config, snapshot, today, now))
     if outcome.changed:
@@ -431,7 +427,7 @@ class Status:
 
 def status(config: Config, backend: Backend, today: dt.date | None = None) -> Status:
     """Read the spreadsheet once and place every calendar session in it; write nothing."""
-    today = today or _now().date()
+    today = today or config.calendar.now().date()
     snapshot = backend.read()
     log.info("read %s: %d tabs", backend.location, len(snapshot.titles))
     history = _history(snapshot)
@@ -507,7 +503,7 @@ def report(config: Config, backend: Backend, now: dt.datetime | None = None) -> 
     """
     from mixitup.report import build, history_frame, is_report_tab, report_tab
 
-    now = now or _now()
+    now = now or config.calendar.now()
 
     def decide(snapshot: Snapshot) -> tuple[ReportOutcome, Change]:
         existing = snapshot.rows(config.report_tab)
