@@ -21,24 +21,9 @@ import resource
 import time
 import tracemalloc
 
+from mixitup.history import HEADER
 from mixitup.models import Student
 from mixitup.report import build, csv_text, history_frame, report_tab
-
-HEADER = (
-    "Session",
-    "Date",
-    "Week",
-    "Group",
-    "Student key",
-    "Name",
-    "Program",
-    "Module",
-    "Cohort",
-    "Role",
-    "Attended",
-    "Published at",
-    "Seed",
-)
 
 
 def school(students: int, seed: int) -> list[Student]:

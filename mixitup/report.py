@@ -12,25 +12,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mixitup.history import column_map
 from mixitup.models import Cell, Chart, Rows, Student, Tab
 
 if TYPE_CHECKING:
     import pandas as pd
 
-# History columns by header name (matched case- and space-insensitively); Role and Attended
-# may be missing from a history written before they existed.
-COLUMNS = {
-    "session": "session",
-    "date": "date",
-    "week": "week",
-    "group": "group",
-    "studentkey": "key",
-    "name": "name",
-    "program": "program",
-    "module": "module",
-    "cohort": "cohort",
-    "role": "role",
-    "attended": "attended",
+# The frame's column for each History header name (Role and Attended may be missing from a
+# history written before they existed).
+FIELDS = {
+    "Session": "session",
+    "Date": "date",
+    "Week": "week",
+    "Group": "group",
+    "Student key": "key",
+    "Name": "name",
+    "Program": "program",
+    "Module": "module",
+    "Cohort": "cohort",
+    "Role": "role",
+    "Attended": "attended",
 }
 REQUIRED = ("session", "group", "key")
 MARKER = "Mix It Up report"  # A1 of the tab mixitup writes, so it never replaces a staff tab
@@ -74,9 +75,9 @@ def history_frame(rows: Rows) -> pd.DataFrame:
     """
     import pandas as pd
 
-    header = [_squash(cell) for cell in (rows[0] if rows else ())]
-    at = {COLUMNS[name]: i for i, name in reversed(list(enumerate(header))) if name in COLUMNS}
-    names = list(dict.fromkeys(COLUMNS.values()))
+    header = column_map(rows[0] if rows else ())
+    at = {FIELDS[name]: index for name, index in header.items() if name in FIELDS}
+    names = list(FIELDS.values())
     if not all(name in at for name in REQUIRED):
         return pd.DataFrame({name: pd.Series(dtype=str) for name in names})
     body = rows[1:]
@@ -100,10 +101,6 @@ def _texts(cells: list[str]) -> pd.Series:
     codes, uniques = pd.factorize(pd.Series(cells, dtype=object))
     clean = pd.Index(uniques).astype(str).str.strip()
     return pd.Series(clean.take(codes), dtype=object)
-
-
-def _squash(text: str) -> str:
-    return "".join(str(text).split()).casefold()
 
 
 @dataclass(frozen=True)
