@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import random
@@ -547,6 +548,22 @@ def test_a_write_refused_with_503_is_read_again_then_sent_again(google_sheet: Go
     assert (google_sheet.reads(), google_sheet.writes()) == (2, 2)
     assert google_sheet.titles().count(GROUPS) == 1
     assert len(google_sheet.rows("History") or []) == 3
+
+
+@pytest.mark.parametrize("landed", [False, True])
+def test_a_delete_only_write_is_sent_again_only_when_it_did_not_land(
+    google_sheet: GoogleSheet, landed: bool
+) -> None:
+    google_sheet.seed("Old", [["x"]])
+    backend = backend_for(google_sheet)
+    backend.read()
+    fault = server_error(503)
+    google_sheet.fake.fail("batchUpdate", dataclasses.replace(fault, applied=landed))
+
+    backend.apply(Change(delete_tabs=("Old",)))
+
+    assert "Old" not in google_sheet.titles()
+    assert google_sheet.writes() == (1 if landed else 2)
 
 
 def test_a_write_refused_with_429_is_retried_without_reading_again(

@@ -453,9 +453,14 @@ class _Plan:
         else:
             now = state.snapshot()
             written = [t for t in self.after.titles if self.after.tabs[t] != self.before.rows(t)]
-            if all(now.rows(t) == self.after.tabs[t] for t in written):
+            gone = [t for t in self.before.titles if self.after.title(t) is None]
+            if all(now.rows(t) == self.after.tabs[t] for t in written) and all(
+                now.title(t) is None for t in gone
+            ):
                 return True
-            if all(now.rows(t) == self.before.rows(t) for t in written):
+            if all(now.rows(t) == self.before.rows(t) for t in written) and all(
+                now.title(t) is not None for t in gone
+            ):
                 return False
         raise ConflictError(
             "The spreadsheet changed while mixitup was writing to it, so nothing more was "
