@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 import tempfile
 import unicodedata
@@ -109,30 +107,33 @@ def suspects(roster: list[tuple[object, ...]]) -> tuple[set[int], set[int], list
     return wrong, maybe, active
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rosters)
-def test_messy_roster_publishes_whole_or_exits_3_untouched(roster):
+@settings(
+    max_examples=60,
+    deadline=None,
+    # capsys is emptied at the start of each example, so sharing it between them is safe
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(roster=rosters)
+def test_messy_roster_publishes_whole_or_exits_3_untouched(roster, capsys):
     wrong, maybe, active = suspects(roster)
     with tempfile.TemporaryDirectory() as folder:
         path = write_workbook(Path(folder) / "r.xlsx", {"Roster": [HEADER, *roster]})
         before = path.read_bytes()
-        err = io.StringIO()
-        with contextlib.redirect_stderr(err):
-            code = main(
-                ["-q", "--workbook", str(path), "publish", "--date", "2027-01-13", "--week", "2"]
-            )
+        capsys.readouterr()
+        code = main(
+            ["-q", "--workbook", str(path), "publish", "--date", "2027-01-13", "--week", "2"]
+        )
+        err = capsys.readouterr().err
         assert code in (0, 3)
         event(f"exit {code}")
         if code == 3:
             assert path.read_bytes() == before
             named = {
-                int(n)
-                for found in ROW_NUMBERS.findall(err.getvalue())
-                for n in re.findall(r"\d+", found)
+                int(n) for found in ROW_NUMBERS.findall(err) for n in re.findall(r"\d+", found)
             }
             # A roster too small to group, or empty, is a problem of no row in particular.
-            assert named <= maybe, err.getvalue()
-            assert named or not wrong or "row" not in err.getvalue(), err.getvalue()
+            assert named <= maybe, err
+            assert named or not wrong or "row" not in err, err
             return
         assert not wrong, f"rows {sorted(wrong)} are wrong, yet the publish went through"
         book = openpyxl.load_workbook(path)
