@@ -170,3 +170,21 @@ def test_fixed_seed_gives_fixed_groups() -> None:
 )
 def test_group_count_keeps_the_average_size_nearest_the_target(students, size, groups):
     assert group_count(students, size) == groups
+
+
+def test_keep_apart_outranks_the_lead_rule() -> None:
+    """13 students in 2 groups; both upper-module students are kept apart from one student.
+    Keeping every pair apart is possible only if one group has no lead: keep-apart wins and
+    the report says a group lacks its lead."""
+    students = [Student(f"k{i:02d}", f"Kid {i:02d}", "BE", 1, f"c{i}") for i in range(11)]
+    lead_a = Student("lead-a", "Lead A", "FE", 3, "L")
+    lead_b = Student("lead-b", "Lead B", "FE", 4, "L4")
+    loner = students[0]
+    keep_apart = frozenset({frozenset((loner.key, lead_a.key)), frozenset((loner.key, lead_b.key))})
+    grouping = optimize([*students, lead_a, lead_b], {}, Rules(week=2, keep_apart=keep_apart))
+    assert len(grouping.groups) == 2
+    assert not pairs_of(grouping) & keep_apart
+    shown = {f.rule: f for f in grouping.report.figures}
+    assert shown["keep-apart pairs together"].value == 0
+    led = shown["groups with an upper-module lead"]
+    assert (led.value, led.best, led.met) == (1, 2, False)
