@@ -12,13 +12,18 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mixitup import __version__, pipeline
+from mixitup import __version__
 from mixitup.backends import open_backend
 from mixitup.config import DEFAULT_CONFIG, Config, load_config
 from mixitup.errors import ConfigError, MixitupError
 from mixitup.models import Session
-from mixitup.optimizer import Grouping
+
+if TYPE_CHECKING:
+    # The pipeline loads numba, numpy and openpyxl: only the commands that use it import it.
+    from mixitup import pipeline
+    from mixitup.optimizer import Grouping
 
 log = logging.getLogger("mixitup")
 
@@ -164,6 +169,8 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def _plan(args: argparse.Namespace) -> int:
+    from mixitup import pipeline
+
     config = _config(args)
     session = Session(args.date, args.week)
     result = pipeline.plan(config, open_backend(config), session)
@@ -181,6 +188,8 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
+    from mixitup import pipeline
+
     config = _config(args)
     backend = open_backend(config)
     outcome = pipeline.publish(
@@ -218,6 +227,8 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from mixitup import pipeline
+
     config = _config(args)
     pipeline.run(config, open_backend(config), today=args.today)
     return 0
@@ -231,6 +242,8 @@ STATES = {
 
 
 def _status(args: argparse.Namespace) -> int:
+    from mixitup import pipeline
+
     config = _config(args)
     backend = open_backend(config)
     result = pipeline.status(config, backend, today=args.today)
@@ -273,6 +286,8 @@ def _state(item: pipeline.SlotStatus) -> str:
 
 
 def _export_zoom(args: argparse.Namespace) -> int:
+    from mixitup import pipeline
+
     config = _config(args)
     backend = open_backend(config)
     session = Session(args.date, args.week)
