@@ -414,8 +414,18 @@ def _mixed_swaps(inst: Instance, st: _State, i: int, ok: Bools) -> None:
 
 
 @njit(cache=True)
-def _move(inst: Instance, st: _State, i: int, b: int) -> None:
+def _copy(source: Ints, target: Ints) -> None:
+    """target[:] = source, without the shape checks whose messages cost seconds to compile."""
+    for k in range(len(source)):
+        target[k] = source[k]
+
+
+@njit(cache=True)
+def _move(inst: Instance, st: _State, item: int, to: int) -> None:
     """Move item i to group b, keeping every other item's gains exact."""
+    # Integers, never literals: a literal argument (-1 before a branch sets it) would compile
+    # another copy of this function.
+    i, b = np.int64(item), np.int64(to)
     a = st.group[i]
     for p in range(inst.indptr[i], inst.indptr[i + 1]):
         k = inst.indices[p]
@@ -581,7 +591,7 @@ def _tabu(
         value += best
         if value > best_value + _EPS:
             best_value = value
-            best_group[:] = st.group
+            _copy(st.group, best_group)
             since = 0
     return best_value, step
 
@@ -589,7 +599,7 @@ def _tabu(
 @njit(cache=True)
 def _members(group: Ints, start: Ints, members: Ints) -> None:
     """Items by group: group g's are members[start[g]:start[g + 1]], in index order."""
-    start[:] = 0
+    start.fill(0)
     for g in group:
         start[g + 1] += 1
     for g in range(len(start) - 1):
@@ -663,7 +673,7 @@ def _search(
             value += _descent(inst, st, row)
             if value > best_value + _EPS:
                 best_value = value
-                best_group[:] = st.group
+                _copy(st.group, best_group)
         if tabu:
             best_value, _ = _tabu(
                 inst, st, row, value, best_group, best_value, patience, longest, tenure, bound
