@@ -72,7 +72,7 @@ class Report:
     figures: tuple[Figure, ...]
     seed: int
     seconds: float = 0.0  # time the solver took; 0 when the report only measured groups
-    cut_short: float = 0.0  # the safety cap (seconds) when it stopped the search; else 0
+    cut_short: float | None = None  # the safety cap (seconds) when it stopped the search
 
     def lines(self) -> list[str]:
         sizes = (
@@ -81,7 +81,7 @@ class Report:
             else f"{self.smallest}-{self.largest}"
         )
         lines = [f"{self.groups} groups of {sizes}", *(str(f) for f in self.figures)]
-        if self.cut_short:
+        if self.cut_short is not None:
             lines.append(
                 f"search cut short by the {self.cut_short:g} s safety cap ([groups] seconds): "
                 "these groups may differ on a faster or slower machine; raise the cap"
@@ -142,7 +142,7 @@ def optimize(students: Sequence[Student], met: Met, rules: Rules) -> Grouping:
     return Grouping(
         groups,
         dataclasses.replace(
-            report, seconds=seconds, cut_short=rules.seconds if solution.cut_short else 0.0
+            report, seconds=seconds, cut_short=rules.seconds if solution.cut_short else None
         ),
     )
 

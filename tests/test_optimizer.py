@@ -188,3 +188,12 @@ def test_keep_apart_outranks_the_lead_rule() -> None:
     assert shown["keep-apart pairs together"].value == 0
     led = shown["groups with an upper-module lead"]
     assert (led.value, led.best, led.met) == (1, 2, False)
+
+
+def test_the_report_says_when_the_safety_cap_cut_the_search() -> None:
+    students = roster(60, 1)
+    capped = optimize(students, {}, Rules(seconds=0.0)).report
+    assert capped.cut_short == 0.0
+    assert any("cut short by the 0 s safety cap" in line for line in capped.lines())
+    free = optimize(students, {}, Rules()).report
+    assert not any("safety cap" in line for line in free.lines())
