@@ -12,9 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mixitup.cli import main
 from mixitup.errors import InfeasibleGroupingError
 from mixitup.models import Student
 from mixitup.optimizer import Grouping, Met, Rules, group_count, measure, optimize
+from tests.conftest import HEADER, write_workbook
 
 
 def roster(count: int, seed: int = 0, *, programs: tuple[str, ...] = ("BE", "FE")) -> list[Student]:
@@ -197,3 +199,22 @@ def test_the_report_says_when_the_safety_cap_cut_the_search() -> None:
     assert any("cut short by the 0 s safety cap" in line for line in capped.lines())
     free = optimize(students, {}, Rules()).report
     assert not any("safety cap" in line for line in free.lines())
+
+
+def test_plan_keeps_apart_before_leads_and_says_a_group_lacks_one(tmp_path, capsys) -> None:
+    """As staff meet it: a 13-student workbook whose two upper-module students are both kept
+    apart from one student plans (exit 0) and the report says a group lacks its lead."""
+    rows = [(f"Kid {i:02d}", f"kid{i:02d}@x.edu", "BE", "Mod 1", f"c{i}", "") for i in range(11)]
+    rows += [
+        ("Lead A", "lead-a@x.edu", "FE", "Mod 3", "L3", ""),
+        ("Lead B", "lead-b@x.edu", "FE", "Mod 4", "L4", ""),
+    ]
+    apart = [("Student", "Student"), ("Kid 00", "Lead A"), ("Kid 00", "Lead B")]
+    path = write_workbook(
+        tmp_path / "school.xlsx", {"Roster": [HEADER, *rows], "Keep apart": apart}
+    )
+    code = main(["--workbook", str(path), "plan", "--date", "2027-02-03", "--week", "2"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "keep-apart pairs together: 0 (least possible 0) ok" in out
+    assert "groups with an upper-module lead: 1 (most possible 2) NOT MET" in out
