@@ -421,11 +421,9 @@ def _copy(source: Ints, target: Ints) -> None:
 
 
 @njit(cache=True)
-def _move(inst: Instance, st: _State, item: int, to: int) -> None:
-    """Move item i to group b, keeping every other item's gains exact."""
-    # Integers, never literals: a literal argument (-1 before a branch sets it) would compile
-    # another copy of this function.
-    i, b = np.int64(item), np.int64(to)
+def _move(inst: Instance, st: _State, i: int | np.int64, b: int | np.int64) -> None:
+    """Move item i to group b, keeping every other item's gains exact. Callers pass
+    np.int64 values: a literal (-1 before a branch sets it) would compile another copy."""
     a = st.group[i]
     for p in range(inst.indptr[i], inst.indptr[i + 1]):
         k = inst.indices[p]
@@ -469,7 +467,7 @@ def _descent(inst: Instance, st: _State, row: Floats) -> float:
                     if delta > best:
                         best, target = delta, b
             if target >= 0:
-                _move(inst, st, i, target)
+                _move(inst, st, np.int64(i), np.int64(target))
                 total += best
                 improved = True
                 continue
@@ -489,8 +487,8 @@ def _descent(inst: Instance, st: _State, row: Floats) -> float:
             _clear(inst, row, i)
             if partner >= 0:
                 b = st.group[partner]
-                _move(inst, st, i, b)
-                _move(inst, st, partner, a)
+                _move(inst, st, np.int64(i), np.int64(b))
+                _move(inst, st, np.int64(partner), np.int64(a))
                 total += best
                 improved = True
     return total
@@ -583,10 +581,10 @@ def _tabu(
         if mover < 0:
             break  # every neighbour is tabu
         a = st.group[mover]
-        _move(inst, st, mover, target)
+        _move(inst, st, np.int64(mover), np.int64(target))
         tabu_until[mover, a] = step + tenure + np.random.randint(tenure)
         if partner >= 0:
-            _move(inst, st, partner, a)
+            _move(inst, st, np.int64(partner), np.int64(a))
             tabu_until[partner, target] = step + tenure + np.random.randint(tenure)
         value += best
         if value > best_value + _EPS:
@@ -624,15 +622,15 @@ def _perturb(inst: Instance, st: _State, swaps: int) -> None:
         if np.random.randint(2) == 0:
             b = np.random.randint(groups)
             if b != a and _can_move(inst, st, i, a, b):
-                _move(inst, st, i, b)
+                _move(inst, st, np.int64(i), np.int64(b))
                 done += 1
             continue
         j = np.random.randint(n)
         b = st.group[j]
         _mixed_swaps(inst, st, i, ok)
         if b != a and (inst.marked[i] == inst.marked[j] or ok[b]):
-            _move(inst, st, i, b)
-            _move(inst, st, j, a)
+            _move(inst, st, np.int64(i), np.int64(b))
+            _move(inst, st, np.int64(j), np.int64(a))
             done += 1
 
 
