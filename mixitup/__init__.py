@@ -1,11 +1,18 @@
 """mixitup: publish Mix It Up groups that mix modules and programs and never repeat a pairing."""
 
-from mixitup import pipeline
-from mixitup.backends import open_backend
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from mixitup.config import Config, load_config
 from mixitup.errors import MixitupError
 from mixitup.models import Session
-from mixitup.pipeline import run
+
+if TYPE_CHECKING:
+    from mixitup import pipeline
+    from mixitup.backends import open_backend
+    from mixitup.pipeline import run
 
 __version__ = "0.1.0"
 __all__ = [
@@ -18,3 +25,16 @@ __all__ = [
     "pipeline",
     "run",
 ]
+
+# Loaded on first use (PEP 562): the pipeline imports numba, numpy and openpyxl, which
+# `mixitup --help` and `import mixitup` need not pay for.
+_LAZY = {"pipeline": ("mixitup.pipeline", None), "run": ("mixitup.pipeline", "run")}
+_LAZY["open_backend"] = ("mixitup.backends", "open_backend")
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'mixitup' has no attribute {name!r}")
+    module, attribute = _LAZY[name]
+    loaded = importlib.import_module(module)
+    return loaded if attribute is None else getattr(loaded, attribute)

@@ -13,13 +13,18 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mixitup import __version__, notify, pipeline
+from mixitup import __version__, notify
 from mixitup.backends import open_backend
 from mixitup.config import DEFAULT_CONFIG, Config, load_config
 from mixitup.errors import ConfigError, MixitupError
 from mixitup.models import Session
-from mixitup.optimizer import Grouping
+
+if TYPE_CHECKING:
+    # The pipeline loads numba, numpy and openpyxl: only the commands that use it import it.
+    from mixitup import pipeline
+    from mixitup.optimizer import Grouping
 
 log = logging.getLogger("mixitup")
 
@@ -251,6 +256,8 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def _plan(args: argparse.Namespace) -> int:
+    from mixitup import pipeline
+
     config = _config(args)
     session = Session(args.date, args.week)
     result = pipeline.plan(config, open_backend(config), session)
@@ -268,6 +275,8 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
+    from mixitup import pipeline
+
     config = _config(args)
     with notify.on_failure(config.webhook, "publish", _where(config)):
         backend = open_backend(config)
@@ -312,6 +321,8 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from mixitup import pipeline
+
     config = _config(args)
     today, now = args.today, None
     if isinstance(today, dt.datetime):
@@ -351,6 +362,8 @@ STATES = {
 
 
 def _status(args: argparse.Namespace) -> int:
+    from mixitup import pipeline
+
     config = _config(args)
     backend = open_backend(config)
     today = args.today.date() if isinstance(args.today, dt.datetime) else args.today
@@ -405,6 +418,8 @@ def _state(item: pipeline.SlotStatus) -> str:
 
 
 def _export_zoom(args: argparse.Namespace) -> int:
+    from mixitup import pipeline
+
     config = _config(args)
     backend = open_backend(config)
     session = Session(args.date, args.week)
@@ -425,6 +440,8 @@ def _export_zoom(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from mixitup import pipeline
+
     config = _config(args)
     folder: Path | None = args.csv
     if folder is not None:

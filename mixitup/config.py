@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mixitup.errors import ConfigError
 
@@ -69,12 +68,16 @@ class Calendar:
 
     def now(self) -> dt.datetime:
         """The time now in the calendar's time zone, to the second."""
+        from zoneinfo import ZoneInfo  # loads sysconfig: only when a time is needed
+
         zone = ZoneInfo(self.timezone) if self.timezone else None
         return dt.datetime.now(zone).astimezone(zone).replace(microsecond=0)
 
     def at(self, day: dt.date, time: dt.time) -> dt.datetime:
         """`time` on `day` in the calendar's time zone, as an aware datetime."""
         if self.timezone:
+            from zoneinfo import ZoneInfo
+
             return dt.datetime.combine(day, time, tzinfo=ZoneInfo(self.timezone))
         return dt.datetime.combine(day, time).astimezone()  # local rules, summer time included
 
@@ -207,6 +210,8 @@ def _from_mapping(
         ) from None
     timezone = cal.text("timezone", "").strip()
     if timezone:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):

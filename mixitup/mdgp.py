@@ -5,6 +5,7 @@ are compiled by numba. Iterated tabu search over move and swap neighbourhoods.
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -172,6 +173,7 @@ class Solution:
     rounds: int  # search rounds run (a round is one tabu walk or perturbed descent)
     seconds: float
     optimal: bool  # the value reached the caller's proven bound
+    cut_short: bool = False  # the time limit stopped the search before its rounds were done
 
 
 def solve(
@@ -195,27 +197,34 @@ def solve(
     """
     if rounds is None and seconds is None:
         raise ValueError("give solve() a number of rounds, a time limit, or both")
-    started = time.process_time()
     inst = problem.instance()
+    load_kernels()  # compiling (on a cold cache) is no part of the time limit
+    started = time.process_time()
     rng = np.random.default_rng(seed)
     group = _construct(inst, int(rng.integers(2**31)), _sizes(inst))
     tabu = problem.n * problem.n <= _TABU_PAIRS
-    # Rounds run in calls of a few at a time, sized so a time limit is not overshot much.
     done, per_round = 0, 0.0
     best, best_value = group, _value(inst, group)
+    cut_short = False
     while rounds is None or done < rounds:
-        todo = 16 if rounds is None else min(16, rounds - done)
+        # A fixed number of rounds runs one round per call: where the calls fall never
+        # depends on the clock, so neither do the groups (unless the cap cuts them short).
+        # With a time limit alone, calls are sized so that the limit is not overshot much.
+        todo = 1 if rounds is not None else 16
         if seconds is not None:
             left = seconds - (time.process_time() - started)
             if done and left < per_round / 2:
+                cut_short = rounds is not None
                 break
-            todo = max(1, min(todo, int(left / per_round) if per_round else 1))
+            if rounds is None:
+                todo = max(1, min(todo, int(left / per_round) if per_round else 1))
         tick = time.process_time()
         group, value = _search(
             inst,
             best,
             int(rng.integers(2**31)),
             todo,
+            done > 0,
             tabu,
             bound,
             (_TENURE, patience, _STRENGTH, walk),
@@ -232,7 +241,30 @@ def solve(
         done,
         time.process_time() - started,
         best_value >= bound - _EPS,
+        cut_short,
     )
+
+
+@functools.cache
+def load_kernels() -> None:
+    """Compile the kernels, or load them from numba's cache, once per process: solving a
+    tiny problem with every kind of weight uses the same compiled code as any other."""
+    weights = np.arange(16.0).reshape(4, 4)
+    tiny = Problem(
+        4,
+        np.array([1, 1]),
+        np.array([3, 3]),
+        Problem.dense(weights, np.array([2, 2]), np.array([2, 2])).pairs,
+        np.array([[0], [0], [1], [1]]),
+        np.array([-1.0, 1.0]),
+        np.array([True, False, True, False]),
+        np.array([1, 1]),
+        np.array([4, 4]),
+    )
+    inst = tiny.instance()
+    group = _construct(inst, 0, inst.upper)
+    _search(inst, group, 0, 1, True, True, np.inf, (_TENURE, _PATIENCE, _STRENGTH, 1.0))
+    _value(inst, group)
 
 
 def _sizes(inst: Instance) -> Ints:
@@ -382,8 +414,16 @@ def _mixed_swaps(inst: Instance, st: _State, i: int, ok: Bools) -> None:
 
 
 @njit(cache=True)
-def _move(inst: Instance, st: _State, i: int, b: int) -> None:
-    """Move item i to group b, keeping every other item's gains exact."""
+def _copy(source: Ints, target: Ints) -> None:
+    """target[:] = source, without the shape checks whose messages cost seconds to compile."""
+    for k in range(len(source)):
+        target[k] = source[k]
+
+
+@njit(cache=True)
+def _move(inst: Instance, st: _State, i: int | np.int64, b: int | np.int64) -> None:
+    """Move item i to group b, keeping every other item's gains exact. Callers pass
+    np.int64 values: a literal (-1 before a branch sets it) would compile another copy."""
     a = st.group[i]
     for p in range(inst.indptr[i], inst.indptr[i + 1]):
         k = inst.indices[p]
@@ -427,7 +467,7 @@ def _descent(inst: Instance, st: _State, row: Floats) -> float:
                     if delta > best:
                         best, target = delta, b
             if target >= 0:
-                _move(inst, st, i, target)
+                _move(inst, st, np.int64(i), np.int64(target))
                 total += best
                 improved = True
                 continue
@@ -447,8 +487,8 @@ def _descent(inst: Instance, st: _State, row: Floats) -> float:
             _clear(inst, row, i)
             if partner >= 0:
                 b = st.group[partner]
-                _move(inst, st, i, b)
-                _move(inst, st, partner, a)
+                _move(inst, st, np.int64(i), np.int64(b))
+                _move(inst, st, np.int64(partner), np.int64(a))
                 total += best
                 improved = True
     return total
@@ -541,15 +581,15 @@ def _tabu(
         if mover < 0:
             break  # every neighbour is tabu
         a = st.group[mover]
-        _move(inst, st, mover, target)
+        _move(inst, st, np.int64(mover), np.int64(target))
         tabu_until[mover, a] = step + tenure + np.random.randint(tenure)
         if partner >= 0:
-            _move(inst, st, partner, a)
+            _move(inst, st, np.int64(partner), np.int64(a))
             tabu_until[partner, target] = step + tenure + np.random.randint(tenure)
         value += best
         if value > best_value + _EPS:
             best_value = value
-            best_group[:] = st.group
+            _copy(st.group, best_group)
             since = 0
     return best_value, step
 
@@ -557,7 +597,7 @@ def _tabu(
 @njit(cache=True)
 def _members(group: Ints, start: Ints, members: Ints) -> None:
     """Items by group: group g's are members[start[g]:start[g + 1]], in index order."""
-    start[:] = 0
+    start.fill(0)
     for g in group:
         start[g + 1] += 1
     for g in range(len(start) - 1):
@@ -582,15 +622,15 @@ def _perturb(inst: Instance, st: _State, swaps: int) -> None:
         if np.random.randint(2) == 0:
             b = np.random.randint(groups)
             if b != a and _can_move(inst, st, i, a, b):
-                _move(inst, st, i, b)
+                _move(inst, st, np.int64(i), np.int64(b))
                 done += 1
             continue
         j = np.random.randint(n)
         b = st.group[j]
         _mixed_swaps(inst, st, i, ok)
         if b != a and (inst.marked[i] == inst.marked[j] or ok[b]):
-            _move(inst, st, i, b)
-            _move(inst, st, j, a)
+            _move(inst, st, np.int64(i), np.int64(b))
+            _move(inst, st, np.int64(j), np.int64(a))
             done += 1
 
 
@@ -600,12 +640,14 @@ def _search(
     start: Ints,
     seed: int,
     rounds: int,
+    kick: bool,
     tabu: bool,
     bound: float,
     knobs: tuple[float, float, float, float],
 ) -> tuple[Ints, float]:
     """Iterated local search from `start`: each round perturbs the best grouping found
-    and improves it again, by tabu search or (for very large n) by descent.
+    and improves it again, by tabu search or (for very large n) by descent. With `kick`,
+    `start` is an earlier round's best, so the first round perturbs it too.
     """
     np.random.seed(seed)
     n = len(start)
@@ -621,7 +663,7 @@ def _search(
     for r in range(rounds):
         if best_value >= bound - _EPS:
             break
-        if r > 0:
+        if r > 0 or kick:
             st = _build(inst, best_group)
             value = best_value
             _perturb(inst, st, strength + np.random.randint(2 * strength))
@@ -629,7 +671,7 @@ def _search(
             value += _descent(inst, st, row)
             if value > best_value + _EPS:
                 best_value = value
-                best_group[:] = st.group
+                _copy(st.group, best_group)
         if tabu:
             best_value, _ = _tabu(
                 inst, st, row, value, best_group, best_value, patience, longest, tenure, bound

@@ -16,7 +16,7 @@ from itertools import combinations
 import numpy as np
 
 from mixitup.errors import InfeasibleGroupingError
-from mixitup.mdgp import Floats, Ints, Problem, solve
+from mixitup.mdgp import Floats, Ints, Problem, Solution, solve
 from mixitup.models import Student
 
 MAX_GROUPS = 100  # Zoom's breakout-room limit
@@ -72,6 +72,7 @@ class Report:
     figures: tuple[Figure, ...]
     seed: int
     seconds: float = 0.0  # time the solver took; 0 when the report only measured groups
+    cut_short: float | None = None  # the safety cap (seconds) when it stopped the search
 
     def lines(self) -> list[str]:
         sizes = (
@@ -79,7 +80,13 @@ class Report:
             if self.smallest == self.largest
             else f"{self.smallest}-{self.largest}"
         )
-        return [f"{self.groups} groups of {sizes}", *(str(f) for f in self.figures)]
+        lines = [f"{self.groups} groups of {sizes}", *(str(f) for f in self.figures)]
+        if self.cut_short is not None:
+            lines.append(
+                f"search cut short by the {self.cut_short:g} s safety cap ([groups] seconds): "
+                "these groups may differ on a faster or slower machine; raise the cap"
+            )
+        return lines
 
 
 @dataclass(frozen=True)
@@ -116,7 +123,35 @@ def optimize(students: Sequence[Student], met: Met, rules: Rules) -> Grouping:
     started = time.process_time()
     # Sorting by key makes the result independent of the roster's row order.
     people = sorted(students, key=lambda s: s.key)
-    problem, bound = _problem(people, met, rules)
+    solution, count = _search(people, met, rules, soft_leads=False)
+    groups = _number(people, solution.groups, count)
+    if _keep_apart_together(groups, rules.keep_apart):
+        # Keep-apart outranks the lead rule (SPEC): search again with leads spread as a
+        # penalty below keep-apart instead of required in every group.
+        solution, count = _search(people, met, rules, soft_leads=True)
+        groups = _number(people, solution.groups, count)
+    together = _keep_apart_together(groups, rules.keep_apart)
+    if together:
+        names = "; ".join(f"{a.name} and {b.name}" for a, b in together)
+        raise InfeasibleGroupingError(
+            f"Cannot keep these students apart in {len(groups)} groups: {names}. "
+            "Remove some pairs from the keep-apart tab or change the group size."
+        )
+    report = measure(groups, met, rules)
+    seconds = time.process_time() - started
+    return Grouping(
+        groups,
+        dataclasses.replace(
+            report, seconds=seconds, cut_short=rules.seconds if solution.cut_short else None
+        ),
+    )
+
+
+def _search(
+    people: Sequence[Student], met: Met, rules: Rules, *, soft_leads: bool
+) -> tuple[Solution, int]:
+    """The best grouping the fixed amount of search finds, and the number of groups."""
+    problem, bound = _problem(people, met, rules, soft_leads=soft_leads)
     rounds = max(2, round(_WORK / len(people) ** 3))
     if len(people) <= _LOOKAHEAD:
         # Reaching the rules' bound is not the end: the look-ahead bonus can still improve.
@@ -130,17 +165,7 @@ def optimize(students: Sequence[Student], met: Met, rules: Rules) -> Grouping:
         patience=_PATIENCE,
         walk=_WALK,
     )
-    groups = _number(people, solution.groups, problem.groups)
-    together = _keep_apart_together(groups, rules.keep_apart)
-    if together:
-        names = "; ".join(f"{a.name} and {b.name}" for a, b in together)
-        raise InfeasibleGroupingError(
-            f"Cannot keep these students apart in {len(groups)} groups: {names}. "
-            "Remove some pairs from the keep-apart tab or change the group size."
-        )
-    report = measure(groups, met, rules)
-    seconds = time.process_time() - started
-    return Grouping(groups, dataclasses.replace(report, seconds=seconds))
+    return solution, problem.groups
 
 
 def measure(groups: Sequence[Sequence[Student]], met: Met, rules: Rules) -> Report:
@@ -186,20 +211,28 @@ def measure(groups: Sequence[Sequence[Student]], met: Met, rules: Rules) -> Repo
     return Report(count, min(sizes), max(sizes), tuple(figures), rules.seed)
 
 
-def _problem(people: Sequence[Student], met: Met, rules: Rules) -> tuple[Problem, float]:
+def _problem(
+    people: Sequence[Student], met: Met, rules: Rules, *, soft_leads: bool
+) -> tuple[Problem, float]:
     """The rules as an MDGP instance, and the best objective the numbers could allow.
 
     Every rule's weight is a penalty (negative). A keep-apart pair outweighs all else; one
     repeat or cohort-mate pair outweighs any change in module or program spread a swap can
     make; spreading modules and programs evenly minimises same-module and same-program pairs.
     For up to _LOOKAHEAD students, a bonus worth less than one unit in all looks ahead.
+    Leads are a per-group bound on marked items; with `soft_leads`, they are instead spread
+    by a penalty on two leads sharing a group, which outweighs every rule but keep-apart
+    (fewest such pairs: the most groups led).
     """
     n = len(people)
     groups = group_count(n, rules.size)
     small, extra = divmod(n, groups)
     upper = small + (extra > 0)
     spread = 4.0 * upper + 1.0  # weight of one repeat or cohort-mate pair
-    keep_apart = spread * n * upper + 1.0
+    keep_apart = spread * n * upper + 1.0  # more than all lower rules' pairs together
+    lead_pair = keep_apart
+    if soft_leads:
+        keep_apart = lead_pair * n * upper + 1.0
 
     index = {s.key: i for i, s in enumerate(people)}
     # Histories hold millions of pairs at scale: read them straight into arrays.
@@ -216,22 +249,29 @@ def _problem(people: Sequence[Student], met: Met, rules: Rules) -> tuple[Problem
         cohorts = np.unique([s.cohort for s in people], return_inverse=True)[1]
         pairs = _with_lookahead(pairs, cohorts, n * upper)
 
+    leads = _lead_set(people, groups, rules.week)
+    marked = np.array([s.module in leads for s in people])
     features = [
-        [s.cohort for s in people],
-        [str(s.module) for s in people],
-        [s.program for s in people],
+        ([s.cohort for s in people], spread),
+        ([str(s.module) for s in people], 1.0),
+        ([s.program for s in people], 1.0),
     ]
+    if soft_leads:
+        # Leads share one label; everyone else has a label of their own (never shared).
+        lead_labels = ["\0lead" if m else s.key for s, m in zip(people, marked, strict=True)]
+        features.append((lead_labels, lead_pair))
     labels = np.zeros((n, len(features)), np.int64)
     label_weight: list[float] = []
-    for f, (values, weight) in enumerate(zip(features, (spread, 1.0, 1.0), strict=True)):
+    for f, (values, weight) in enumerate(features):
         ids: dict[str, int] = {}
         for i, v in enumerate(values):
             labels[i, f] = ids.setdefault(v, len(label_weight) + len(ids))
         label_weight += [-weight] * len(ids)
 
-    leads = _lead_set(people, groups, rules.week)
-    marked = np.array([s.module in leads for s in people])
     enough = int(marked.sum()) >= groups
+    bounds = (np.full(groups, 1 if enough else 0, np.int64), np.full(groups, n if enough else 1))
+    if soft_leads:
+        bounds = (np.zeros(groups, np.int64), np.full(groups, n, np.int64))
     problem = Problem(
         n,
         np.full(groups, small, np.int64),
@@ -241,12 +281,11 @@ def _problem(people: Sequence[Student], met: Met, rules: Rules) -> tuple[Problem
         np.array(label_weight),
         marked,
         # With too few leads, the most groups are led when no group has two.
-        np.full(groups, 1 if enough else 0, np.int64),
-        np.full(groups, n if enough else 1, np.int64),
+        *bounds,
     )
     penalty = sum(
         weight * sum(_forced_pairs(c, groups) for c in Counter(values).values())
-        for values, weight in zip(features, (spread, 1.0, 1.0), strict=True)
+        for values, weight in features
     )
     return problem, -penalty
 

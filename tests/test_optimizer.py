@@ -12,9 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mixitup.cli import main
 from mixitup.errors import InfeasibleGroupingError
 from mixitup.models import Student
 from mixitup.optimizer import Grouping, Met, Rules, group_count, measure, optimize
+from tests.conftest import HEADER, write_workbook
 
 
 def roster(count: int, seed: int = 0, *, programs: tuple[str, ...] = ("BE", "FE")) -> list[Student]:
@@ -170,3 +172,49 @@ def test_fixed_seed_gives_fixed_groups() -> None:
 )
 def test_group_count_keeps_the_average_size_nearest_the_target(students, size, groups):
     assert group_count(students, size) == groups
+
+
+def test_keep_apart_outranks_the_lead_rule() -> None:
+    """13 students in 2 groups; both upper-module students are kept apart from one student.
+    Keeping every pair apart is possible only if one group has no lead: keep-apart wins and
+    the report says a group lacks its lead."""
+    students = [Student(f"k{i:02d}", f"Kid {i:02d}", "BE", 1, f"c{i}") for i in range(11)]
+    lead_a = Student("lead-a", "Lead A", "FE", 3, "L")
+    lead_b = Student("lead-b", "Lead B", "FE", 4, "L4")
+    loner = students[0]
+    keep_apart = frozenset({frozenset((loner.key, lead_a.key)), frozenset((loner.key, lead_b.key))})
+    grouping = optimize([*students, lead_a, lead_b], {}, Rules(week=2, keep_apart=keep_apart))
+    assert len(grouping.groups) == 2
+    assert not pairs_of(grouping) & keep_apart
+    shown = {f.rule: f for f in grouping.report.figures}
+    assert shown["keep-apart pairs together"].value == 0
+    led = shown["groups with an upper-module lead"]
+    assert (led.value, led.best, led.met) == (1, 2, False)
+
+
+def test_the_report_says_when_the_safety_cap_cut_the_search() -> None:
+    students = roster(60, 1)
+    capped = optimize(students, {}, Rules(seconds=0.0)).report
+    assert capped.cut_short == 0.0
+    assert any("cut short by the 0 s safety cap" in line for line in capped.lines())
+    free = optimize(students, {}, Rules()).report
+    assert not any("safety cap" in line for line in free.lines())
+
+
+def test_plan_keeps_apart_before_leads_and_says_a_group_lacks_one(tmp_path, capsys) -> None:
+    """As staff meet it: a 13-student workbook whose two upper-module students are both kept
+    apart from one student plans (exit 0) and the report says a group lacks its lead."""
+    rows = [(f"Kid {i:02d}", f"kid{i:02d}@x.edu", "BE", "Mod 1", f"c{i}", "") for i in range(11)]
+    rows += [
+        ("Lead A", "lead-a@x.edu", "FE", "Mod 3", "L3", ""),
+        ("Lead B", "lead-b@x.edu", "FE", "Mod 4", "L4", ""),
+    ]
+    apart = [("Student", "Student"), ("Kid 00", "Lead A"), ("Kid 00", "Lead B")]
+    path = write_workbook(
+        tmp_path / "school.xlsx", {"Roster": [HEADER, *rows], "Keep apart": apart}
+    )
+    code = main(["--workbook", str(path), "plan", "--date", "2027-02-03", "--week", "2"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "keep-apart pairs together: 0 (least possible 0) ok" in out
+    assert "groups with an upper-module lead: 1 (most possible 2) NOT MET" in out

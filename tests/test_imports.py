@@ -1,0 +1,44 @@
+"""What importing the command line loads: `mixitup --help` must not pay for numba, numpy,
+openpyxl or gspread (as click's test_imports pins what `import click` loads)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+# The only mixitup modules `import mixitup.cli` may load; everything else is the stdlib.
+ALLOWED = {
+    "mixitup",
+    "mixitup.backends",
+    "mixitup.cli",
+    "mixitup.config",
+    "mixitup.errors",
+    "mixitup.models",
+    "mixitup.notify",  # stdlib only until a notice is sent
+}
+
+SCRIPT = """
+import json, sys
+before = set(sys.modules)
+import mixitup.cli
+print(json.dumps(sorted(set(sys.modules) - before)))
+"""
+
+
+def loaded_by(code: str) -> set[str]:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(json.loads(done.stdout))
+
+
+def test_importing_the_cli_loads_only_the_stdlib_and_light_mixitup_modules() -> None:
+    loaded = loaded_by(SCRIPT)
+    ours = {m for m in loaded if m.split(".")[0] == "mixitup"}
+    others = {m for m in loaded if m.split(".")[0] not in {"mixitup", *sys.stdlib_module_names}}
+    assert ours == ALLOWED
+    assert others == set()
+
+
+def test_the_public_api_still_reaches_the_pipeline_on_first_use() -> None:
+    loaded = loaded_by(SCRIPT.replace("import mixitup.cli", "import mixitup; mixitup.run"))
+    assert {"mixitup.pipeline", "numba", "openpyxl"} <= loaded
