@@ -16,7 +16,8 @@ def test_the_exported_report_with_meeting_block_bom_and_extra_columns_is_read():
     joins = read_report(REPORT)
     assert REPORT.read_bytes().startswith(b"\xef\xbb\xbf")  # the file really has the BOM
     assert joins[0].name == "Careers Staff"  # the table, not the meeting block
-    assert joins[0].row == 5 and joins[0].minutes == 72
+    assert joins[0].row == 5
+    assert joins[0].minutes == 72
     # One row per join: Student 000 left and came back.
     assert [j.minutes for j in joins if j.email == "student000@example.edu"] == [6, 7]
     renamed = next(j for j in joins if j.original == "Student 002")
@@ -60,7 +61,8 @@ def test_a_file_that_is_not_a_participants_report_names_expected_and_found(text,
     message = str(error.value)
     assert error.value.exit_code == 3
     assert "report.csv is not a Zoom meeting participants report" in message
-    assert "Name (Original Name), User Email" in message and "Duration (Minutes)" in message
+    assert "Name (Original Name), User Email" in message
+    assert "Duration (Minutes)" in message
     assert found in message
 
 
