@@ -79,3 +79,18 @@ def choose_leads(
             )
             chosen.add(best.key)
     return frozenset(chosen)
+
+
+def due_to_lead(students: Sequence[Student], week: int, groups: int, led: Led) -> frozenset[str]:
+    """The upper-module students who have led least: the optimizer spreads them over the
+    groups (one in every group when there are enough), so whoever has led least leads next."""
+    fours = [s for s in students if s.module == 4]
+    pool = fours if week == 4 and len(fours) >= groups else candidates(students, 2)
+    if week == 4 and len(fours) < groups:
+        pool = [s for s in students if s.module in (3, 4)]
+    least = min((_times(s, led) for s in pool), default=None)
+    return frozenset(s.key for s in pool if _times(s, led) == least)
+
+
+def _times(student: Student, led: Led) -> tuple[int, int]:
+    return led.in_module[(student.key, str(student.module))], led.total[student.key]

@@ -41,6 +41,9 @@ class Rules:
     keep_apart: frozenset[frozenset[str]] = frozenset()
     seed: int = 2027
     seconds: float = 20.0  # a safety cap only: normally the search stops on its own, earlier
+    # Students whose turn it is to lead (mixitup.leads.due_to_lead): when at least one per
+    # group, every group gets one of them rather than just any upper-module student.
+    next_leads: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -221,9 +224,14 @@ def _problem(people: Sequence[Student], met: Met, rules: Rules) -> tuple[Problem
         [str(s.module) for s in people],
         [s.program for s in people],
     ]
+    feature_weights = [spread, 1.0, 1.0]
+    if rules.next_leads:
+        # Spread whose turn it is to lead over the groups, ahead of modules and programs.
+        features.append([str(s.key in rules.next_leads) for s in people])
+        feature_weights.append(2.0)
     labels = np.zeros((n, len(features)), np.int64)
     label_weight: list[float] = []
-    for f, (values, weight) in enumerate(zip(features, (spread, 1.0, 1.0), strict=True)):
+    for f, (values, weight) in enumerate(zip(features, feature_weights, strict=True)):
         ids: dict[str, int] = {}
         for i, v in enumerate(values):
             labels[i, f] = ids.setdefault(v, len(label_weight) + len(ids))
@@ -231,6 +239,9 @@ def _problem(people: Sequence[Student], met: Met, rules: Rules) -> tuple[Problem
 
     leads = _lead_set(people, groups, rules.week)
     marked = np.array([s.module in leads for s in people])
+    due = np.array([s.key in rules.next_leads for s in people])
+    if int(due.sum()) >= groups:
+        marked = due
     enough = int(marked.sum()) >= groups
     problem = Problem(
         n,
@@ -246,7 +257,7 @@ def _problem(people: Sequence[Student], met: Met, rules: Rules) -> tuple[Problem
     )
     penalty = sum(
         weight * sum(_forced_pairs(c, groups) for c in Counter(values).values())
-        for values, weight in zip(features, (spread, 1.0, 1.0), strict=True)
+        for values, weight in zip(features, feature_weights, strict=True)
     )
     return problem, -penalty
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
@@ -31,9 +32,9 @@ from mixitup.history import (
     rewritten_rows,
 )
 from mixitup.latejoin import Placement, newcomers, place, read_groups, recorded_groups
-from mixitup.leads import Led, choose_leads
+from mixitup.leads import Led, choose_leads, due_to_lead
 from mixitup.models import Change, HistoryEdit, Session, Snapshot, Student, Tab
-from mixitup.optimizer import Grouping, Rules, optimize
+from mixitup.optimizer import Grouping, Rules, group_count, optimize
 from mixitup.prompts import load_prompts
 from mixitup.rebalance import Move
 from mixitup.rebalance import rebalance as rebalance_groups
@@ -169,11 +170,14 @@ def _plan(
     if roster is None:
         roster = _roster(config, snapshot)
     history = (history or _history(snapshot)).matched_to(roster)
-    rules = _rules(config, session, roster)
-    grouping = optimize(roster.students, history.met(before=session), rules)
-    leads = choose_leads(
-        grouping.groups, session.week, Led.count(history.entries, but=session.label)
+    led = Led.count(history.entries, but=session.label)
+    count = group_count(len(roster.students), config.group_size)
+    rules = dataclasses.replace(
+        _rules(config, session, roster),
+        next_leads=due_to_lead(roster.students, session.week, count, led),
     )
+    grouping = optimize(roster.students, history.met(before=session), rules)
+    leads = choose_leads(grouping.groups, session.week, led)
     published = session.label in published_sessions(snapshot, history)
     change = Change(
         tabs=(groups_tab(session, grouping.groups, leads), prompts_tab(session, prompts)),
