@@ -60,9 +60,9 @@ def report(path: Path, people: list[tuple[str, str]], absent: set[str], rng: ran
         if kind < 0.1:  # renamed and signed out
             lines.append(f"Nick {name[-4:]} ({name}),,a,b,{rng.randint(20, 60)},Yes,Y,No")
         elif kind < 0.3:  # dropped and rejoined
-            lines += [f"{name},{email.upper()},a,b,{rng.randint(1, 9)},No,Y,No"] * 2
+            lines += [f"{name},{email.upper()},a,b,{rng.randint(5, 30)},No,Y,No"] * 2
         else:
-            lines.append(f"{name},{email},a,b,{rng.randint(5, 60)},No,Y,No")
+            lines.append(f"{name},{email},a,b,{rng.randint(10, 60)},No,Y,No")
     lines += [f"iPhone {i},,a,b,30,Yes,Y,No" for i in range(5)]
     path.write_text("\ufeff" + "\r\n".join(lines) + "\r\n", encoding="utf-8")
     return len(lines) - 4
