@@ -60,8 +60,13 @@ def read_report(path: Path) -> tuple[Join, ...]:
 
 def parse_report(text: str, where: str = "the Zoom report") -> tuple[Join, ...]:
     """Every join in a participants report's text; see `read_report`."""
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    found: tuple[str, ...] = ()
+    rows: list[list[str]] = []
+    if "\x00" not in text:  # a binary file (a workbook, say) holds no table to read
+        try:
+            rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+        except csv.Error:
+            rows = []
+    found: tuple[str, ...] = () if rows or not text else ("binary data, not CSV text",)
     for index, cells in enumerate(rows):
         columns = {_key(c): i for i, c in reversed(list(enumerate(cells))) if c.strip()}
         name = _column(columns, _NAME)
@@ -70,9 +75,10 @@ def parse_report(text: str, where: str = "the Zoom report") -> tuple[Join, ...]:
             found = tuple(c.strip() for c in cells if c.strip())
         if name is not None and minutes is not None and _column(columns, ("topic",)) is None:
             return _joins(rows, index, name, _column(columns, _EMAIL), minutes, where)
+    first = ", ".join(found)[:300] or "nothing"
     raise DataError(
         f"{where} is not a Zoom meeting participants report: expected a table with the columns "
-        f"{', '.join(EXPECTED)}; the first row holds {', '.join(found) or 'nothing'}. In Zoom, "
+        f"{', '.join(EXPECTED)}; the first row holds {first}. In Zoom, "
         "open Reports > Usage, click the meeting's Participants number and Export."
     )
 

@@ -53,6 +53,8 @@ def test_variants_zoom_has_written_are_read(text):
             "Topic",
         ),
         ("", "nothing"),
+        # a workbook picked by mistake: binary, not CSV
+        ("PK\x03\x04\x00\x00\r\x00\x08\x00abc\x00\n\x00", "binary data, not CSV text"),
     ],
 )
 def test_a_file_that_is_not_a_participants_report_names_expected_and_found(text, found):
