@@ -98,7 +98,60 @@ def _parser() -> argparse.ArgumentParser:
                 help="with --force: allow replacing a session whose date has passed",
             )
     _add_ops_commands(commands, common)
+    _add_meeting_commands(commands, common)
     return parser
+
+
+def _add_meeting_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    """The commands around the meeting: attendance and the day-of rebalance."""
+    attendance = commands.add_parser(
+        "attendance",
+        parents=[common],
+        help="record who attended a session, from Zoom's participants report or by name",
+        description="Record in the History's Attended column who attended a published session: "
+        "from Zoom's meeting participants report (attended: at least [attendance] min_minutes "
+        "in all), and/or by name or email. One write; importing the same report again changes "
+        "nothing. A pair counts as met only when both attended.",
+    )
+    _add_session(attendance)
+    attendance.add_argument(
+        "--zoom", metavar="REPORT.csv", type=Path, help="Zoom's participants report, as exported"
+    )
+    attendance.add_argument(
+        "--absent", nargs="+", default=[], metavar="WHO", help="mark these absent (name or email)"
+    )
+    attendance.add_argument(
+        "--present", nargs="+", default=[], metavar="WHO", help="mark these present (name or email)"
+    )
+    attendance.set_defaults(handler=_attendance)
+
+    rebalance = commands.add_parser(
+        "rebalance",
+        parents=[common],
+        help="on the day: move the fewest present students so no room is left nearly empty",
+        description="Minutes before the rooms open: with these students absent, move the "
+        "fewest present students so every room has at least [groups] min_present present and a "
+        "lead where possible. Nobody else moves; no room is renumbered. Writes the groups tab "
+        "and history in one change and prints the moves to paste into the Zoom chat.",
+    )
+    _add_session(rebalance)
+    who = rebalance.add_mutually_exclusive_group(required=True)
+    who.add_argument("--absent", nargs="+", metavar="WHO", help="who is absent (name or email)")
+    who.add_argument(
+        "--zoom",
+        metavar="REPORT.csv",
+        type=Path,
+        help="Zoom's participants report so far: everyone grouped but not in it is absent",
+    )
+    rebalance.set_defaults(handler=_rebalance)
+
+
+def _add_session(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--date", required=True, type=_date, help="session date, YYYY-MM-DD")
+    command.add_argument("--week", required=True, type=int, help="module week: 2 or 4")
 
 
 def _add_ops_commands(
@@ -392,6 +445,8 @@ def _status(args: argparse.Namespace) -> int:
         print(f"Next: {_when(following.session)}, {_state(state)}")
     for note in result.notes:
         print(f"Check: {note}")
+    if result.absent_twice:
+        print(f"Absent from their last two sessions: {', '.join(result.absent_twice)}")
     return 0
 
 
@@ -468,4 +523,78 @@ def _report(args: argparse.Namespace) -> int:
                 f'"{result.tab}" tab was written.'
             ) from error
         print(f"Wrote {folder / 'students.csv'} and {folder / 'sessions.csv'}.")
+    return 0
+
+
+def _attendance(args: argparse.Namespace) -> int:
+    from mixitup import pipeline
+    from mixitup.zoom_report import read_report
+
+    if args.zoom is None and not args.absent and not args.present:
+        raise ConfigError(
+            "Say who attended: --zoom REPORT.csv (Zoom's participants report), and/or "
+            "--absent WHO... / --present WHO... (names or emails)."
+        )
+    config = _config(args)
+    backend = open_backend(config)
+    report = read_report(args.zoom) if args.zoom is not None else None
+    result = pipeline.attendance(
+        config,
+        backend,
+        Session(args.date, args.week),
+        report=report,
+        absent=args.absent,
+        present=args.present,
+    )
+    minutes = f" (at least {config.min_minutes:g} minutes)" if report is not None else ""
+    print(
+        f"{result.session.label}: {len(result.attended)} attended{minutes}, "
+        f"{len(result.absent)} absent, {len(result.unrecorded)} not recorded."
+    )
+    if result.absent:
+        print(f"Absent: {', '.join(result.absent)}")
+    if result.changed:
+        print(f"Recorded in the History of {backend.location}: {result.changed} changed.")
+    else:
+        print(f"The History of {backend.location} already says so; nothing changed.")
+    if result.strangers:
+        print("In the report but not grouped in this session (host, guests, unknown names):")
+        for person in result.strangers:
+            email = f" <{person.email}>" if person.email else ""
+            print(f"  {person.name}{email}, {person.minutes:g} min")
+    return 0
+
+
+def _rebalance(args: argparse.Namespace) -> int:
+    from mixitup import pipeline
+    from mixitup.zoom_report import read_report
+
+    config = _config(args)
+    backend = open_backend(config)
+    result = pipeline.rebalance(
+        config,
+        backend,
+        Session(args.date, args.week),
+        absent=args.absent or (),
+        report=read_report(args.zoom) if args.zoom is not None else None,
+    )
+    print(f"{result.session.label}: {len(result.absent)} absent, {len(result.moves)} moved.")
+    if not result.changed:
+        print(f"Nothing to change in {backend.location}.")
+    if result.moves or result.new_leads:
+        print("Paste into the Zoom chat:")
+    by_route: dict[tuple[int, int], list[str]] = {}
+    for move in result.moves:
+        by_route.setdefault((move.room, move.to), []).append(move.student.name)
+    for (room, to), names in sorted(by_route.items()):
+        print(f"Room {room} -> join room {to}: {', '.join(names)}")
+    for room, name in result.new_leads:
+        print(f"Room {room}: {name} leads today.")
+    if result.short:
+        rooms = ", ".join(map(str, result.short))
+        print(f"Still fewer than {config.min_present} present (too few people): rooms {rooms}")
+    if result.unled:
+        print(f"Nobody present who can lead: rooms {', '.join(map(str, result.unled))}")
+    if result.changed:
+        print(f"Wrote the groups tab and history in {backend.location}.")
     return 0

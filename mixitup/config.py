@@ -36,7 +36,8 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
         }
     ),
     "roster": frozenset({"exclude_statuses", "programs"}),
-    "groups": frozenset({"size", "seed", "seconds"}),
+    "groups": frozenset({"size", "seed", "seconds", "min_present"}),
+    "attendance": frozenset({"min_minutes"}),
     "calendar": frozenset(
         {
             "module_starts",
@@ -97,6 +98,8 @@ class Config:
     exclude_statuses: tuple[str, ...] = DEFAULT_EXCLUDED
     programs: tuple[str, ...] = ()  # when set, any other program on the roster is a problem
     group_size: int = 6
+    min_present: int = 3  # rebalance: fewest people present in a room
+    min_minutes: float = 10  # attendance: fewest minutes in the meeting that count as attended
     seed: int = 2027
     solver_seconds: float = 20.0  # a safety cap; the solver is deterministic well before it
     calendar: Calendar = field(default_factory=Calendar)
@@ -197,6 +200,11 @@ def _from_mapping(
     size = groups.integer("size", 6)
     if size < 2:
         raise ConfigError(f"{path}: [groups] size must be 2 or more, not {size}.")
+    min_present = groups.integer("min_present", 3)
+    if min_present < 1:
+        raise ConfigError(f"{path}: [groups] min_present must be 1 or more, not {min_present}.")
+    attendance = _Section(data, "attendance", path)
+    min_minutes = attendance.number("min_minutes", 10.0)
     weekday = cal.text("weekday", "wednesday").strip().lower()
     if weekday not in WEEKDAYS:
         raise ConfigError(f"{path}: [calendar] weekday {weekday!r} is not a day of the week.")
@@ -238,6 +246,8 @@ def _from_mapping(
         ),
         programs=tuple(p.strip() for p in roster.texts("programs", ())),
         group_size=size,
+        min_present=min_present,
+        min_minutes=float(min_minutes),
         seed=groups.integer("seed", 2027),
         solver_seconds=float(groups.number("seconds", 20.0)),
         calendar=Calendar(

@@ -31,6 +31,13 @@ class RosterError(MixitupError):
         super().__init__("\n".join([heading, *(f"  - {p}" for p in self.problems)]))
 
 
+class DataError(MixitupError):
+    """An input other than the roster cannot be used: a Zoom report, a name given on the command
+    line, a session that is not published. The message says what and where."""
+
+    exit_code = 3
+
+
 class BackendError(MixitupError):
     """The spreadsheet cannot be read or written (unreachable, refusing, or locked)."""
 

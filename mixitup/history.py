@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from itertools import combinations
 
 from mixitup.errors import RosterError
 from mixitup.models import Rows, Session, Snapshot, Student
+from mixitup.render import LEAD
 from mixitup.roster import Roster, header_key, name_key, parse_module
 from mixitup.schedule import parse_label
 
@@ -33,6 +34,7 @@ HEADER = (
     "Seed",
 )
 """The history tab's columns as mixitup creates them; staff may reorder them or add others."""
+ATTENDED, ABSENT = "yes", "no"  # the Attended column's words; blank means not recorded
 REQUIRED = ("Session", "Group", "Student key")  # a tab whose row 1 has these is a history tab
 _KEYS = {header_key(name): name for name in HEADER}
 
@@ -155,9 +157,15 @@ class History:
         return dict(groups)
 
     def met(self, before: Session | None = None) -> dict[frozenset[str], int]:
-        """How many sessions each pair shared a group in (only sessions other than `before`)."""
+        """How many sessions each pair shared a group in (only sessions other than `before`).
+
+        A student marked absent (Attended `no`) met nobody in that session; blank counts as
+        attended, so records from before attendance was taken keep their meaning.
+        """
         groups: dict[tuple[str, int], list[str]] = defaultdict(list)
         for entry in self.entries:
+            if entry.attended == ABSENT:
+                continue
             if before is None or entry.session != before.label:
                 groups[(entry.session, entry.group)].append(entry.key)
         counts: dict[frozenset[str], int] = defaultdict(int)
@@ -198,15 +206,70 @@ def _groups_labels(snapshot: Snapshot) -> set[str]:
 
 
 def history_rows(
-    session: Session, groups: Sequence[Sequence[Student]], published_at: dt.datetime, seed: int
+    session: Session,
+    groups: Sequence[Sequence[Student]],
+    published_at: dt.datetime,
+    seed: int,
+    leads: Collection[str] = (),
 ) -> tuple[tuple[str, ...], ...]:
-    """The history rows recording `groups` for `session`, one per student, in HEADER order."""
+    """The history rows recording `groups` for `session`, one per student, in HEADER order;
+    the students whose keys are in `leads` have the Role `Lead`."""
     stamp = published_at.isoformat(timespec="seconds")
     return tuple(
-        _row(session, number, s.key, s.name, s.program, str(s.module), s.cohort, "", stamp, seed)
+        _row(
+            session,
+            number,
+            s.key,
+            s.name,
+            s.program,
+            str(s.module),
+            s.cohort,
+            LEAD if s.key in leads else "",
+            stamp,
+            seed,
+        )
         for number, group in enumerate(groups, 1)
         for s in sorted(group, key=lambda s: s.key)
     )
+
+
+def rewritten_rows(
+    snapshot: Snapshot,
+    history: History,
+    entries: Sequence[Entry],
+    now: dt.datetime,
+    seed: int,
+) -> tuple[tuple[str, ...], ...]:
+    """History rows, in HEADER order, recording `entries` (one session's, changed).
+
+    A recorded entry keeps the cells its row holds (published at, seed, cohort, ...) with its
+    key, group, role and attended as the entry says; an unrecorded one gets a new row.
+    """
+    tab = snapshot.tabs[history.title] if history.title is not None else ()
+    columns = column_map(tab[0]) if tab else {}
+    stamp = now.isoformat(timespec="seconds")
+    out = []
+    for e in entries:
+        session = parse_label(e.session)
+        if e.recorded and 0 < e.row <= len(tab):
+            cells = tab[e.row - 1]
+            row = [
+                cells[columns[n]] if n in columns and columns[n] < len(cells) else ""
+                for n in HEADER
+            ]
+        elif session is not None:
+            row = list(_row(session, 0, "", e.name, e.program, e.module, e.cohort, "", stamp, seed))
+        else:
+            continue
+        for name, value in (
+            ("Group", str(e.group)),
+            ("Student key", e.key),
+            ("Role", e.role),
+            ("Attended", e.attended),
+        ):
+            row[HEADER.index(name)] = value
+        out.append(tuple(row))
+    return tuple(out)
 
 
 def _row(

@@ -28,6 +28,7 @@ class Published:
     # name_key of the rows staff typed in by hand: names that history does not record.
     added_by_hand: frozenset[str]
     problem: str = ""  # set when rewriting the tab would change what staff or students wrote
+    leads: frozenset[str] = frozenset()  # keys of the students whose Role is Lead
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ def read_groups(
     )
     roster = {s.key: s for s in students}
     members: dict[int, list[Student]] = {}
+    leads: set[str] = set()
+    role = _role_column(rows)
     recorded = {name_key(e.name) for e in entries}
     by_hand: set[str] = set()
     title = session.groups_title
@@ -77,10 +80,22 @@ def read_groups(
         email = known.email if known else ""
         student = Student(key, name, program, mod, cohort, email)
         members.setdefault(int(number), []).append(student)
+        if role is not None and role < len(cells) and cells[role].strip().casefold() == "lead":
+            leads.add(key)
     count = max(members, default=0)
     groups = tuple(tuple(members.get(n, ())) for n in range(1, count + 1))
-    problem = _round_trip(session, rows, groups) if groups else f'Groups tab "{title}" is empty.'
-    return Published(groups, frozenset(by_hand), problem)
+    problem = (
+        _round_trip(session, rows, groups, frozenset(leads), role is not None)
+        if groups
+        else f'Groups tab "{title}" is empty.'
+    )
+    return Published(groups, frozenset(by_hand), problem, frozenset(leads))
+
+
+def _role_column(rows: Rows) -> int | None:
+    """The Role column of a groups tab (the fifth); None for tabs published before it existed."""
+    header = _trimmed(rows[0]) if rows else ()
+    return 4 if len(header) > 4 and header[4].strip().casefold() == "role" else None
 
 
 def recorded_groups(entries: Sequence[Entry], students: Sequence[Student]) -> Groups:
@@ -188,9 +203,17 @@ def _trimmed(cells: Sequence[str]) -> tuple[str, ...]:
     return cells
 
 
-def _round_trip(session: Session, rows: Rows, groups: Groups) -> str:
-    """Empty when rendering `groups` gives back every row of `rows`; else the first lost row."""
-    rendered = Counter(tuple(str(c) for c in r) for r in groups_tab(session, groups).rows)
+def _round_trip(
+    session: Session, rows: Rows, groups: Groups, leads: frozenset[str], role: bool
+) -> str:
+    """Empty when rendering `groups` gives back every row of `rows`; else the first lost row.
+
+    A tab published before the Role column existed is compared on its four columns.
+    """
+    width = None if role else 4
+    rendered = Counter(
+        _trimmed(tuple(str(c) for c in r)[:width]) for r in groups_tab(session, groups, leads).rows
+    )
     for index, cells in enumerate(rows):
         cells = _trimmed(cells)
         if not cells:

@@ -41,6 +41,9 @@ class Rules:
     keep_apart: frozenset[frozenset[str]] = frozenset()
     seed: int = 2027
     seconds: float = 20.0  # a safety cap only: normally the search stops on its own, earlier
+    # Students whose turn it is to lead (mixitup.leads.due_to_lead): when at least one per
+    # group, every group gets one of them rather than just any upper-module student.
+    next_leads: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -256,6 +259,12 @@ def _problem(
         ([str(s.module) for s in people], 1.0),
         ([s.program for s in people], 1.0),
     ]
+    due = np.array([s.key in rules.next_leads for s in people])
+    if int(due.sum()) >= groups:
+        marked = due  # enough students whose turn it is: they are the ones who must lead
+    if rules.next_leads:
+        # Spread whose turn it is to lead over the groups, ahead of modules and programs.
+        features.append(([str(s.key in rules.next_leads) for s in people], 2.0))
     if soft_leads:
         # Leads share one label; everyone else has a label of their own (never shared).
         lead_labels = ["\0lead" if m else s.key for s, m in zip(people, marked, strict=True)]

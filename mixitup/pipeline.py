@@ -2,31 +2,46 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from mixitup import schedule
+from mixitup.attendance import Directory, Stranger, absent_lately, match_report, resolve
 from mixitup.backends import Backend
 from mixitup.config import Config
-from mixitup.errors import ConfigError, ConflictError, InfeasibleGroupingError, RosterError
+from mixitup.errors import (
+    ConfigError,
+    ConflictError,
+    DataError,
+    InfeasibleGroupingError,
+    RosterError,
+)
 from mixitup.export import ZoomExport, zoom_csv, zoom_members
 from mixitup.history import (
+    ABSENT,
+    ATTENDED,
     Entry,
     History,
     find_history_tab,
     history_rows,
     published_sessions,
     read_history,
+    rewritten_rows,
 )
 from mixitup.latejoin import Placement, newcomers, place, read_groups, recorded_groups
+from mixitup.leads import Led, choose_leads, due_to_lead
 from mixitup.models import Change, HistoryEdit, Session, Snapshot, Student, Tab
-from mixitup.optimizer import Grouping, Rules, optimize
+from mixitup.optimizer import Grouping, Rules, group_count, optimize
 from mixitup.prompts import load_prompts
-from mixitup.render import groups_tab, prompts_tab
+from mixitup.rebalance import Move
+from mixitup.rebalance import rebalance as rebalance_groups
+from mixitup.render import LEAD, groups_tab, prompts_tab
 from mixitup.roster import Roster, read_roster
+from mixitup.zoom_report import Join
 
 if TYPE_CHECKING:
     from mixitup.report import Report
@@ -45,6 +60,7 @@ class Plan:
     grouping: Grouping
     change: Change
     already_published: bool
+    leads: frozenset[str] = frozenset()  # keys of the students who lead their group
 
 
 @dataclass(frozen=True)
@@ -158,19 +174,25 @@ def _plan(
     if roster is None:
         roster = _roster(config, snapshot)
     history = (history or _history(snapshot)).matched_to(roster)
-    rules = _rules(config, session, roster)
+    led = Led.count(history.entries, but=session.label)
+    count = group_count(len(roster.students), config.group_size)
+    rules = dataclasses.replace(
+        _rules(config, session, roster),
+        next_leads=due_to_lead(roster.students, session.week, count, led),
+    )
     grouping = optimize(roster.students, history.met(before=session), rules)
+    leads = choose_leads(grouping.groups, session.week, led)
     published = session.label in published_sessions(snapshot, history)
     change = Change(
-        tabs=(groups_tab(session, grouping.groups), prompts_tab(session, prompts)),
+        tabs=(groups_tab(session, grouping.groups, leads), prompts_tab(session, prompts)),
         history=HistoryEdit(
             remove_sessions=(session.label,) if session.label in history.sessions() else (),
-            append=history_rows(session, grouping.groups, now, config.seed)
+            append=history_rows(session, grouping.groups, now, config.seed, leads)
             + history.unrecorded(roster.students, now, config.seed, but=session.label),
             title=config.history_tab,
         ),
     )
-    return Plan(session, roster, grouping, change, published)
+    return Plan(session, roster, grouping, change, published, leads)
 
 
 def _rules(config: Config, session: Session, roster: Roster) -> Rules:
@@ -284,7 +306,15 @@ def _decide_run(
         plans.append(result)
         # A later session published in this same run must not repeat this one's pairs.
         entries += [
-            Entry(0, session.label, number, s.key, s.name)
+            Entry(
+                0,
+                session.label,
+                number,
+                s.key,
+                s.name,
+                module=str(s.module),
+                role=LEAD if s.key in result.leads else "",
+            )
             for number, group in enumerate(result.grouping.groups, 1)
             for s in group
         ]
@@ -307,7 +337,7 @@ def _decide_run(
             append=tuple(
                 r
                 for p in plans
-                for r in history_rows(p.session, p.grouping.groups, now, config.seed)
+                for r in history_rows(p.session, p.grouping.groups, now, config.seed, p.leads)
             )
             + tuple(rows)
             + record,
@@ -349,10 +379,16 @@ def _late_joiners(
     only_joiners: list[list[Student]] = [[] for _ in groups]
     for placement in placements:
         only_joiners[placement.group - 1].append(placement.student)
+    # A joiner leads a group that had nobody to lead it; every other lead stays.
+    unled = [
+        joiners if not any(s.key in current.leads for s in group) else []
+        for group, joiners in zip(groups, only_joiners, strict=True)
+    ]
+    leads = current.leads | choose_leads(unled, session.week, Led.count(history.entries))
     return (
         Joined(session, placements),
-        groups_tab(session, groups),
-        history_rows(session, only_joiners, now, config.seed),
+        groups_tab(session, groups, leads),
+        history_rows(session, only_joiners, now, config.seed, leads),
     )
 
 
@@ -423,6 +459,7 @@ class Status:
     unscheduled: tuple[tuple[Session, int, int], ...]  # published but not on the calendar
     next: schedule.Slot | None
     notes: tuple[str, ...]  # what staff should double-check in the calendar
+    absent_twice: tuple[str, ...] = ()  # names of students absent from their last two sessions
 
 
 def status(config: Config, backend: Backend, today: dt.date | None = None) -> Status:
@@ -450,6 +487,7 @@ def status(config: Config, backend: Backend, today: dt.date | None = None) -> St
         ),
         schedule.next_slot(config.calendar, today),
         schedule.notes(config.calendar),
+        tuple(name for _, name in absent_lately(history.entries, today)),
     )
 
 
@@ -529,3 +567,232 @@ def report(config: Config, backend: Backend, now: dt.datetime | None = None) -> 
         return ReportOutcome(result, config.report_tab, backend.location), change
 
     return read_decide_write(backend, decide)
+
+
+# Around the meeting (SPEC): attendance and the day-of rebalance. Each reads, decides and
+# writes one session's groups tab and history rows through `read_decide_write`.
+
+
+@dataclass(frozen=True)
+class AttendanceOutcome:
+    """What `attendance` recorded for one session."""
+
+    session: Session
+    attended: tuple[str, ...]  # names, as the session's groups show them
+    absent: tuple[str, ...]
+    unrecorded: tuple[str, ...]  # students with no attendance recorded yet
+    changed: int  # students whose Attended cell changed
+    strangers: tuple[Stranger, ...]  # report rows that matched no grouped student
+
+
+def attendance(
+    config: Config,
+    backend: Backend,
+    session: Session,
+    *,
+    report: Sequence[Join] | None = None,
+    absent: Sequence[str] = (),
+    present: Sequence[str] = (),
+    now: dt.datetime | None = None,
+) -> AttendanceOutcome:
+    """Record in the history who attended `session`, in one write; nothing when nothing changes.
+
+    With a Zoom `report`, every grouped student is marked `yes` (at least [attendance]
+    min_minutes in all their joins) or `no`; `absent` and `present` (names or emails) then
+    mark those students by hand. Raises DataError for an unpublished session or a name that
+    matches nobody (all of them listed).
+    """
+    now = now or config.calendar.now()
+
+    def decide(snapshot: Snapshot) -> tuple[AttendanceOutcome, Change | None]:
+        history, entries, directory = _session_entries(config, snapshot, session, backend.location)
+        marks: dict[str, str] = {}
+        strangers: tuple[Stranger, ...] = ()
+        if report is not None:
+            found = match_report(report, directory)
+            marks.update(found.marks((e.key for e in entries), config.min_minutes))
+            strangers = found.strangers
+        absent_keys = resolve(absent, directory, session.label)
+        present_keys = resolve(present, directory, session.label)
+        both = sorted({directory.names[k] for k in set(absent_keys) & set(present_keys)})
+        if both:
+            raise DataError(
+                f"Given both --absent and --present: {', '.join(both)}. Name each student once."
+            )
+        marks.update(dict.fromkeys(absent_keys, ABSENT))
+        marks.update(dict.fromkeys(present_keys, ATTENDED))
+        updated = [replace(e, attended=marks.get(e.key, e.attended)) for e in entries]
+        changed = sum(a.attended != b.attended for a, b in zip(entries, updated, strict=True))
+        outcome = AttendanceOutcome(
+            session,
+            tuple(sorted(e.name for e in updated if e.attended == ATTENDED)),
+            tuple(sorted(e.name for e in updated if e.attended == ABSENT)),
+            tuple(sorted(e.name for e in updated if not e.attended)),
+            changed,
+            strangers,
+        )
+        if not changed:
+            return outcome, None
+        return outcome, _session_change(config, snapshot, history, session, updated, now)
+
+    outcome = read_decide_write(backend, decide)
+    log.info(
+        "%s: %d attended, %d absent, %d not recorded; %d changed",
+        session.label,
+        len(outcome.attended),
+        len(outcome.absent),
+        len(outcome.unrecorded),
+        outcome.changed,
+    )
+    return outcome
+
+
+@dataclass(frozen=True)
+class RebalanceOutcome:
+    """What `rebalance` did to one session's rooms."""
+
+    session: Session
+    absent: tuple[str, ...]  # names
+    moves: tuple[Move, ...]
+    new_leads: tuple[tuple[int, str], ...]  # (room, name) of leads named by this run
+    short: tuple[int, ...]  # rooms still below [groups] min_present
+    unled: tuple[int, ...]  # rooms with nobody present who can lead
+    changed: bool
+
+
+def rebalance(
+    config: Config,
+    backend: Backend,
+    session: Session,
+    *,
+    absent: Sequence[str] = (),
+    report: Sequence[Join] | None = None,
+    now: dt.datetime | None = None,
+) -> RebalanceOutcome:
+    """Move the fewest present students so every room of `session` has at least [groups]
+    min_present present and a lead where possible; write its groups tab and history in one
+    change. Absentees are `absent` (names or emails), or everyone grouped whom `report` (the
+    Zoom participants report so far) does not show. The same absentees again change nothing.
+    """
+    now = now or config.calendar.now()
+
+    def decide(snapshot: Snapshot) -> tuple[RebalanceOutcome, Change | None]:
+        history, entries, directory = _session_entries(config, snapshot, session, backend.location)
+        if report is not None:
+            seen = match_report(report, directory).minutes
+            away = {e.key for e in entries if e.key not in seen}
+        else:
+            away = set(resolve(absent, directory, session.label))
+        rows = snapshot.rows(session.groups_title)
+        if rows is None:
+            raise DataError(
+                f'{session.label} has no "{session.groups_title}" tab in {backend.location}, so '
+                "there are no rooms to rebalance. Restore the tab (version history), or publish "
+                "the session again with `publish --force`."
+            )
+        roster = [Student(e.key, e.name, e.program, 0, e.cohort) for e in entries]
+        current = read_groups(session, rows, entries, roster)
+        if current.problem:
+            raise DataError(
+                f"{current.problem}; rebalancing would rewrite it. Undo that edit, or move "
+                "students by hand."
+            )
+        result = rebalance_groups(
+            current.groups,
+            away,
+            current.leads,
+            met=history.met(before=session),
+            keep_apart=directory.keep_apart,
+            week=session.week,
+            min_present=config.min_present,
+            led=Led.count(history.entries, but=session.label),
+        )
+        room = {s.key: n for n, g in enumerate(result.groups, 1) for s in g}
+        updated = [
+            replace(
+                e,
+                group=room.get(e.key, e.group),
+                role=LEAD if e.key in result.leads else "",
+                attended=ABSENT if e.key in away else e.attended,
+            )
+            for e in entries
+        ]
+        same_tab = not result.moves and result.leads == current.leads
+        changed = updated != entries or not same_tab or not all(e.recorded for e in entries)
+        names = {s.key: s.name for g in result.groups for s in g}
+        outcome = RebalanceOutcome(
+            session,
+            tuple(sorted(names[k] for k in away if k in names)),
+            result.moves,
+            tuple(
+                (n, s.name)
+                for n, g in enumerate(result.groups, 1)
+                for s in g
+                if s.key in result.leads - current.leads
+            ),
+            result.short,
+            result.unled,
+            changed,
+        )
+        if not changed:
+            return outcome, None
+        change = _session_change(config, snapshot, history, session, updated, now)
+        tab = groups_tab(session, result.groups, result.leads)
+        return outcome, Change(tabs=(tab,), history=change.history)
+
+    outcome = read_decide_write(backend, decide)
+    log.info(
+        "%s: %d absent, %d moved%s",
+        session.label,
+        len(outcome.absent),
+        len(outcome.moves),
+        "" if outcome.changed else "; nothing changed",
+    )
+    return outcome
+
+
+def _session_entries(
+    config: Config, snapshot: Snapshot, session: Session, location: str
+) -> tuple[History, list[Entry], Directory]:
+    """The history, the session's entries (keyed as the roster knows them) and a directory to
+    find its students in; DataError when the session is not published."""
+    history = _history(snapshot)
+    if session.label not in published_sessions(snapshot, history):
+        raise DataError(
+            f"{session.label} is not published in {location}. Check --date and --week "
+            "(`mixitup status` lists the sessions)."
+        )
+    roster: Roster | None = None
+    try:
+        roster = _roster(config, snapshot)
+    except RosterError as error:
+        # The record is what counts here; a roster problem should not block the meeting.
+        log.warning(
+            "%s\nUsing the names and keys in the history only, without keep-apart pairs.", error
+        )
+    else:
+        history = history.matched_to(roster)
+    entries = sorted(
+        (e for e in history.entries if e.session == session.label), key=lambda e: (e.group, e.key)
+    )
+    if roster is None:
+        return history, entries, Directory(entries, ())
+    return history, entries, Directory(entries, roster.students, roster.keep_apart)
+
+
+def _session_change(
+    config: Config,
+    snapshot: Snapshot,
+    history: History,
+    session: Session,
+    entries: Sequence[Entry],
+    now: dt.datetime,
+) -> Change:
+    """The change rewriting `session`'s history rows as `entries` say, in one edit."""
+    return Change(
+        history=HistoryEdit(
+            remove_sessions=(session.label,),
+            append=rewritten_rows(snapshot, history, entries, now, config.seed),
+            title=config.history_tab,
+        )
+    )

@@ -10,6 +10,13 @@ from typing import Any
 
 from mixitup.errors import ConfigError
 
+# For staff templates written before the note for leads existed.
+DEFAULT_LEADS = (
+    "Open the room: greet people as they arrive and start on time.",
+    "Keep time with the agenda, and keep each turn short so everyone speaks.",
+    "Make space: invite the quietest person in before anyone speaks twice.",
+)
+
 
 @dataclass(frozen=True)
 class Prompts:
@@ -18,6 +25,7 @@ class Prompts:
     title: str
     how_to_meet: tuple[str, ...]
     norms: tuple[str, ...]
+    leads: tuple[str, ...]  # a short note for each group's lead
     prompts: tuple[str, ...]
     agenda: tuple[str, ...]
 
@@ -66,6 +74,7 @@ def load_prompts(week: int, zoom: str, template: Path | None = None) -> Prompts:
         title=title,
         how_to_meet=texts(data, "how_to_meet"),
         norms=texts(data, "norms"),
+        leads=texts(data, "leads") if "leads" in data else DEFAULT_LEADS,
         prompts=texts(section, "prompts"),
         agenda=texts(section, "agenda"),
     )

@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from mixitup.models import Cell, Session, Student, Tab
 from mixitup.prompts import Prompts
 
-GROUPS_HEADER = ("Group", "Name", "Program", "Module")
+GROUPS_HEADER = ("Group", "Name", "Program", "Module", "Role")
+LEAD = "Lead"  # the Role of the student who leads a group
 HEADER_FILL = "#D9E2F3"
 # Soft colours that stay readable on a phone; a group keeps its colour across the tab.
 BANDS = ("#FFFFFF", "#EEF3FB", "#FDF3E7", "#EDF7EE", "#F6EEF8", "#FFF9E0")
 MAX_WIDTH = 60
 
 
-def groups_tab(session: Session, groups: Sequence[Sequence[Student]]) -> Tab:
-    """One row per student, sorted by name, with the group number (= breakout room) first."""
+def groups_tab(
+    session: Session, groups: Sequence[Sequence[Student]], leads: Collection[str] = frozenset()
+) -> Tab:
+    """One row per student, sorted by name, with the group number (= breakout room) first;
+    Role says `Lead` for the students whose keys are in `leads`."""
     placed = sorted(
         ((number, s) for number, group in enumerate(groups, 1) for s in group),
         key=lambda item: (item[1].name.casefold(), item[1].name, item[0]),
     )
     rows: list[tuple[Cell, ...]] = [GROUPS_HEADER]
-    rows += [(number, s.name, s.program, f"Mod {s.module}") for number, s in placed]
+    rows += [
+        (number, s.name, s.program, f"Mod {s.module}", LEAD if s.key in leads else "")
+        for number, s in placed
+    ]
     fills = {0: HEADER_FILL}
     fills.update({i: BANDS[(number - 1) % len(BANDS)] for i, (number, _) in enumerate(placed, 1)})
     return Tab(
@@ -41,6 +48,7 @@ def prompts_tab(session: Session, prompts: Prompts) -> Tab:
     for heading, lines in (
         ("How to meet", prompts.how_to_meet),
         ("Norms", prompts.norms),
+        ("If you lead your group (Role: Lead on the Groups tab)", prompts.leads),
         ("Prompts", prompts.prompts),
         ("Agenda (one hour)", prompts.agenda),
     ):

@@ -6,7 +6,7 @@ Register with `pytest_plugins = ["tests.conftest_google"]` at the end of tests/c
     def test_publish(any_spreadsheet):
         any_spreadsheet.seed({"Roster": [HEADER, *make_roster(50)]})
         assert main([*any_spreadsheet.args, "publish", "--date", D, "--week", "2"]) == 0
-        assert any_spreadsheet.rows(GROUPS)[0] == ["Group", "Name", "Program", "Module"]
+        assert any_spreadsheet.rows(GROUPS)[0] == ["Group", "Name", "Program", "Module", "Role"]
 
 or `google_sheet` for Google-only checks:
 

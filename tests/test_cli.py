@@ -28,7 +28,12 @@ def test_publish_writes_groups_prompts_and_history(make_workbook, capsys):
     assert book.sheetnames == ["Roster", GROUPS, PROMPTS, "History"]
     groups = book[GROUPS]
     rows = list(groups.iter_rows(values_only=True))
-    assert rows[0] == ("Group", "Name", "Program", "Module")
+    assert rows[0] == ("Group", "Name", "Program", "Module", "Role")
+    # One lead per group, an upper-module student (week 2: Mod 3 or Mod 4).
+    leads = [r for r in rows[1:] if r[4] == "Lead"]
+    assert sorted(r[0] for r in leads) == list(range(1, 9))
+    assert {r[3] for r in leads} <= {"Mod 3", "Mod 4"}
+    assert {r[4] for r in rows[1:]} == {"Lead", None}
     names = [r[1] for r in rows[1:]]
     assert names == sorted(names, key=str.casefold)
     assert sorted(names) == sorted(r[0] for r in make_roster(50))
@@ -41,9 +46,14 @@ def test_publish_writes_groups_prompts_and_history(make_workbook, capsys):
     history = list(book["History"].iter_rows(values_only=True))
     assert history[0][:4] == ("Session", "Date", "Week", "Group")
     assert len(history) == 51
+    role = history[0].index("Role")
+    assert sorted((int(r[3]), r[5]) for r in history[1:] if r[role] == "Lead") == sorted(
+        (r[0], r[1]) for r in leads
+    )
     assert {r[4] for r in history[1:]} == {f"student{i:03d}@example.edu" for i in range(50)}
     prompts = [r[0] for r in book[PROMPTS].iter_rows(values_only=True)]
     assert "Norms" in prompts
+    assert any(str(line).startswith("If you lead your group") for line in prompts)
     assert any("breakout room" in str(line) for line in prompts)
     out = capsys.readouterr().out
     assert f"Published {DATE} Week 2" in out

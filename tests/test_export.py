@@ -39,12 +39,12 @@ def test_zoom_csv_lists_every_student_with_an_email_in_their_room(published, tmp
     tab = read_tab(published, GROUPS)[1:]
     emails = {r[0]: r[1] for r in make_roster(30)}
     emails["Student 000"], emails["Student 001"] = "", "=cmd@example.edu"
-    expected = sorted((group, emails[name]) for group, name, _, _ in tab if emails[name])
+    expected = sorted((group, emails[name]) for group, name, *_ in tab if emails[name])
     with out.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == ["Pre-assign Room Name", "Email Address"]
     assert rows[1:] == [[f"Group {g}", neutralise(e)] for g, e in expected]
-    room = {name: group for group, name, _, _ in tab}["Student 001"]
+    room = {name: group for group, name, *_ in tab}["Student 001"]
     assert [f"Group {room}", "'=cmd@example.edu"] in rows
     assert out.read_bytes().startswith(b"Pre-assign Room Name,Email Address\r\n")
     captured = capsys.readouterr()
@@ -109,7 +109,7 @@ def test_zoom_limits_are_warned_about():
 
 
 def test_zoom_csv_from_history_when_staff_deleted_the_groups_tab(published, tmp_path):
-    rooms = {name: group for group, name, _, _ in read_tab(published, GROUPS)[1:]}
+    rooms = {name: group for group, name, *_ in read_tab(published, GROUPS)[1:]}
     book = openpyxl.load_workbook(published)
     del book[GROUPS]
     book.save(published)
@@ -127,7 +127,7 @@ def test_zoom_csv_finds_an_email_filled_in_after_publishing(published, tmp_path)
     book.save(published)
     out = tmp_path / "zoom.csv"
     assert export(published, str(out)) == 0
-    rooms = {name: group for group, name, _, _ in read_tab(published, GROUPS)[1:]}
+    rooms = {name: group for group, name, *_ in read_tab(published, GROUPS)[1:]}
     with out.open(newline="", encoding="utf-8") as handle:
         assert [f"Group {rooms['Student 000']}", "zero@example.edu"] in list(csv.reader(handle))
 

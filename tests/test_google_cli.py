@@ -46,7 +46,7 @@ def test_publish_to_google_costs_one_read_and_one_write(
     assert (google_sheet.reads(), google_sheet.writes()) == (1, 1)
     assert google_sheet.titles() == ["Sheet1", "Roster", GROUPS, PROMPTS, "History"]
     groups = google_sheet.rows(GROUPS) or []
-    assert groups[0] == ["Group", "Name", "Program", "Module"]
+    assert groups[0] == ["Group", "Name", "Program", "Module", "Role"]
     assert sorted(r[1] for r in groups[1:]) == sorted(r[0] for r in make_roster(50))
     assert google_sheet.tab(GROUPS).frozen_rows == 1
     assert google_sheet.tab("History").hidden
@@ -151,7 +151,7 @@ def test_both_backends_publish_the_same_tabs_and_text(any_spreadsheet: AnySpread
         "History",
     ]
     groups = any_spreadsheet.rows(GROUPS) or []
-    assert groups[0] == ["Group", "Name", "Program", "Module"]
+    assert groups[0] == ["Group", "Name", "Program", "Module", "Role"]
     assert sorted({row[0] for row in groups[1:]}, key=int) == [str(g) for g in range(1, 7)]
     assert any_spreadsheet.hidden("History")
     assert len(any_spreadsheet.rows("History") or []) == 25

@@ -165,3 +165,43 @@ def test_a_history_tab_staff_changed_still_keeps_pairs_apart(
     assert len(sessions) == 72
     if how == "delete":
         assert "No history tab found" in capsys.readouterr().err
+
+
+def test_a_pair_counts_as_met_only_when_both_attended():
+    from mixitup.models import Snapshot
+
+    header = ("Session", "Group", "Student key", "Name", "Attended")
+    rows = (
+        header,
+        (WEEK2.label, "1", "a", "A", ""),  # blank: not recorded, counts as attended
+        (WEEK2.label, "1", "b", "B", "yes"),
+        (WEEK2.label, "1", "c", "C", "no"),  # marked absent: met nobody
+        (WEEK2.label, "2", "d", "D", "No"),  # staff typed it by hand, in another case
+        (WEEK2.label, "2", "e", "E", "yes"),
+    )
+    history = read_history(Snapshot(("History",), {"History": rows}))
+    assert history.met() == {frozenset(("a", "b")): 1}
+
+
+def test_a_history_written_before_role_and_attended_gets_them_and_still_reads(
+    any_spreadsheet: AnySpreadsheet,
+):
+    """Old history rows (no Role, no Attended) keep counting; attendance adds the columns."""
+    old = ("Session", "Date", "Week", "Group", "Student key", "Name", "Published at")
+    roster = [HEADER, *make_roster(6)]
+    history = [
+        old,
+        *[(WEEK2.label, "2027-01-13", "2", "1", r[1], r[0], "x") for r in roster[1:4]],
+        *[(WEEK2.label, "2027-01-13", "2", "2", r[1], r[0], "x") for r in roster[4:]],
+    ]
+    any_spreadsheet.seed({"Roster": roster, "History": history})
+    any_spreadsheet.write_config()
+    args = [*any_spreadsheet.args, "attendance", "--date", "2027-01-13", "--week", "2"]
+    assert main([*args, "--absent", "Student 000"]) == 0
+    rows = any_spreadsheet.rows("History") or []
+    assert rows[0][: len(old)] == list(old)
+    assert {"Role", "Attended"} <= set(rows[0])
+    attended = rows[0].index("Attended")
+    marks = {r[5]: (r + [""] * 20)[attended] for r in rows[1:]}
+    assert marks["Student 000"] == "no"
+    assert {v for k, v in marks.items() if k != "Student 000"} == {""}

@@ -136,3 +136,16 @@ def test_place_never_moves_anyone_and_keeps_sizes_within_one(size, count, bigger
     assert all(j in new[p.group - 1] for p, j in zip(placements, late, strict=True))
     lengths = [len(g) for g in new]
     assert max(lengths) - min(lengths) <= 1
+
+
+def test_read_groups_reads_the_lead_and_a_tab_published_before_the_role_column():
+    leads = frozenset({"a", "c"})
+    rows = tuple(tuple(str(c) for c in row) for row in groups_tab(SESSION, GROUPS, leads).rows)
+    assert rows[0] == ("Group", "Name", "Program", "Module", "Role")
+    found = read_groups(SESSION, rows, [], [s for g in GROUPS for s in g])
+    assert (found.problem, found.leads) == ("", leads)
+    # The same tab as published before Role existed: four columns, no leads, still kept.
+    legacy = tuple(row[:4] for row in as_text(GROUPS))
+    old = read_groups(SESSION, legacy, [], [s for g in GROUPS for s in g])
+    assert (old.problem, old.leads) == ("", frozenset())
+    assert [[s.key for s in g] for g in old.groups] == [[s.key for s in g] for g in found.groups]

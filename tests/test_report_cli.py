@@ -133,7 +133,7 @@ def test_attended_and_role_columns_are_read_by_header_name(make_workbook, tmp_pa
     header = [c.value for c in history[1]]
     attended, role, group = (header.index(h) + 1 for h in ("Attended", "Role", "Group"))
     for row in range(2, history.max_row + 1):
-        history.cell(row, role, None)  # whatever mixitup named, staff decide here
+        history.cell(row, role).value = None  # whatever mixitup named, staff decide here
     history.cell(2, attended, "no")  # the first recorded student missed the session
     for row in range(2, history.max_row + 1):
         if history.cell(row, group).value == "1":

@@ -1,0 +1,140 @@
+"""Who came to a session: a Zoom participants report or names given by staff, matched to the
+students grouped in it. Pure.
+
+A report row matches a grouped student by email, else by name (the name shown or the original
+name of someone who renamed themselves); a student attended with at least `min_minutes` in all
+their joins. Names given on the command line match by email or name the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from mixitup.errors import DataError
+from mixitup.history import ABSENT, ATTENDED, Entry
+from mixitup.models import Student
+from mixitup.roster import name_key
+from mixitup.schedule import parse_label
+from mixitup.zoom_report import Join
+
+
+@dataclass(frozen=True)
+class Stranger:
+    """A person in the report who matches no grouped student (the host, a guest)."""
+
+    name: str
+    email: str
+    minutes: float
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """What a report says about one session's students."""
+
+    minutes: dict[str, float]  # student key -> minutes in all their joins (matched students)
+    strangers: tuple[Stranger, ...]
+
+    def marks(self, keys: Iterable[str], min_minutes: float) -> dict[str, str]:
+        """`yes` or `no` for each of `keys`."""
+        return {k: ATTENDED if self.minutes.get(k, 0.0) >= min_minutes else ABSENT for k in keys}
+
+
+class Directory:
+    """A session's students found by email or name."""
+
+    def __init__(
+        self,
+        entries: Sequence[Entry],
+        students: Sequence[Student],
+        keep_apart: frozenset[frozenset[str]] = frozenset(),
+    ) -> None:
+        self.keep_apart = keep_apart  # from the roster, for the rebalance
+        self.names = {e.key: e.name for e in entries}
+        emails: dict[str, str] = {}
+        names: dict[str, list[str]] = defaultdict(list)
+        roster = {s.key: s for s in students}
+        for e in entries:
+            if "@" in e.key:
+                emails[e.key.casefold()] = e.key
+            known = roster.get(e.key)
+            if known is not None and known.email:
+                emails[known.email.casefold()] = e.key
+            for name in {name_key(e.name), name_key(known.name) if known else ""} - {""}:
+                names[name].append(e.key)
+        self.emails = emails
+        self.by_name = {n: sorted(set(keys)) for n, keys in names.items()}
+
+    def find(self, email: str, *names: str) -> list[str]:
+        """The keys `email` or else one of `names` identify: one, or several when two share it."""
+        if email and email.casefold() in self.emails:
+            return [self.emails[email.casefold()]]
+        for name in names:
+            keys = self.by_name.get(name_key(name), []) if name.strip() else []
+            if keys:
+                return keys
+        return []
+
+
+def match_report(joins: Sequence[Join], directory: Directory) -> Attendance:
+    """Minutes per grouped student in all their joins, and the rows that matched nobody."""
+    minutes: dict[str, float] = defaultdict(float)
+    strangers: dict[tuple[str, str], float] = defaultdict(float)
+    for join in joins:
+        keys = directory.find(join.email, join.name, join.original)
+        if len(keys) == 1:
+            minutes[keys[0]] += join.minutes
+        else:
+            shown = f"{join.name} ({join.original})" if join.original else join.name
+            strangers[(shown, join.email)] += join.minutes
+    return Attendance(
+        dict(minutes),
+        tuple(Stranger(n, e, m) for (n, e), m in sorted(strangers.items())),
+    )
+
+
+def resolve(people: Sequence[str], directory: Directory, session: str) -> list[str]:
+    """The keys of the students named (by email or name) in `people`.
+
+    Raises DataError listing every name or email that matches nobody in `session`, or
+    several people, so staff fix them all in one go.
+    """
+    keys: list[str] = []
+    unknown: list[str] = []
+    ambiguous: list[str] = []
+    for who in people:
+        found = directory.find(who if "@" in who else "", who)
+        if len(found) == 1:
+            keys.append(found[0])
+        elif found:
+            ambiguous.append(f"{who} (give their email)")
+        else:
+            unknown.append(who)
+    problems = []
+    if unknown:
+        problems.append(f"not grouped in {session}: {', '.join(unknown)}")
+    if ambiguous:
+        problems.append(f"names shared by several students: {', '.join(ambiguous)}")
+    if problems:
+        raise DataError(
+            f"{'; '.join(problems)}. Nothing was written. Check the spelling against the "
+            f"{session} Groups tab, or give the student's email."
+        )
+    return keys
+
+
+def absent_lately(entries: Sequence[Entry], today: dt.date) -> list[tuple[str, str]]:
+    """(key, name) of students marked absent from both of their last two sessions by `today`."""
+    by_key: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        session = parse_label(entry.session)
+        if session is not None and session.date <= today:
+            by_key[entry.key].append(entry)
+    found = []
+    for key, own in by_key.items():
+        last = sorted(own, key=lambda e: e.session)[-2:]
+        if len(last) == 2 and all(e.attended == ABSENT for e in last):
+            found.append((key, last[-1].name))
+    return sorted(found, key=lambda item: (item[1].casefold(), item[0]))

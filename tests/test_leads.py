@@ -1,0 +1,81 @@
+"""One lead per group, an upper-module student; whoever has led least leads next."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+
+from mixitup.backends.memory import MemoryBackend
+from mixitup.config import Config
+from mixitup.history import Entry, read_history
+from mixitup.leads import Led, choose_leads
+from mixitup.models import Session, Student
+from mixitup.pipeline import publish
+from tests.conftest import HEADER, make_roster
+
+
+def student(key: str, module: int) -> Student:
+    return Student(key, key.upper(), "BE", module, f"c{key}")
+
+
+def test_the_lead_is_an_upper_module_student_who_has_led_least():
+    groups = [
+        [student("a", 4), student("b", 4), student("c", 1)],
+        [student("d", 3), student("e", 2)],  # week 4, no Mod 4: a Mod 3 leads
+        [student("f", 1), student("g", 2)],  # nobody can lead
+    ]
+    led = Led.count([Entry(2, "2026-11-11 Week 4", 1, "a", "A", module="4", role="Lead")])
+    assert choose_leads(groups, 4, led) == {"b", "d"}
+    # Led as Mod 3 counts less than led in the current module: still a's turn after b's.
+    older = Led.count(
+        [
+            Entry(2, "2026-10-14 Week 2", 1, "a", "A", module="3", role="Lead"),
+            Entry(3, "2026-10-14 Week 2", 2, "b", "B", module="3", role="Lead"),
+            Entry(4, "2026-10-14 Week 2", 2, "b", "B", module="3", role="Lead"),
+        ]
+    )
+    assert "a" in choose_leads(groups, 4, older)
+    # Week 2: Mod 3 and Mod 4 alike, Mod 3 first on a tie; an absent lead is replaced.
+    week2 = [[student("h", 4), student("i", 3)], [student("j", 4), student("k", 3)]]
+    assert choose_leads(week2, 2, Led()) == {"i", "k"}
+    assert choose_leads(week2, 2, Led(), keep={"h"}, absent={"k"}) == {"h", "j"}
+
+
+@pytest.mark.parametrize(
+    ("modules", "groups"),
+    [
+        ((1, 2, 3, 4), 11),  # 64 students: 16 Mod 3, 16 Mod 4
+        ((1, 2, 4), 11),  # no Mod 3: Mod 4 students lead both weeks
+        ((1, 2, 3), 11),  # no Mod 4: Mod 3 students lead both weeks (week 4's fallback)
+    ],
+)
+def test_over_a_module_leading_rotates_through_the_upper_module_students(modules, groups):
+    """Week 2 then week 4 of one module: Mod 4 students' times led differ by at most one, and
+    no Mod 3 student leads twice while another has not led."""
+    roster = [HEADER, *make_roster(64, modules=modules)]
+    backend = MemoryBackend({"Roster": roster})
+    config = Config()
+    sessions = [Session(dt.date(2027, 1, 13), 2), Session(dt.date(2027, 1, 27), 4)]
+    now = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    for session in sessions:
+        publish(config, backend, session, now=now)
+    history = read_history(backend.snapshot)
+    for session in sessions:
+        entries = [e for e in history.entries if e.session == session.label]
+        leads = Counter(e.group for e in entries if e.role == "Lead")
+        assert set(leads) == {e.group for e in entries}
+        assert set(leads.values()) == {1}
+    times: Counter[str] = Counter()
+    module = {}
+    for e in history.entries:
+        module[e.key] = e.module
+        times[e.key] += e.role == "Lead"
+    fours = [times[k] for k, m in module.items() if m == "4"]
+    threes = [times[k] for k, m in module.items() if m == "3"]
+    if fours:
+        assert max(fours) - min(fours) <= 1
+    if threes:
+        assert not (max(threes) >= 2 and min(threes) == 0)
+    assert sum(fours) + sum(threes) == 2 * groups
