@@ -60,6 +60,7 @@ class Tab:
     wrap: bool = False  # wrap long text in every cell
     hidden: bool = False
     position: int | None = None  # where a new tab goes (0: first); None: last
+    protected: bool = False  # only mixitup and the backend's named editors may edit it
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class Snapshot:
     hidden: frozenset[str] = frozenset()  # titles of hidden tabs
     marked: str | None = None  # the tab carrying mixitup's history marker, if any
     uncomputed: Mapping[str, frozenset[tuple[int, int]]] = field(default_factory=dict)
+    protected: frozenset[str] = frozenset()  # titles of tabs protected as a whole
 
     def title(self, title: str) -> str | None:
         """The spreadsheet's own spelling of `title`, or None when it has no such tab."""

@@ -174,9 +174,12 @@ class FakeSheets:
         with self.lock:
             self.faults.setdefault(route, []).extend(faults)
 
-    def count(self, route: Route) -> int:
+    def count(self, route: Route, spreadsheet_id: str = "") -> int:
+        """Requests received on `route`, only those to `spreadsheet_id` when given."""
         with self.lock:
-            return sum(call.route == route for call in self.calls)
+            return sum(
+                call.route == route and f"/{spreadsheet_id}" in call.path for call in self.calls
+            )
 
     def forget_calls(self) -> None:
         with self.lock:
