@@ -101,7 +101,7 @@ def build_demo(folder: Path) -> str:
         "",
         f"Share {_shown(students)} with students: a how-to tab, then each session's Groups and",
         "Prompts tabs, newest first, protected; no emails, statuses, notes or history.",
-        f"Keep {_shown(workbook)} to staff: Roster, Keep apart and the History (hidden) of who met.",
+        f"Keep {_shown(workbook)} to staff: Roster, Keep apart, and History (hidden): who met.",
         "Try next:",
         f"  .venv/bin/mixitup --config {shown} status --today 2027-01-20",
         f"  .venv/bin/mixitup --config {shown} plan --date 2027-02-03 --week 2",
