@@ -620,13 +620,14 @@ def _students_update(
     include: Sequence[Session] = (),
     force: Sequence[Session] = (),
 ) -> students_sheet.Update:
-    history = read_history(students_sheet.combined(record, seen))
+    forced = {s.label for s in force}
+    history = read_history(students_sheet.combined(record, seen, but=forced))
     return students_sheet.update(
         history,
         seen,
         (*students_sheet.held(history, today), *include),
         lambda s: load_prompts(s.week, config.zoom, config.prompts_template),
-        force={s.label for s in force},
+        force=forced,
     )
 
 

@@ -50,13 +50,18 @@ def session_tab(title: str) -> tuple[Session, int] | None:
     return None
 
 
-def combined(staff: Snapshot, students: Snapshot) -> Snapshot:
+def combined(staff: Snapshot, students: Snapshot, but: Collection[str] = ()) -> Snapshot:
     """The staff spreadsheet with the students' groups tabs in it: what history is read from.
 
     A groups tab in both (a school that adopted a students' spreadsheet later) is taken from
-    the students' spreadsheet, where staff now see and edit it.
+    the students' spreadsheet, where staff now see and edit it. The tabs of sessions labelled
+    in `but` are left out: the record was just replaced (publish --force).
     """
-    groups = [t for t in students.titles if (found := session_tab(t)) and found[1] == 0]
+    groups = [
+        t
+        for t in students.titles
+        if (found := session_tab(t)) and found[1] == 0 and found[0].label not in but
+    ]
     taken = {t.casefold() for t in groups}
     titles = [t for t in staff.titles if t.casefold() not in taken]
     tabs = {t: staff.tabs[t] for t in titles} | {t: students.tabs[t] for t in groups}

@@ -56,11 +56,10 @@ def spreadsheet(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Spre
         sheet: GoogleSheet = request.getfixturevalue("google_sheet")
 
         def seed_google(tabs: Tabs) -> None:
+            with sheet.fake.lock:  # a new Google spreadsheet comes with a Sheet1; start bare
+                sheet.book.sheets = [s for s in sheet.book.sheets if s.title != "Sheet1"]
             for title, rows in tabs.items():
                 sheet.seed(title, [list(r) for r in rows])
-            if "Sheet1" not in tabs:  # a new Google spreadsheet comes with one; drop it
-                with sheet.fake.lock:
-                    sheet.book.sheets = [s for s in sheet.book.sheets if s.title != "Sheet1"]
 
         yield Spreadsheet(seed_google, lambda: open_backend(sheet.config()))
 
@@ -152,6 +151,14 @@ CASES: dict[str, tuple[Tabs, Change]] = {
                 Tab("Was protected", (("now open",),)),
                 Tab("Was open", (("now protected",),), protected=True),
             )
+        ),
+    ),
+    # Every tab there was is deleted while new ones are added (a new spreadsheet's Sheet1).
+    "only-tab-deleted-as-new-ones-come": (
+        {"Sheet1": []},
+        Change(
+            tabs=(Tab("B", (("b",),)), Tab("A", (("a",),), position=0)),
+            delete_tabs=("Sheet1",),
         ),
     ),
     # Everything at once, as a forced publish writes it.

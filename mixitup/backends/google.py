@@ -597,9 +597,14 @@ class GoogleBackend:
         steps = plan_change(snapshot, change)
         by_title = state.by_title()
         taken = state.ids()
-        requests_: list[Json] = [
+        deletes: list[Json] = [
             {"deleteSheet": {"sheetId": by_title[title].sheet_id}} for title in steps.delete
         ]
+        # Google refuses to delete every tab, even when the same batch adds others: then the
+        # new tabs go in after the old ones, which are deleted last.
+        late = len(steps.delete) == len(state.sheets) and bool(steps.add)
+        requests_: list[Json] = [] if late else deletes
+        shift = len(state.sheets) if late else 0
         for old, tab in steps.replace:
             sheet = by_title[old]
             requests_ += _replace_requests(tab, sheet)
@@ -610,12 +615,14 @@ class GoogleBackend:
                 requests_.append(self._protect(sheet.sheet_id))
         count = len(state.sheets) - len(steps.delete)
         for tab in steps.add:
-            index = None if tab.position is None else min(tab.position, count)
+            index = None if tab.position is None else min(tab.position, count) + shift
             sheet_id = self._new_id(taken)
             requests_ += _tab_requests(tab, sheet_id, index)
             if tab.protected:
                 requests_.append(self._protect(sheet_id))
             count += 1
+        if late:
+            requests_ += deletes
         after = apply_change(snapshot, change)
         if steps.history is None:
             return _Plan({"requests": requests_}, snapshot, after)
