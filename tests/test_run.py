@@ -232,7 +232,7 @@ def test_status_shows_each_session_state_and_the_next(project: Path, capsys):
         "Next: Wed 2027-01-27  Week 4, due on Mon 2027-01-25",
     ]
     assert main(["--config", str(config), "status", "--today", "2027-02-23"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    lines = status_lines(capsys.readouterr().out)
     assert "  Wed 2027-01-27  Week 4  past, not published" in lines
     assert lines[-1] == "Next: Wed 2027-02-24  Week 4, due now: `mixitup run` publishes it"
 

@@ -111,7 +111,8 @@ class Two:
             book[title].cell(row, column, value)
             book.save(path)
             return
-        assert self.google is not None and self.students_book is not None
+        assert self.google is not None
+        assert self.students_book is not None
         with self.google.fake.lock:
             sheet = self.students_book.sheet(title)
             assert sheet is not None
@@ -124,7 +125,8 @@ class Two:
             del book[title]
             book.save(path)
             return
-        assert self.google is not None and self.students_book is not None
+        assert self.google is not None
+        assert self.students_book is not None
         with self.google.fake.lock:
             self.students_book.sheets = [s for s in self.students_book.sheets if s.title != title]
 
@@ -344,7 +346,8 @@ def test_force_replaces_the_session_in_both_spreadsheets(two, capsys):
     assert two.cli("publish", "--date", "2027-01-13", "--week", "2", "--force") == 0
 
     rows = two.students()[f"{W2} Groups"]
-    assert rows != first and max(int(r[0]) for r in rows[1:]) == 10
+    assert rows != first
+    assert max(int(r[0]) for r in rows[1:]) == 10
     assert history_counts(two.staff()) == {W2: 30}
     assert list(two.students())[:2] == [HOW_TO, f"{W2} Groups"]
 
