@@ -454,3 +454,23 @@ def test_a_failed_write_to_the_students_sheet_is_repaired_by_the_next_run(two, c
     assert two.cli("run", "--today", "2027-01-11") == 0
     assert history_counts(two.staff()) == {W2: 20}
     assert list(two.students())[:3] == [HOW_TO, f"{W2} Groups", f"{W2} Prompts"]
+
+
+def test_a_students_workbook_open_in_excel_fails_the_second_write_and_run_repairs_it(
+    tmp_path, capsys
+):
+    two = Two("xlsx", tmp_path)
+    two.seed(20)
+    assert two.cli("publish", "--date", "2027-01-13", "--week", "2") == 0
+    lock = tmp_path / "~$students.xlsx"
+    lock.write_bytes(b"\x03Ann")  # Excel has the students' workbook open
+
+    assert two.cli("publish", "--date", "2027-01-27", "--week", "4") == 4
+
+    assert "students.xlsx is open in a spreadsheet program" in capsys.readouterr().err
+    assert history_counts(two.staff()) == {W2: 20, W4: 20}  # the record landed first
+    assert f"{W4} Groups" not in two.students()
+    lock.unlink()
+    assert two.cli("run", "--today", "2027-01-12") == 0
+    assert list(two.students())[:3] == [HOW_TO, f"{W4} Groups", f"{W4} Prompts"]
+    assert history_counts(two.staff()) == {W2: 20, W4: 20}
