@@ -388,8 +388,9 @@ def _status(args: argparse.Namespace) -> int:
     if result.disagree:
         labels = ", ".join(s.label for s in result.disagree)
         print(
-            f"Out of step: the students' spreadsheet lacks or shows otherwise {labels}, which "
-            "the staff record holds. The next `mixitup run` writes them there from the record."
+            f"Out of step: the students' spreadsheet does not show {labels} as the staff record "
+            "has it (a tab missing, changed or unprotected). The next `mixitup run` writes it "
+            "there from the record; no groups are recomputed."
         )
     _single_sheet_notice(config, backend.location)
     return 0

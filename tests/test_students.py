@@ -287,7 +287,7 @@ def test_a_tab_deleted_by_hand_is_republished_from_the_record_and_status_says_so
     capsys.readouterr()
 
     assert two.cli("status", "--today", "2027-01-11") == 0
-    assert f"Out of step: the students' spreadsheet lacks or shows otherwise {W2}" in (
+    assert f"Out of step: the students' spreadsheet does not show {W2} as the staff record" in (
         capsys.readouterr().out
     )
     assert two.cli("run", "--today", "2027-01-11") == 0
