@@ -474,3 +474,16 @@ def test_a_students_workbook_open_in_excel_fails_the_second_write_and_run_repair
     assert two.cli("run", "--today", "2027-01-12") == 0
     assert list(two.students())[:3] == [HOW_TO, f"{W4} Groups", f"{W4} Prompts"]
     assert history_counts(two.staff()) == {W2: 20, W4: 20}
+
+
+def test_a_students_workbook_in_a_missing_folder_is_exit_4_and_nothing_is_written(tmp_path, capsys):
+    staff = write_workbook(tmp_path / "school.xlsx", {"Roster": [HEADER, *make_roster(12)]})
+    before = staff.read_bytes()
+    flags = ["--workbook", str(staff), "--students-workbook", str(tmp_path / "no" / "s.xlsx")]
+
+    assert main([*flags, "publish", "--date", "2027-01-13", "--week", "2"]) == 4
+
+    assert f"Cannot create the students' workbook {tmp_path / 'no' / 's.xlsx'}" in (
+        capsys.readouterr().err
+    )
+    assert staff.read_bytes() == before

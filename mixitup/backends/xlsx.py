@@ -131,8 +131,14 @@ class XlsxBackend:
         try:
             return self.path.read_bytes()
         except FileNotFoundError:
-            if self.create and not self.path.is_symlink() and self.path.parent.is_dir():
-                return b""
+            if self.create and not self.path.is_symlink():
+                if self.path.parent.is_dir():
+                    return b""
+                raise BackendError(
+                    f"Cannot create the students' workbook {self.path}: its folder "
+                    f"{self.path.parent} does not exist. Check [students] path in mixitup.toml "
+                    "or --students-workbook. Nothing was written."
+                ) from None
             if self.path.is_symlink():
                 raise ConfigError(
                     f"The workbook {self.path} is a link to {self._target}, which does not "
