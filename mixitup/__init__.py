@@ -11,7 +11,7 @@ from mixitup.models import Session
 
 if TYPE_CHECKING:
     from mixitup import pipeline
-    from mixitup.backends import open_backend
+    from mixitup.backends import open_backend, open_students_backend
     from mixitup.pipeline import run
 
 __version__ = "0.1.0"
@@ -22,6 +22,7 @@ __all__ = [
     "__version__",
     "load_config",
     "open_backend",
+    "open_students_backend",
     "pipeline",
     "run",
 ]
@@ -30,6 +31,7 @@ __all__ = [
 # `mixitup --help` and `import mixitup` need not pay for.
 _LAZY = {"pipeline": ("mixitup.pipeline", None), "run": ("mixitup.pipeline", "run")}
 _LAZY["open_backend"] = ("mixitup.backends", "open_backend")
+_LAZY["open_students_backend"] = ("mixitup.backends", "open_students_backend")
 
 
 def __getattr__(name: str) -> Any:

@@ -13,6 +13,8 @@ their own writes. The rules:
   columns are added at the right of its header. Rows of `remove_sessions` are removed as
   the tab holds them when the change lands; new rows go below its last row, in its own
   column order. With no history tab, one is created (header, frozen, hidden) and marked.
+- A tab written by the change is protected exactly when `Tab.protected` says, whatever the
+  tab it replaces was; tabs the change does not write keep their protection.
 """
 
 from __future__ import annotations
@@ -73,16 +75,18 @@ def apply_change(snapshot: Snapshot, change: Change) -> Snapshot:
     titles = [t for t in snapshot.titles if t not in steps.delete]
     tabs = {t: snapshot.tabs[t] for t in titles}
     hidden = {t for t in snapshot.hidden if t in tabs}
+    protected = {t for t in snapshot.protected if t in tabs}
     marked = snapshot.marked if snapshot.marked in tabs else None
     for old, tab in steps.replace:
         titles[titles.index(old)] = tab.title
         del tabs[old]
         hidden.discard(old)
-        _put(tabs, hidden, tab)
+        protected.discard(old)
+        _put(tabs, hidden, protected, tab)
     for tab in steps.add:
         at = len(titles) if tab.position is None else min(tab.position, len(titles))
         titles.insert(at, tab.title)
-        _put(tabs, hidden, tab)
+        _put(tabs, hidden, protected, tab)
     if steps.history is not None:
         h = steps.history
         if h.create:
@@ -96,13 +100,15 @@ def apply_change(snapshot: Snapshot, change: Change) -> Snapshot:
             del rows[number - 1]
         tabs[h.title] = _trimmed([*rows, *h.append])
         marked = h.title
-    return Snapshot(tuple(titles), tabs, frozenset(hidden), marked)
+    return Snapshot(tuple(titles), tabs, frozenset(hidden), marked, protected=frozenset(protected))
 
 
-def _put(tabs: dict[str, Rows], hidden: set[str], tab: Tab) -> None:
+def _put(tabs: dict[str, Rows], hidden: set[str], protected: set[str], tab: Tab) -> None:
     tabs[tab.title] = _trimmed([tuple(_text(c) for c in row) for row in tab.rows])
     if tab.hidden:
         hidden.add(tab.title)
+    if tab.protected:
+        protected.add(tab.title)
 
 
 def _text(cell: str | int) -> str:

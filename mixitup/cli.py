@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mixitup import __version__, notify
-from mixitup.backends import open_backend
+from mixitup.backends import open_backend, open_students_backend
 from mixitup.config import DEFAULT_CONFIG, Config, load_config
 from mixitup.errors import ConfigError, MixitupError
 from mixitup.models import Session
@@ -54,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         default=argparse.SUPPRESS,
         help="use this local .xlsx workbook; no configuration file needed",
+    )
+    common.add_argument(
+        "--students-workbook",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="publish the groups and prompts tabs into this local .xlsx workbook for students "
+        "(created when missing); the staff workbook keeps the roster and history",
     )
     common.add_argument(
         "-v", "--verbose", action="count", default=argparse.SUPPRESS, help="more detail"
@@ -305,7 +312,32 @@ def _login(args: argparse.Namespace) -> int:
 
 
 def _config(args: argparse.Namespace) -> Config:
-    return load_config(getattr(args, "config", None), getattr(args, "workbook", None))
+    return load_config(
+        getattr(args, "config", None),
+        getattr(args, "workbook", None),
+        students_workbook=getattr(args, "students_workbook", None),
+    )
+
+
+def _single_sheet_notice(config: Config, location: str) -> None:
+    """Said once by plan, publish and status when staff and students share one spreadsheet."""
+    if config.students is not None:
+        return
+    if config.backend == "google":
+        how = (
+            'add to mixitup.toml\n  [students]\n  id = "..."'
+            "   # an empty Google Sheet shared with mixitup as Editor"
+        )
+    else:
+        how = (
+            'add to mixitup.toml\n  [students]\n  path = "students.xlsx"\n'
+            "or pass --students-workbook students.xlsx"
+        )
+    print(
+        f"Note: one spreadsheet for staff and students. Anyone who can open {location} can "
+        "read the roster (emails, statuses, notes), the keep-apart pairs and the history. To "
+        f"give students a spreadsheet with only their groups and prompts, {how}"
+    )
 
 
 def _plan(args: argparse.Namespace) -> int:
@@ -313,7 +345,8 @@ def _plan(args: argparse.Namespace) -> int:
 
     config = _config(args)
     session = Session(args.date, args.week)
-    result = pipeline.plan(config, open_backend(config), session)
+    backend = open_backend(config)
+    result = pipeline.plan(config, backend, session, students_backend=open_students_backend(config))
     state = (
         " (already published; `publish --force` would replace it)"
         if result.already_published
@@ -324,6 +357,7 @@ def _plan(args: argparse.Namespace) -> int:
     for number, group in enumerate(result.grouping.groups, 1):
         members = ", ".join(f"{s.name} ({s.program} Mod {s.module})" for s in group)
         print(f"  Group {number}: {members}")
+    _single_sheet_notice(config, backend.location)
     return 0
 
 
@@ -333,22 +367,26 @@ def _publish(args: argparse.Namespace) -> int:
     config = _config(args)
     with notify.on_failure(config.webhook, "publish", _where(config)):
         backend = open_backend(config)
+        students = open_students_backend(config)
         outcome = pipeline.publish(
             config,
             backend,
             Session(args.date, args.week),
             force=args.force,
             force_past=args.force_past,
+            students_backend=students,
         )
+    where = backend.location
+    if students is not None:
+        where = f"{students.location} (students), history in {backend.location} (staff)"
     if outcome.plan is not None:
-        _notify_published(config, backend.location, [outcome.plan])
+        _notify_published(config, students.location if students else where, [outcome.plan])
     if outcome.plan is None:
-        print(
-            f"{outcome.session.label} is already published in {backend.location}; nothing changed."
-        )
-        return 0
-    print(f"{outcome.action.capitalize()} {outcome.session.label} in {backend.location}:")
-    _print_report(outcome.plan.grouping)
+        print(f"{outcome.session.label} is already published in {where}; nothing changed.")
+    else:
+        print(f"{outcome.action.capitalize()} {outcome.session.label} in {where}:")
+        _print_report(outcome.plan.grouping)
+    _single_sheet_notice(config, backend.location)
     return 0
 
 
@@ -383,8 +421,9 @@ def _run(args: argparse.Namespace) -> int:
         today = now.date()
     with notify.on_failure(config.webhook, "run", _where(config)):
         backend = open_backend(config)
-        outcome = pipeline.run(config, backend, today=today, now=now)
-    _notify_published(config, backend.location, outcome.published)
+        students = open_students_backend(config)
+        outcome = pipeline.run(config, backend, today=today, now=now, students_backend=students)
+    _notify_published(config, (students or backend).location, outcome.published)
     return 0
 
 
@@ -419,11 +458,16 @@ def _status(args: argparse.Namespace) -> int:
 
     config = _config(args)
     backend = open_backend(config)
+    students_backend = open_students_backend(config)
     today = args.today.date() if isinstance(args.today, dt.datetime) else args.today
-    result = pipeline.status(config, backend, today=today)
+    result = pipeline.status(config, backend, today=today, students_backend=students_backend)
     source = config.source or "defaults (no mixitup.toml)"
     print(f"Today is {result.today:%a} {result.today}. Calendar: {source}")
-    print(f"Spreadsheet: {backend.location}")
+    if students_backend is None:
+        print(f"Spreadsheet: {backend.location}")
+    else:
+        print(f"Staff spreadsheet (roster, history): {backend.location}")
+        print(f"Students' spreadsheet (groups, prompts): {students_backend.location}")
     print(f"Notices: {_notices(config)}")
     if not result.slots:
         print("No sessions on the calendar: set [calendar] module_starts in mixitup.toml.")
@@ -447,6 +491,14 @@ def _status(args: argparse.Namespace) -> int:
         print(f"Check: {note}")
     if result.absent_twice:
         print(f"Absent from their last two sessions: {', '.join(result.absent_twice)}")
+    if result.disagree:
+        labels = ", ".join(s.label for s in result.disagree)
+        print(
+            f"Out of step: the students' spreadsheet does not show {labels} as the staff record "
+            "has it (a tab missing, changed or unprotected). The next `mixitup run` writes it "
+            "there from the record; no groups are recomputed."
+        )
+    _single_sheet_notice(config, backend.location)
     return 0
 
 
@@ -478,7 +530,7 @@ def _export_zoom(args: argparse.Namespace) -> int:
     config = _config(args)
     backend = open_backend(config)
     session = Session(args.date, args.week)
-    result = pipeline.export_zoom(config, backend, session)
+    result = pipeline.export_zoom(config, backend, session, open_students_backend(config))
     if args.output == "-":
         sys.stdout.write(result.text)
         return 0

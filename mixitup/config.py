@@ -11,7 +11,7 @@ import datetime as dt
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,6 +35,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
             "report_tab",
         }
     ),
+    "students": frozenset({"id", "path", "editors"}),
     "roster": frozenset({"exclude_statuses", "programs"}),
     "groups": frozenset({"size", "seed", "seconds", "min_present"}),
     "attendance": frozenset({"min_minutes"}),
@@ -84,6 +85,20 @@ class Calendar:
 
 
 @dataclass(frozen=True)
+class Students:
+    """The spreadsheet students open: a workbook (xlsx) or a Google Sheet id (google)."""
+
+    workbook: Path | None = None
+    sheet_id: str = ""
+    editors: tuple[str, ...] = ()  # staff who may edit its protected tabs by hand
+
+    def location(self) -> str:
+        if self.workbook is not None:
+            return str(self.workbook)
+        return f"https://docs.google.com/spreadsheets/d/{self.sheet_id}"
+
+
+@dataclass(frozen=True)
 class Config:
     """Every setting a command needs; paths are absolute."""
 
@@ -108,6 +123,7 @@ class Config:
     source: Path | None = None  # the configuration file read, if any
     # Slack or Google Chat incoming-webhook address; a secret, so kept out of repr().
     webhook: str = field(default="", repr=False)
+    students: Students | None = None  # None: one spreadsheet for staff and students alike
 
 
 def login_file(env: Mapping[str, str] | None = None) -> Path:
@@ -127,8 +143,10 @@ def load_config(
     workbook: str | None = None,
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
+    students_workbook: str | None = None,
 ) -> Config:
-    """Build the Config from flags (`config_file`, `workbook`), `env` and the TOML file.
+    """Build the Config from flags (`config_file`, `workbook`, `students_workbook`), `env` and
+    the TOML file.
 
     With neither a config file nor a workbook, raises ConfigError saying how to name one.
     """
@@ -136,6 +154,19 @@ def load_config(
     cwd = cwd or Path.cwd()
     named = config_file or env.get("MIXITUP_CONFIG")
     workbook = workbook or env.get("MIXITUP_WORKBOOK")
+    students_workbook = students_workbook or env.get("MIXITUP_STUDENTS_WORKBOOK")
+    config = _load(named, workbook, students_workbook, env, cwd)
+    _check_students(config)
+    return config
+
+
+def _load(
+    named: str | None,
+    workbook: str | None,
+    students_workbook: str | None,
+    env: Mapping[str, str],
+    cwd: Path,
+) -> Config:
     path = cwd / (named or DEFAULT_CONFIG)
     if named and not path.is_file():
         raise ConfigError(f"Config file {path} does not exist. Check --config or MIXITUP_CONFIG.")
@@ -145,12 +176,75 @@ def load_config(
                 f"No spreadsheet given: {path} does not exist. Pass --workbook PATH for a local "
                 "workbook, or run `mixitup init` to write a starter mixitup.toml."
             )
+        students = Students(workbook=cwd / students_workbook) if students_workbook else None
         return Config(
             workbook=cwd / workbook,
             webhook=_webhook(env.get("MIXITUP_WEBHOOK", ""), "MIXITUP_WEBHOOK"),
+            students=students,
         )
     data = _read_toml(path)
-    return _from_mapping(data, path, workbook, env, cwd)
+    config = _from_mapping(data, path, workbook, env, cwd)
+    return replace(config, students=_students(data, path, config, students_workbook, cwd))
+
+
+def _students(
+    data: Mapping[str, Any], path: Path, config: Config, flag: str | None, cwd: Path
+) -> Students | None:
+    """The [students] section (or --students-workbook) for the staff backend in use."""
+    section = _Section(data, "students", path)
+    editors = tuple(e.strip() for e in section.texts("editors", ()))
+    bad = [e for e in editors if "@" not in e]
+    if bad:
+        raise ConfigError(
+            f"{path}: [students] editors must be email addresses, not {', '.join(map(repr, bad))}."
+        )
+    if config.backend == "google":
+        if flag:
+            raise ConfigError(
+                f"--students-workbook names a local workbook, but the staff spreadsheet in {path} "
+                "is a Google Sheet. Set [students] id to the students' Google Sheet instead."
+            )
+        if "students" not in data:
+            return None
+        sheet_id = section.text("id", "").strip()
+        if not sheet_id:
+            raise ConfigError(
+                f'{path}: [students] id is required when [spreadsheet] backend is "google": '
+                "the id in the address of the Google Sheet students open (create an empty one "
+                "and share it with mixitup's account as Editor)."
+            )
+        return Students(sheet_id=sheet_id, editors=editors)
+    if flag:
+        return Students(workbook=cwd / flag, editors=editors)
+    if "students" not in data:
+        return None
+    workbook = section.text("path", "").strip()
+    if not workbook:
+        raise ConfigError(
+            f"{path}: [students] needs path, the students' workbook (e.g. "
+            '"students.xlsx"), since the staff spreadsheet is a local workbook; [students] id is '
+            "for Google Sheets."
+        )
+    return Students(workbook=path.parent / workbook, editors=editors)
+
+
+def _check_students(config: Config) -> None:
+    """The students' spreadsheet must not be the staff one: it would publish everything."""
+    students = config.students
+    if students is None:
+        return
+    same = (
+        students.workbook is not None and students.workbook.resolve() == config.workbook.resolve()
+        if config.backend == "xlsx"
+        else students.sheet_id == config.sheet_id
+    )
+    if same:
+        where = config.source or "the command line"
+        raise ConfigError(
+            f"The students' spreadsheet ({students.location()}) is the staff spreadsheet itself "
+            f"({where}): students would read the roster, keep-apart pairs and history. Point "
+            "[students] at a spreadsheet of its own (or --students-workbook at another file)."
+        )
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

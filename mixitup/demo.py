@@ -11,6 +11,7 @@ import openpyxl
 from openpyxl.styles import Font
 
 from mixitup import pipeline
+from mixitup.backends import open_students_backend
 from mixitup.backends.xlsx import XlsxBackend
 from mixitup.config import load_config
 from mixitup.errors import ConfigError
@@ -46,6 +47,9 @@ CONFIG = """\
 backend = "xlsx"
 path = "mixitup.xlsx"
 
+[students]
+path = "students.xlsx"
+
 [groups]
 size = 6
 seed = 2027
@@ -61,6 +65,7 @@ def build_demo(folder: Path) -> str:
     """Write a sample workbook and config into `folder`, publish two sessions; return a summary."""
     folder.mkdir(parents=True, exist_ok=True)
     workbook = folder / "mixitup.xlsx"
+    students = folder / "students.xlsx"
     config_file = folder / "mixitup.toml"
     if config_file.exists() and not config_file.read_text(encoding="utf-8").startswith(CONFIG[:40]):
         raise ConfigError(
@@ -69,13 +74,20 @@ def build_demo(folder: Path) -> str:
         )
     config_file.write_text(CONFIG.format(start=MODULE_START), encoding="utf-8")
     _write_roster(workbook, random.Random(2027))
+    students.unlink(missing_ok=True)  # derived from the record: a new demo starts it afresh
     config = load_config(str(config_file))
-    lines = [f"Demo school written to {workbook}", ""]
+    lines = [f"Demo school written to {workbook} (staff) and {students} (students)", ""]
     for week in (2, 4):
         session = Session(MODULE_START + dt.timedelta(weeks=week - 1, days=2), week)
         backend = XlsxBackend(workbook)
         started = time.perf_counter()
-        outcome = pipeline.publish(config, backend, session, today=MODULE_START)
+        outcome = pipeline.publish(
+            config,
+            backend,
+            session,
+            today=MODULE_START,
+            students_backend=open_students_backend(config),
+        )
         seconds = time.perf_counter() - started
         if outcome.plan is None:  # a fresh workbook has nothing published yet
             raise AssertionError(f"{session.label} was already published in a new workbook")
@@ -87,8 +99,10 @@ def build_demo(folder: Path) -> str:
     shown = _shown(config_file)
     lines += [
         "",
-        f"Open {_shown(workbook)} in LibreOffice or Excel: tabs Roster, Keep apart, and for each",
-        'session "... Groups" and "... Prompts" (the History tab is hidden). Try next:',
+        f"Share {_shown(students)} with students: a how-to tab, then each session's Groups and",
+        "Prompts tabs, newest first, protected; no emails, statuses, notes or history.",
+        f"Keep {_shown(workbook)} to staff: Roster, Keep apart, and History (hidden): who met.",
+        "Try next:",
         f"  .venv/bin/mixitup --config {shown} status --today 2027-01-20",
         f"  .venv/bin/mixitup --config {shown} plan --date 2027-02-03 --week 2",
     ]

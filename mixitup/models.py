@@ -83,6 +83,7 @@ class Tab:
     hidden: bool = False
     position: int | None = None  # where a new tab goes (0: first); None: last
     chart: Chart | None = None  # drawn anew each time the tab is written
+    protected: bool = False  # only mixitup and the backend's named editors may edit it
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ class Snapshot:
     hidden: frozenset[str] = frozenset()  # titles of hidden tabs
     marked: str | None = None  # the tab carrying mixitup's history marker, if any
     uncomputed: Mapping[str, frozenset[tuple[int, int]]] = field(default_factory=dict)
+    protected: frozenset[str] = frozenset()  # titles of tabs protected as a whole
 
     def title(self, title: str) -> str | None:
         """The spreadsheet's own spelling of `title`, or None when it has no such tab."""

@@ -10,8 +10,10 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from mixitup import schedule
+from mixitup import students as students_sheet
 from mixitup.attendance import Directory, Stranger, absent_lately, match_report, resolve
 from mixitup.backends import Backend
+from mixitup.change import apply_change
 from mixitup.config import Config
 from mixitup.errors import (
     ConfigError,
@@ -73,10 +75,17 @@ class Outcome:
 
 
 def plan(
-    config: Config, backend: Backend, session: Session, now: dt.datetime | None = None
+    config: Config,
+    backend: Backend,
+    session: Session,
+    now: dt.datetime | None = None,
+    students_backend: Backend | None = None,
 ) -> Plan:
-    """Read the spreadsheet and compute the session's groups and tabs; write nothing."""
-    return _plan(config, backend.read(), session, now or config.calendar.now())
+    """Read the spreadsheet(s) and compute the session's groups and tabs; write nothing."""
+    snapshot = backend.read()
+    if students_backend is not None:
+        snapshot = students_sheet.combined(snapshot, _read(students_backend))
+    return _plan(config, snapshot, session, now or config.calendar.now())
 
 
 def publish(
@@ -88,31 +97,24 @@ def publish(
     force_past: bool = False,
     today: dt.date | None = None,
     now: dt.datetime | None = None,
+    students_backend: Backend | None = None,
 ) -> Outcome:
     """Write the session's groups, prompts and history rows in one change, unless already there.
 
     An already published session is left alone unless `force`; a past one also needs
-    `force_past`, since its history is the record of who met.
+    `force_past`, since its history is the record of who met. With a students' spreadsheet,
+    the history rows are written to the staff one first, then the tabs to the students' one.
     """
     now = now or config.calendar.now()
     today = today or now.date()
 
     def decide(snapshot: Snapshot) -> tuple[Outcome, Change | None]:
-        history = _history(snapshot)
-        published = session.label in published_sessions(snapshot, history)
-        if published and not force:
-            log.info("%s is already published; nothing to do", session.label)
-            return Outcome(session, "unchanged", None), None
-        if published and session.date < today and not force_past:
-            raise ConfigError(
-                f"{session.label} took place before today ({today}); its groups are the record "
-                "of who met. Add --force-past as well as --force to replace it anyway."
-            )
-        result = _plan(config, snapshot, session, now, history)
-        action: Literal["published", "replaced"] = "replaced" if published else "published"
-        return Outcome(session, action, result), result.change
+        return _decide_publish(config, snapshot, session, force, force_past, today, now)
 
-    outcome = read_decide_write(backend, decide)
+    if students_backend is not None:
+        outcome = _publish_two(backend, students_backend, decide, config, today, session, force)
+    else:
+        outcome = read_decide_write(backend, decide)
     if outcome.plan is not None:
         log.info(
             "%s %s: %d students in %d groups",
@@ -124,15 +126,47 @@ def publish(
     return outcome
 
 
-def read_decide_write(backend: Backend, decide: Callable[[Snapshot], tuple[T, Change | None]]) -> T:
+def _decide_publish(
+    config: Config,
+    snapshot: Snapshot,
+    session: Session,
+    force: bool,
+    force_past: bool,
+    today: dt.date,
+    now: dt.datetime,
+) -> tuple[Outcome, Change | None]:
+    history = _history(snapshot)
+    published = session.label in published_sessions(snapshot, history)
+    if published and not force:
+        log.info("%s is already published; nothing to do", session.label)
+        return Outcome(session, "unchanged", None), None
+    if published and session.date < today and not force_past:
+        raise ConfigError(
+            f"{session.label} took place before today ({today}); its groups are the record "
+            "of who met. Add --force-past as well as --force to replace it anyway."
+        )
+    result = _plan(config, snapshot, session, now, history)
+    action: Literal["published", "replaced"] = "replaced" if published else "published"
+    return Outcome(session, action, result), result.change
+
+
+def read_decide_write(
+    backend: Backend,
+    decide: Callable[[Snapshot], tuple[T, Change | None]],
+    first: Snapshot | None = None,
+) -> T:
     """Read, decide what to write, write it in one change; read again when another run won.
 
     `decide` returns its result and the change to apply (None: write nothing). A conflict (the
     spreadsheet changed since it was read) makes it read and decide again, a few times.
+    `first` is a read already made, used for the first attempt instead of reading again.
     """
     for attempt in range(1, CONFLICT_RETRIES + 1):
-        snapshot = backend.read()
-        log.info("read %s: %d tabs", backend.location, len(snapshot.titles))
+        if first is not None and attempt == 1:
+            snapshot = first
+        else:
+            snapshot = backend.read()
+            log.info("read %s: %d tabs", backend.location, len(snapshot.titles))
         result, change = decide(snapshot)
         if not change:
             return result
@@ -227,6 +261,8 @@ class RunOutcome:
     published: tuple[Plan, ...]
     joined: tuple[Joined, ...]
     recorded: int = 0  # students staff typed into a groups tab, now in the history
+    # Sessions the students' spreadsheet lacked or showed otherwise, written there from the record.
+    republished: tuple[Session, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -238,6 +274,7 @@ def run(
     backend: Backend,
     today: dt.date | None = None,
     now: dt.datetime | None = None,
+    students_backend: Backend | None = None,
 ) -> RunOutcome:
     """Publish every session the calendar says is due and add late joiners, in one write.
 
@@ -256,10 +293,15 @@ def run(
         calendar = config.calendar
         now = config.calendar.now() if today is None else calendar.at(today, dt.time())
     today = today or now.date()
-    outcome = read_decide_write(backend, lambda snapshot: _decide_run(config, snapshot, today, now))
+    if students_backend is not None:
+        outcome = _run_two(config, backend, students_backend, today, now)
+    else:
+        outcome = read_decide_write(
+            backend, lambda snapshot: _decide_run(config, snapshot, today, now)
+        )
     if outcome.changed:
         _log_run(outcome, backend.location)
-    else:
+    elif not outcome.republished:
         log.info("nothing to do on %s: no session due, no late joiner", today)
     return outcome
 
@@ -460,13 +502,24 @@ class Status:
     next: schedule.Slot | None
     notes: tuple[str, ...]  # what staff should double-check in the calendar
     absent_twice: tuple[str, ...] = ()  # names of students absent from their last two sessions
+    # Sessions still to come that the students' spreadsheet lacks or shows otherwise.
+    disagree: tuple[Session, ...] = ()
 
 
-def status(config: Config, backend: Backend, today: dt.date | None = None) -> Status:
-    """Read the spreadsheet once and place every calendar session in it; write nothing."""
+def status(
+    config: Config,
+    backend: Backend,
+    today: dt.date | None = None,
+    students_backend: Backend | None = None,
+) -> Status:
+    """Read the spreadsheet(s) once and place every calendar session in them; write nothing."""
     today = today or config.calendar.now().date()
-    snapshot = backend.read()
-    log.info("read %s: %d tabs", backend.location, len(snapshot.titles))
+    snapshot = _read(backend)
+    disagree: tuple[Session, ...] = ()
+    if students_backend is not None:
+        seen = _read(students_backend)
+        disagree = _students_update(config, snapshot, seen, today).sessions
+        snapshot = students_sheet.combined(snapshot, seen)
     history = _history(snapshot)
     published = published_sessions(snapshot, history)
 
@@ -488,13 +541,17 @@ def status(config: Config, backend: Backend, today: dt.date | None = None) -> St
         schedule.next_slot(config.calendar, today),
         schedule.notes(config.calendar),
         tuple(name for _, name in absent_lately(history.entries, today)),
+        disagree,
     )
 
 
-def export_zoom(config: Config, backend: Backend, session: Session) -> ZoomExport:
+def export_zoom(
+    config: Config, backend: Backend, session: Session, students_backend: Backend | None = None
+) -> ZoomExport:
     """The Zoom pre-assignment CSV for a published session, as its groups tab shows it now."""
-    snapshot = backend.read()
-    log.info("read %s: %d tabs", backend.location, len(snapshot.titles))
+    snapshot = _read(backend)
+    if students_backend is not None:
+        snapshot = students_sheet.combined(snapshot, _read(students_backend))
     history = _history(snapshot)
     if session.label not in published_sessions(snapshot, history):
         raise ConfigError(
@@ -796,3 +853,116 @@ def _session_change(
             title=config.history_tab,
         )
     )
+
+
+# -- Two spreadsheets: the staff record first, then the students' spreadsheet -------------------
+#
+# The staff spreadsheet keeps the roster, keep-apart pairs and the history (the record); the
+# students' one gets each session's groups and prompts tabs, rendered from the record. History
+# is read from the staff spreadsheet together with the students' groups tabs, so staff edits
+# there count as who met. Each spreadsheet is read once and written at most once per command.
+
+
+def _read(backend: Backend) -> Snapshot:
+    snapshot = backend.read()
+    log.info("read %s: %d tabs", backend.location, len(snapshot.titles))
+    return snapshot
+
+
+def _publish_two(
+    staff: Backend,
+    students_backend: Backend,
+    decide: Callable[[Snapshot], tuple[Outcome, Change | None]],
+    config: Config,
+    today: dt.date,
+    session: Session,
+    force: bool,
+) -> Outcome:
+    """`publish` with a students' spreadsheet: the record, then the students' tabs."""
+    seen = _read(students_backend)
+    outcome, record = _write_record(staff, seen, decide)
+    include = () if outcome.plan is None else (session,)
+    _write_students(
+        config, students_backend, seen, record, today, include, force=include if force else ()
+    )
+    return outcome
+
+
+def _write_record(
+    staff: Backend,
+    seen: Snapshot,
+    decide: Callable[[Snapshot], tuple[T, Change | None]],
+) -> tuple[T, Snapshot]:
+    """Decide on the staff spreadsheet read with the students' groups tabs `seen`, and write
+    only the history there. Returns the result and the staff spreadsheet as it now is."""
+    last: list[tuple[Snapshot, Change | None]] = []
+
+    def decide_record(snapshot: Snapshot) -> tuple[T, Change | None]:
+        result, change = decide(students_sheet.combined(snapshot, seen))
+        record = Change(history=change.history) if change else None
+        last[:] = [(snapshot, record)]
+        return result, record
+
+    result = read_decide_write(staff, decide_record)
+    snapshot, record = last[0]
+    return result, apply_change(snapshot, record) if record else snapshot
+
+
+def _write_students(
+    config: Config,
+    backend: Backend,
+    seen: Snapshot,
+    record: Snapshot,
+    today: dt.date,
+    include: Sequence[Session] = (),
+    force: Sequence[Session] = (),
+) -> tuple[Session, ...]:
+    """Bring the students' spreadsheet in line with the record: every session of today or later
+    and `include`, from the record alone. Returns the sessions written there."""
+
+    def decide(snapshot: Snapshot) -> tuple[tuple[Session, ...], Change | None]:
+        result = _students_update(config, record, snapshot, today, include, force)
+        return result.sessions, result.change or None
+
+    written = read_decide_write(backend, decide, first=seen)
+    for session in written:
+        log.info("wrote %s to the students' spreadsheet %s", session.label, backend.location)
+    return written
+
+
+def _students_update(
+    config: Config,
+    record: Snapshot,
+    seen: Snapshot,
+    today: dt.date,
+    include: Sequence[Session] = (),
+    force: Sequence[Session] = (),
+) -> students_sheet.Update:
+    forced = {s.label for s in force}
+    history = read_history(students_sheet.combined(record, seen, but=forced))
+    return students_sheet.update(
+        history,
+        seen,
+        (*students_sheet.held(history, today), *include),
+        lambda s: load_prompts(s.week, config.zoom, config.prompts_template),
+        force=forced,
+    )
+
+
+def _run_two(
+    config: Config,
+    staff: Backend,
+    students_backend: Backend,
+    today: dt.date,
+    now: dt.datetime,
+) -> RunOutcome:
+    """`run` with a students' spreadsheet: the record first, then every session still to come
+    that the students' spreadsheet lacks or shows otherwise (a crash, a tab deleted by hand,
+    [students] just added), from the record, never recomputed."""
+    seen = _read(students_backend)
+    outcome, record = _write_record(
+        staff, seen, lambda snapshot: _decide_run(config, snapshot, today, now)
+    )
+    include = tuple(p.session for p in outcome.published)
+    written = _write_students(config, students_backend, seen, record, today, include)
+    return replace(outcome, republished=tuple(s for s in written if s not in include))

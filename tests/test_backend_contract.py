@@ -56,11 +56,10 @@ def spreadsheet(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Spre
         sheet: GoogleSheet = request.getfixturevalue("google_sheet")
 
         def seed_google(tabs: Tabs) -> None:
+            with sheet.fake.lock:  # a new Google spreadsheet comes with a Sheet1; start bare
+                sheet.book.sheets = [s for s in sheet.book.sheets if s.title != "Sheet1"]
             for title, rows in tabs.items():
                 sheet.seed(title, [list(r) for r in rows])
-            if "Sheet1" not in tabs:  # a new Google spreadsheet comes with one; drop it
-                with sheet.fake.lock:
-                    sheet.book.sheets = [s for s in sheet.book.sheets if s.title != "Sheet1"]
 
         yield Spreadsheet(seed_google, lambda: open_backend(sheet.config()))
 
@@ -77,6 +76,9 @@ def history_row(session: str, group: int, key: str) -> tuple[str, ...]:
 ROSTER = {"Roster": [["Name", "Email"], ["Ada", "ada@example.org"]]}
 HISTORY = [list(HEADER), *(list(history_row(W2, g, k)) for g, k in ((1, "a"), (2, "b")))]
 GROUPS = Tab(f"{W2} Groups", (("Group", "Name"), (1, "Ada"), (2, "=1+1")), frozen_rows=1)
+
+# Seeded by writing them through the backend itself: staff cannot seed protection as text.
+PROTECTED = {"Was protected": [["x"]], "Was open": [["y"]], "Stays protected": [["z"]]}
 
 CASES: dict[str, tuple[Tabs, Change]] = {
     # New tabs go last, or where `position` says.
@@ -129,6 +131,36 @@ CASES: dict[str, tuple[Tabs, Change]] = {
         {**ROSTER, "History": [["Our school's history"]]},
         Change(history=HistoryEdit(append=(history_row(W2, 1, "a"),))),
     ),
+    # Tabs written protected are protected; a new one can go first.
+    "protected-tabs-added": (
+        {},
+        Change(
+            tabs=(
+                Tab(f"{W2} Prompts", (("Prompts",),), protected=True),
+                Tab("How to", (("Find your name",),), position=0, protected=True),
+                Tab(f"{W2} Groups", GROUPS.rows, frozen_rows=1, protected=True, position=1),
+            )
+        ),
+    ),
+    # A protected tab replaced by an unprotected one loses its protection, and the other
+    # way round; a protected tab the change leaves alone stays protected.
+    "protection-follows-the-tab-written": (
+        PROTECTED,
+        Change(
+            tabs=(
+                Tab("Was protected", (("now open",),)),
+                Tab("Was open", (("now protected",),), protected=True),
+            )
+        ),
+    ),
+    # Every tab there was is deleted while new ones are added (a new spreadsheet's Sheet1).
+    "only-tab-deleted-as-new-ones-come": (
+        {"Sheet1": []},
+        Change(
+            tabs=(Tab("B", (("b",),)), Tab("A", (("a",),), position=0)),
+            delete_tabs=("Sheet1",),
+        ),
+    ),
     # Everything at once, as a forced publish writes it.
     "forced-publish": (
         {**ROSTER, f"{W2} Groups": [["Group", "Name"]], "History": HISTORY},
@@ -141,13 +173,36 @@ CASES: dict[str, tuple[Tabs, Change]] = {
 
 
 def comparable(snapshot: Snapshot) -> tuple[object, ...]:
-    return (snapshot.titles, dict(snapshot.tabs), snapshot.hidden, find_history_tab(snapshot))
+    return (
+        snapshot.titles,
+        dict(snapshot.tabs),
+        snapshot.hidden,
+        find_history_tab(snapshot),
+        snapshot.protected,
+    )
+
+
+def _protect_seeded(spreadsheet: Spreadsheet, tabs: Tabs) -> None:
+    """Write the PROTECTED tabs again, the first and last protected, as an earlier run would."""
+    if tabs is not PROTECTED:
+        return
+    backend = spreadsheet.open()
+    backend.read()
+    backend.apply(
+        Change(
+            tabs=tuple(
+                Tab(title, tuple(map(tuple, rows)), protected=title != "Was open")
+                for title, rows in tabs.items()
+            )
+        )
+    )
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_apply_gives_what_apply_change_defines(spreadsheet: Spreadsheet, case: str) -> None:
     tabs, change = CASES[case]
     spreadsheet.seed(tabs)
+    _protect_seeded(spreadsheet, tabs)
     backend = spreadsheet.open()
     before = backend.read()
 

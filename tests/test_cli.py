@@ -186,20 +186,32 @@ def test_python_dash_m_runs_the_cli(make_workbook):
     assert "published 2027-01-13 Week 2: 48 students in 8 groups" in result.stderr
 
 
-def test_demo_builds_a_workbook_with_both_sessions(tmp_path, capsys):
+def test_demo_builds_a_staff_workbook_and_a_students_one_with_nothing_private(tmp_path, capsys):
     assert main(["demo", "--dir", str(tmp_path)]) == 0
-    book = openpyxl.load_workbook(tmp_path / "mixitup.xlsx")
+    staff = openpyxl.load_workbook(tmp_path / "mixitup.xlsx")
+    assert staff.sheetnames == ["Roster", "Keep apart", "History"]
+    history = list(staff["History"].iter_rows(values_only=True))[1:]
+    assert Counter(row[0] for row in history) == {
+        "2027-01-13 Week 2": 225,
+        "2027-01-27 Week 4": 225,
+    }
+    book = openpyxl.load_workbook(tmp_path / "students.xlsx")
     assert book.sheetnames == [
-        "Roster",
-        "Keep apart",
+        "How to use this sheet",
+        "2027-01-27 Week 4 Groups",  # the newest session first
+        "2027-01-27 Week 4 Prompts",
         "2027-01-13 Week 2 Groups",
         "2027-01-13 Week 2 Prompts",
-        "History",
-        "2027-01-27 Week 4 Groups",
-        "2027-01-27 Week 4 Prompts",
     ]
+    assert all(ws.sheet_state == "visible" and ws.protection.sheet for ws in book.worksheets)
+    text = [str(v) for ws in book.worksheets for r in ws.iter_rows(values_only=True) for v in r]
+    roster = list(staff["Roster"].iter_rows(values_only=True))
+    private = {v for row in roster[1:] for v in (row[1], row[4], row[5], row[6]) if v}
+    assert private >= {"Withdrawn", "On leave", "repeating Mod 2"}  # the demo has them
+    assert not [v for v in text if "@" in v or v in private or v in {"History", "Keep apart"}]
     out = capsys.readouterr().out
     assert out.count("repeat pairs: 0") == 2
+    assert f"Share {tmp_path / 'students.xlsx'} with students" in out
     assert (tmp_path / "mixitup.toml").is_file()
 
 

@@ -152,3 +152,89 @@ def test_on_google_two_runs_writing_different_sessions_at_once_both_land_whole(
         for b in keys
         if a < b
     )  # the run that read again also kept week 2's pairs apart
+
+
+TWO = """\
+[spreadsheet]
+backend = "xlsx"
+path = "staff.xlsx"
+
+[students]
+path = "students.xlsx"
+
+[calendar]
+module_starts = [2027-01-04]
+"""
+
+
+def _record_and_tabs(folder: Path) -> tuple[dict[str, str], dict[str, str] | None]:
+    """(name -> group the staff record holds for the session, the same from the students' tab).
+
+    Fails on a torn workbook: every tab mixitup wrote must be whole.
+    """
+    staff = openpyxl.load_workbook(folder / "staff.xlsx")
+    record = {}
+    if "History" in staff.sheetnames:
+        rows = list(staff["History"].iter_rows(values_only=True))
+        record = {r[5]: str(r[3]) for r in rows[1:] if r[0] == SESSION}
+    path = folder / "students.xlsx"
+    if not path.exists():
+        return record, None
+    book = openpyxl.load_workbook(path)
+    if f"{SESSION} Groups" not in book.sheetnames:
+        return record, None
+    assert book.sheetnames[:3] == [
+        "How to use this sheet",
+        f"{SESSION} Groups",
+        f"{SESSION} Prompts",
+    ]
+    assert all(ws.protection.sheet for ws in book.worksheets)
+    rows = list(book[f"{SESSION} Groups"].iter_rows(values_only=True))
+    return record, {r[1]: str(r[0]) for r in rows[1:]}
+
+
+def test_two_spreadsheets_killed_at_any_instant_are_made_whole_and_agreeing_by_run(tmp_path):
+    """kill -9 before, during, between and after the two writes; the next run repairs."""
+    students = 300
+    staff = write_workbook(tmp_path / "staff.xlsx", {"Roster": [HEADER, *make_roster(students)]})
+    original = staff.read_bytes()
+    config = tmp_path / "mixitup.toml"
+    config.write_text(TWO, encoding="utf-8")
+    command = [sys.executable, "-m", "mixitup", "--config", str(config)]
+    publish = [*command, "publish", "--date", DATE, "--week", "2"]
+    started = time.monotonic()
+    assert subprocess.run(publish, capture_output=True, check=False).returncode == 0
+    duration = time.monotonic() - started
+    seen = Counter()
+    # Fractions of a publish's time (from the solver to past the last write), and "record":
+    # the instant the staff workbook changes, between the two writes.
+    instants: list[float | str] = [0.5, 0.6, 0.7, 0.8, 0.9, 1.0, "record", "record", "record"]
+    for instant in instants:
+        staff.write_bytes(original)
+        (tmp_path / "students.xlsx").unlink(missing_ok=True)
+        process = subprocess.Popen(publish, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if instant == "record":
+            deadline = time.monotonic() + 2 * duration
+            while staff.read_bytes() == original and time.monotonic() < deadline:
+                time.sleep(0.001)
+        else:
+            time.sleep(duration * float(instant))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        record, tab = _record_and_tabs(tmp_path)
+        assert len(record) in (0, students)  # the record is whole or absent
+        state = "none" if not record else ("record only" if tab is None else "both")
+        if tab is not None:
+            assert tab == record  # the students' tab is never ahead of the record
+        seen[state] += 1
+
+        ran = subprocess.run(
+            [*command, "run", "--today", "2027-01-11"], capture_output=True, check=False
+        )
+
+        assert ran.returncode == 0, ran.stderr
+        record, tab = _record_and_tabs(tmp_path)
+        assert len(record) == students
+        assert tab == record
+    assert seen["record only"] >= 1, seen  # killed between the two writes at least once
+    assert len(seen) >= 2, seen  # and at other instants too

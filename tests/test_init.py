@@ -23,6 +23,8 @@ def test_init_writes_a_starter_that_loads_with_the_documented_defaults(
     config = load_config(cwd=tmp_path, env={})
     assert config.backend == "xlsx"
     assert config.workbook == tmp_path / "mixitup.xlsx"
+    assert config.students is not None
+    assert config.students.workbook == tmp_path / "students.xlsx"  # two spreadsheets
     assert config.group_size == 6
     assert config.calendar.session_weeks == (2, 4)
     assert config.calendar.publish_days_ahead == 2

@@ -44,6 +44,11 @@ def project(make_workbook, tmp_path: Path) -> Path:
     return tmp_path
 
 
+def status_lines(out: str) -> list[str]:
+    """What status prints, without the single-spreadsheet note at its end."""
+    return out.split("Note: one spreadsheet for staff and students.")[0].splitlines()
+
+
 def run(project: Path, today: str, *extra: str) -> int:
     return main(["--config", str(project / "mixitup.toml"), *extra, "run", "--today", today])
 
@@ -215,7 +220,7 @@ def test_status_shows_each_session_state_and_the_next(project: Path, capsys):
     capsys.readouterr()
     config = project / "mixitup.toml"
     assert main(["--config", str(config), "status", "--today", "2027-01-24"]) == 0
-    assert capsys.readouterr().out.splitlines() == [
+    assert status_lines(capsys.readouterr().out) == [
         f"Today is Sun 2027-01-24. Calendar: {config}",
         f"Spreadsheet: {project / 'roster.xlsx'}",
         "Notices: off (set [notify] webhook in mixitup.toml to hear of each publish and failure)",
@@ -228,7 +233,7 @@ def test_status_shows_each_session_state_and_the_next(project: Path, capsys):
         "Next: Wed 2027-01-27  Week 4, due on Mon 2027-01-25",
     ]
     assert main(["--config", str(config), "status", "--today", "2027-02-23"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    lines = status_lines(capsys.readouterr().out)
     assert "  Wed 2027-01-27  Week 4  past, not published" in lines
     assert lines[-1] == "Next: Wed 2027-02-24  Week 4, due now: `mixitup run` publishes it"
 
@@ -359,7 +364,7 @@ def test_status_lists_sessions_published_off_the_calendar(project: Path, capsys)
     assert main(["--workbook", str(path), "publish", "--date", "2027-01-15", "--week", "2"]) == 0
     capsys.readouterr()
     assert main(["--config", str(project / "mixitup.toml"), "status", "--today", "2027-01-14"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    lines = status_lines(capsys.readouterr().out)
     assert lines[-3:-1] == [
         "Published, not on the calendar:",
         "  Fri 2027-01-15  Week 2  published: 40 students in 7 groups",  # --workbook: size 6
@@ -417,7 +422,7 @@ def test_verbose_run_lists_each_session_state(project: Path, capsys):
 def test_status_without_a_calendar_says_how_to_add_one(make_workbook, capsys):
     path = make_workbook()
     assert main(["--workbook", str(path), "status", "--today", "2027-01-12"]) == 0
-    assert capsys.readouterr().out.splitlines()[3:] == [
+    assert status_lines(capsys.readouterr().out)[3:] == [
         "No sessions on the calendar: set [calendar] module_starts in mixitup.toml."
     ]
 

@@ -29,6 +29,29 @@ class Backend(Protocol):
         ...
 
 
+def open_students_backend(config: Config) -> Backend | None:
+    """The spreadsheet students open ([students]), or None when staff and students share one.
+
+    A local students' workbook that does not exist yet is created by the first write.
+    """
+    students = config.students
+    if students is None:
+        return None
+    if config.backend == "google":
+        from dataclasses import replace
+
+        from mixitup.backends.google import open_google_backend
+
+        backend = open_google_backend(replace(config, sheet_id=students.sheet_id))
+        backend.editors = students.editors
+        backend.section = "students"
+        return backend
+    from mixitup.backends.xlsx import XlsxBackend
+
+    assert students.workbook is not None  # noqa: S101 - config.py sets one for xlsx
+    return XlsxBackend(students.workbook, create=True)
+
+
 def open_backend(config: Config) -> Backend:
     """The backend the configuration names: the local workbook unless Google is configured."""
     if config.backend == "google":

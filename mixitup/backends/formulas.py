@@ -50,6 +50,19 @@ def uncomputed_cells(data: bytes) -> dict[str, frozenset[Position]]:
     return found
 
 
+def protected_tabs(data: bytes) -> frozenset[str]:
+    """Titles of the tabs whose sheet protection is on (openpyxl's read-only mode skips it)."""
+    found = set()
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        for title, part in _sheet_parts(book).items():
+            for element in _xml(book.read(part)).iter():
+                if _local(element.tag) == "sheetProtection":
+                    if element.get("sheet", "0").lower() in ("1", "true"):
+                        found.add(title)
+                    break
+    return frozenset(found)
+
+
 def keep_computed_values(original: bytes, saved: bytes) -> bytes:
     """`saved` with each formula that `original` held, unchanged in place, given its stored value.
 

@@ -53,7 +53,8 @@ PADDING_PIXELS = 10
 # Every tab's id, title, position and size, and each cell's text as Sheets shows it.
 READ_FIELDS = (
     "sheets(properties(sheetId,title,index,hidden,gridProperties(rowCount,columnCount)),"
-    "data(startRow,startColumn,rowData(values(formattedValue)))),"
+    "data(startRow,startColumn,rowData(values(formattedValue))),"
+    "protectedRanges(protectedRangeId,range)),"
     "namedRanges(namedRangeId,name,range(sheetId))"
 )
 HISTORY_MARKER = "MixitupHistory"  # the named range that marks the history tab, wherever it is
@@ -146,6 +147,7 @@ class _Sheet:
     column_count: int
     rows: Rows
     hidden: bool = False
+    protections: tuple[int, ...] = ()  # ids of the protected ranges covering the whole tab
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,7 @@ class _State:
             tabs={sheet.title: sheet.rows for sheet in self.sheets},
             hidden=frozenset(sheet.title for sheet in self.sheets if sheet.hidden),
             marked=marked,
+            protected=frozenset(sheet.title for sheet in self.sheets if sheet.protections),
         )
 
 
@@ -197,6 +200,12 @@ def _parse(body: Mapping[str, Any]) -> _State:
                 column_count=int(grid.get("columnCount", 0)),
                 rows=_text(sheet.get("data", [])),
                 hidden=bool(props.get("hidden", False)),
+                protections=tuple(
+                    int(p.get("protectedRangeId", 0))
+                    for p in sheet.get("protectedRanges", [])
+                    # A range naming only the sheet covers all of it, however it grows.
+                    if set(p.get("range", {})) <= {"sheetId"} and "namedRangeId" not in p
+                ),
             )
         )
     marker = next(
@@ -486,11 +495,15 @@ class GoogleBackend:
         sleep: Sleep = time.sleep,
         rng: random.Random | None = None,
         max_attempts: int = MAX_ATTEMPTS,
+        editors: Sequence[str] = (),
+        section: str = "spreadsheet",
     ) -> None:
         if not sheet_id:
             raise BackendError("No spreadsheet id given: set [spreadsheet] id in mixitup.toml.")
         self.client = client
         self.sheet_id = sheet_id
+        self.editors = tuple(editors)  # who, besides mixitup, may edit the tabs it protects
+        self.section = section  # the mixitup.toml section naming it: "spreadsheet" or "students"
         self.identity = identity or Identity("service_account", "the credentials in use")
         self.sleep = sleep
         self.rng = rng or random.Random()  # jitter and sheet ids, not secrets
@@ -627,6 +640,20 @@ class GoogleBackend:
                 taken.add(sheet_id)
                 return sheet_id
 
+    def _protect(self, sheet_id: int) -> Json:
+        """Protect a whole tab: only mixitup's identity and the configured editors may edit it."""
+        users = [email for email in (self.identity.account(), *self.editors) if email]
+        return {
+            "addProtectedRange": {
+                "protectedRange": {
+                    "range": {"sheetId": sheet_id},
+                    "description": "Written by mixitup: edit with care, students read it.",
+                    "warningOnly": False,
+                    "editors": {"users": list(dict.fromkeys(users))},
+                }
+            }
+        }
+
     def _new_marker(self) -> str:
         return f"mixitup-{self.rng.getrandbits(64):016x}"
 
@@ -636,16 +663,32 @@ class GoogleBackend:
         steps = plan_change(snapshot, change)
         by_title = state.by_title()
         taken = state.ids()
-        requests_: list[Json] = [
+        deletes: list[Json] = [
             {"deleteSheet": {"sheetId": by_title[title].sheet_id}} for title in steps.delete
         ]
+        # Google refuses to delete every tab, even when the same batch adds others: then the
+        # new tabs go in after the old ones, which are deleted last.
+        late = len(steps.delete) == len(state.sheets) and bool(steps.add)
+        requests_: list[Json] = [] if late else deletes
+        shift = len(state.sheets) if late else 0
         for old, tab in steps.replace:
-            requests_ += _replace_requests(tab, by_title[old])
+            sheet = by_title[old]
+            requests_ += _replace_requests(tab, sheet)
+            requests_ += [
+                {"deleteProtectedRange": {"protectedRangeId": p}} for p in sheet.protections
+            ]
+            if tab.protected:
+                requests_.append(self._protect(sheet.sheet_id))
         count = len(state.sheets) - len(steps.delete)
         for tab in steps.add:
-            index = None if tab.position is None else min(tab.position, count)
-            requests_ += _tab_requests(tab, self._new_id(taken), index)
+            index = None if tab.position is None else min(tab.position, count) + shift
+            sheet_id = self._new_id(taken)
+            requests_ += _tab_requests(tab, sheet_id, index)
+            if tab.protected:
+                requests_.append(self._protect(sheet_id))
             count += 1
+        if late:
+            requests_ += deletes
         after = apply_change(snapshot, change)
         if steps.history is None:
             return _Plan({"requests": requests_}, snapshot, after)
@@ -733,7 +776,11 @@ class GoogleBackend:
         """A message for staff: what happened to which spreadsheet, and what to do."""
         attempts = int(retrying.statistics.get("attempt_number", 1))
         tried = f" after {attempts} attempts" if attempts > 1 else ""
-        where = f"spreadsheet {self.sheet_id}"
+        where = (
+            f"the students' spreadsheet {self.sheet_id}"
+            if self.section == "students"
+            else f"spreadsheet {self.sheet_id}"
+        )
         if what == "read":
             outcome = " Nothing was written."
         elif uncertain:
@@ -772,8 +819,8 @@ class GoogleBackend:
                 )
             if status == 404:
                 return BackendError(
-                    f"Spreadsheet {self.sheet_id} was not found (404: {message}). Check "
-                    "[spreadsheet] id in mixitup.toml: it is the part of the sheet's address "
+                    f"{where[0].upper()}{where[1:]} was not found (404: {message}). Check "
+                    f"[{self.section}] id in mixitup.toml: it is the part of the sheet's address "
                     f"between /d/ and /edit.{outcome}"
                 )
             if status == 401:

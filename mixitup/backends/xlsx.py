@@ -32,7 +32,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
-from mixitup.backends.formulas import keep_computed_values, uncomputed_cells
+from mixitup.backends.formulas import keep_computed_values, protected_tabs, uncomputed_cells
 from mixitup.change import HistorySteps, plan_change
 from mixitup.errors import BackendError, ConfigError, ConflictError, RosterError
 from mixitup.models import Change, Chart, Snapshot, Tab
@@ -42,14 +42,19 @@ log = logging.getLogger(__name__)
 LOCK_WAIT_SECONDS = 60.0
 LINE_HEIGHT = 15  # points: one line of the default 11-point font
 HISTORY_MARKER = "MixitupHistory"  # the defined name that marks the history tab, wherever it is
+MISSING = "missing"  # the read digest of a workbook that does not exist yet
+NEW_BOOK_TAB = "Sheet"  # the tab openpyxl gives a new workbook, removed once others exist
 
 
 class XlsxBackend:
     """A workbook on the local disk."""
 
-    def __init__(self, path: Path, lock_wait: float = LOCK_WAIT_SECONDS) -> None:
+    def __init__(
+        self, path: Path, lock_wait: float = LOCK_WAIT_SECONDS, *, create: bool = False
+    ) -> None:
         self.path = path
         self.lock_wait = lock_wait
+        self.create = create  # a missing workbook reads as empty; the first write creates it
         self._read_digest: str | None = None
         self._snapshot: Snapshot | None = None  # the last read, which apply() plans against
 
@@ -59,6 +64,10 @@ class XlsxBackend:
 
     def read(self) -> Snapshot:
         data = self._bytes()
+        if not data:  # a workbook mixitup creates on its first write
+            self._read_digest = MISSING
+            self._snapshot = Snapshot((), {})
+            return self._snapshot
         self._read_digest = hashlib.sha256(data).hexdigest()
         # Formulas are read as the values last computed, the text people see.
         book = self._open(data, read_only=True, data_only=True)
@@ -74,6 +83,7 @@ class XlsxBackend:
             hidden,
             marked if marked in tabs else None,
             uncomputed_cells(data),
+            protected_tabs(data),
         )
         return self._snapshot
 
@@ -93,11 +103,11 @@ class XlsxBackend:
         assert snapshot is not None  # noqa: S101 - read() just set it
         with self._locked():
             data = self._bytes()
-            if hashlib.sha256(data).hexdigest() != digest:
+            if (hashlib.sha256(data).hexdigest() if data else MISSING) != digest:
                 raise ConflictError(f"{self.path} changed since it was read.")
             steps = plan_change(snapshot, change)
             # Staff formulas elsewhere in the workbook must survive the write.
-            book = self._open(data, read_only=False, data_only=False)
+            book = self._open(data, read_only=False, data_only=False) if data else _new_book()
             for title in steps.delete:
                 del book[title]
             for old, tab in steps.replace:
@@ -110,14 +120,25 @@ class XlsxBackend:
             if steps.history is not None:
                 rows = 0 if steps.history.create else len(snapshot.tabs[steps.history.title])
                 _write_history(book, steps.history, rows)
+            if not data and len(book.sheetnames) > 1:
+                del book[NEW_BOOK_TAB]
             self._replace(book)
             self._read_digest = None
             self._snapshot = None
 
     def _bytes(self) -> bytes:
+        """The workbook's bytes; empty when it does not exist yet and `create` is set."""
         try:
             return self.path.read_bytes()
         except FileNotFoundError:
+            if self.create and not self.path.is_symlink():
+                if self.path.parent.is_dir():
+                    return b""
+                raise BackendError(
+                    f"Cannot create the students' workbook {self.path}: its folder "
+                    f"{self.path.parent} does not exist. Check [students] path in mixitup.toml "
+                    "or --students-workbook. Nothing was written."
+                ) from None
             if self.path.is_symlink():
                 raise ConfigError(
                     f"The workbook {self.path} is a link to {self._target}, which does not "
@@ -199,8 +220,13 @@ class XlsxBackend:
             leftover.unlink(missing_ok=True)  # a writer killed mid-save; we hold the lock now
         saved = io.BytesIO()
         book.save(saved)
+        exists = target.exists()
         # Under the lock the file is still the one `book` was loaded from.
-        data = keep_computed_values(target.read_bytes(), saved.getvalue())
+        data = (
+            keep_computed_values(target.read_bytes(), saved.getvalue())
+            if exists
+            else saved.getvalue()
+        )
         handle, name = tempfile.mkstemp(prefix=prefix, suffix=".xlsx", dir=folder)
         temporary = Path(name)
         try:
@@ -208,7 +234,12 @@ class XlsxBackend:
                 out.write(data)
                 out.flush()
                 os.fsync(out.fileno())
-            _keep_owner_and_mode(temporary, target)
+            if exists:
+                _keep_owner_and_mode(temporary, target)
+            else:  # mkstemp makes it owner-only; a new workbook gets the usual mode
+                umask = os.umask(0)
+                os.umask(umask)
+                temporary.chmod(0o666 & ~umask)
             temporary.replace(target)
         except BaseException:
             temporary.unlink(missing_ok=True)
@@ -218,6 +249,12 @@ class XlsxBackend:
             os.fsync(directory)
         finally:
             os.close(directory)
+
+
+def _new_book() -> Any:
+    book = openpyxl.Workbook()
+    book.active.title = NEW_BOOK_TAB
+    return book
 
 
 def _open_locks(*paths: Path) -> list[Path]:
@@ -327,6 +364,10 @@ def _write_tab(ws: Worksheet, tab: Tab) -> None:
         ws.sheet_state = "hidden"
     if tab.chart is not None:
         _add_chart(ws, tab.chart)
+    if tab.protected:
+        # No password: it keeps students from changing a group number by accident; staff lift
+        # it under Review > Unprotect sheet. Students may still select and copy.
+        ws.protection.sheet = True
 
 
 def _add_chart(ws: Worksheet, chart: Chart) -> None:

@@ -117,7 +117,7 @@ class FakeSheets:
     accounts: dict[str, Account] = field(default_factory=dict)
     tokens: dict[str, tuple[str, frozenset[str], float]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
-    faults: dict[Route, list[Fault]] = field(default_factory=dict)
+    faults: dict[Route, list[tuple[Fault, str]]] = field(default_factory=dict)  # and for which id
     lock: threading.RLock = field(default_factory=threading.RLock)
     release: threading.Event = field(default_factory=threading.Event)
     identities: oauth.Identities = field(default_factory=oauth.Identities)
@@ -169,14 +169,18 @@ class FakeSheets:
         with self.lock:
             self.accounts[email] = Account(email, key_id, public_key)
 
-    def fail(self, route: Route, *faults: Fault) -> None:
-        """Queue `faults` for the next requests to `route`, in order."""
+    def fail(self, route: Route, *faults: Fault, spreadsheet_id: str = "") -> None:
+        """Queue `faults` for the next requests to `route`, in order; only to `spreadsheet_id`
+        when given (other spreadsheets' requests pass them by)."""
         with self.lock:
-            self.faults.setdefault(route, []).extend(faults)
+            self.faults.setdefault(route, []).extend((f, spreadsheet_id) for f in faults)
 
-    def count(self, route: Route) -> int:
+    def count(self, route: Route, spreadsheet_id: str = "") -> int:
+        """Requests received on `route`, only those to `spreadsheet_id` when given."""
         with self.lock:
-            return sum(call.route == route for call in self.calls)
+            return sum(
+                call.route == route and f"/{spreadsheet_id}" in call.path for call in self.calls
+            )
 
     def forget_calls(self) -> None:
         with self.lock:
@@ -184,10 +188,14 @@ class FakeSheets:
 
     # -- answering -------------------------------------------------------------------------
 
-    def _next_fault(self, route: Route) -> Fault | None:
+    def _next_fault(self, route: Route, path: str = "") -> Fault | None:
         with self.lock:
             queue = self.faults.get(route, [])
-            return queue.pop(0) if queue else None
+            for index, (fault, spreadsheet_id) in enumerate(queue):
+                if f"/{spreadsheet_id}" in path:
+                    del queue[index]
+                    return fault
+            return None
 
     def _token(self, form: dict[str, list[str]]) -> tuple[int, Json]:
         if (user := oauth.token_grant(self, form)) is not None:
@@ -337,7 +345,7 @@ class _Handler(BaseHTTPRequestHandler):
                 body = json.loads(raw) if route not in ("token", "sts") else parse_qs(raw.decode())
             except ValueError:
                 body = raw.decode(errors="replace")
-        fault = self.fake._next_fault(route)
+        fault = self.fake._next_fault(route, parts.path)
         if fault is not None and not fault.applied:
             self._log(Call(method, route, parts.path, query, body, _shown(fault)))
             self._misbehave(fault)

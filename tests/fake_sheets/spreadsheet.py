@@ -77,6 +77,7 @@ class Sheet:
     cells: dict[tuple[int, int], Json] = field(default_factory=dict)
     column_pixels: dict[int, int] = field(default_factory=dict)
     charts: list[Json] = field(default_factory=list)  # EmbeddedChart, as addChart stored it
+    protected_ranges: list[Json] = field(default_factory=list)  # ProtectedRange resources
 
     def properties(self, index: int) -> Json:
         grid: Json = {"rowCount": self.row_count, "columnCount": self.column_count}
@@ -179,6 +180,8 @@ class Spreadsheet:
                 entry["charts"] = copy.deepcopy(sheet.charts)
             if grid_data:
                 entry["data"] = [sheet.grid_data()]
+            if sheet.protected_ranges:  # proto3 JSON: an empty list is left out
+                entry["protectedRanges"] = copy.deepcopy(sheet.protected_ranges)
             sheets.append(entry)
         resource: Json = {
             "spreadsheetId": self.spreadsheet_id,
@@ -557,9 +560,40 @@ def _add_chart(sheets: list[Sheet], args: Json, book: Spreadsheet) -> Json:
     return {"addChart": {"chart": copy.deepcopy(chart)}}
 
 
+def _add_protected_range(sheets: list[Sheet], args: Json, book: Spreadsheet) -> Json:
+    protected = copy.deepcopy(args.get("protectedRange", {}))
+    if "range" not in protected and "namedRangeId" not in protected:
+        raise _InvalidError("A protected range must have a range or a named range.")  # assumed
+    sheet = _find(sheets, protected.get("range", {}).get("sheetId", 0))
+    taken = {p["protectedRangeId"] for s in sheets for p in s.protected_ranges}
+    if protected.get("protectedRangeId") in taken:
+        raise _InvalidError(  # wording assumed
+            f"Protected range with id {protected['protectedRangeId']} already exists."
+        )
+    if "protectedRangeId" not in protected:
+        while (candidate := book.rng.randrange(1, 2**31 - 1)) in taken:
+            pass
+        protected["protectedRangeId"] = candidate
+    protected.setdefault("editors", {})
+    sheet.protected_ranges.append(protected)
+    return {"addProtectedRange": {"protectedRange": copy.deepcopy(protected)}}
+
+
+def _delete_protected_range(sheets: list[Sheet], args: Json, _book: Spreadsheet) -> Json:
+    wanted = args.get("protectedRangeId")
+    for sheet in sheets:
+        for protected in sheet.protected_ranges:
+            if protected["protectedRangeId"] == wanted:
+                sheet.protected_ranges.remove(protected)
+                return {}
+    raise _InvalidError(f"No protected range with id: {wanted}")  # wording assumed
+
+
 HANDLERS: dict[str, Callable[[list[Sheet], Json, Spreadsheet], Json]] = {
     "appendCells": _append_cells,
     "addNamedRange": _add_named_range,
+    "addProtectedRange": _add_protected_range,
+    "deleteProtectedRange": _delete_protected_range,
     "deleteNamedRange": _delete_named_range,
     "addSheet": _add_sheet,
     "deleteSheet": _delete_sheet,

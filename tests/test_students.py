@@ -1,0 +1,492 @@
+"""Two spreadsheets: the staff one keeps the record, the students' one only groups and prompts.
+
+Every test runs through the CLI on local workbooks and on the fake Google Sheets (two
+spreadsheets there, real gspread and google-auth).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from mixitup.cli import main
+from mixitup.history import read_history
+from mixitup.models import Snapshot
+from tests.conftest import HEADER, make_roster, write_workbook
+from tests.fake_sheets import GoogleSheet, Spreadsheet, server_error
+from tests.fake_sheets.spreadsheet import typed
+
+pytest_plugins = ["tests.conftest_google"]
+
+STUDENTS_ID = "1StudentsSheet0123456789abcdefghijklmnopqrs"
+W2, W4 = "2027-01-13 Week 2", "2027-01-27 Week 4"
+HOW_TO = "How to use this sheet"
+SCHOOL = """
+[groups]
+size = 5
+
+[calendar]
+module_starts = [2027-01-04]
+"""
+EDITOR = "careers@school.example"
+
+
+@dataclass
+class Two:
+    """A staff spreadsheet and a students' one, on one backend, with mixitup.toml naming both."""
+
+    kind: str
+    folder: Path
+    google: GoogleSheet | None = None
+    students_book: Spreadsheet | None = None
+
+    @property
+    def config(self) -> Path:
+        return self.folder / "mixitup.toml"
+
+    def cli(self, *args: str) -> int:
+        return main(["--config", str(self.config), *args])
+
+    def seed(self, students: int = 40) -> None:
+        rows = [HEADER, *make_roster(students)]
+        if self.google is None:
+            write_workbook(self.folder / "staff.xlsx", {"Roster": rows})
+        else:
+            self.google.seed("Roster", [list(r) for r in rows])
+        self.write_config(with_students=True)
+
+    def write_config(self, *, with_students: bool) -> None:
+        if self.google is None:
+            head = '[spreadsheet]\nbackend = "xlsx"\npath = "staff.xlsx"\n'
+            section = '[students]\npath = "students.xlsx"\n'
+        else:
+            head = self.google.toml()
+            section = f"[students]\nid = {json.dumps(STUDENTS_ID)}\n"
+        section += f"editors = [{json.dumps(EDITOR)}]\n"
+        self.config.write_text(head + (section if with_students else "") + SCHOOL)
+
+    def staff(self) -> dict[str, list[list[str]]]:
+        if self.google is None:
+            return _workbook(self.folder / "staff.xlsx")
+        return _sheet(self.google.book)
+
+    def students(self) -> dict[str, list[list[str]]]:
+        if self.google is None:
+            path = self.folder / "students.xlsx"
+            return _workbook(path) if path.exists() else {}
+        assert self.students_book is not None
+        return _sheet(self.students_book)
+
+    def protected(self) -> dict[str, list[str]]:
+        """Title -> the editors of its protection ([] on xlsx, which has no editors list)."""
+        if self.google is None:
+            book = openpyxl.load_workbook(self.folder / "students.xlsx")
+            return {ws.title: [] for ws in book.worksheets if ws.protection.sheet}
+        assert self.students_book is not None
+        out = {}
+        for sheet in self.students_book.sheets:
+            for p in sheet.protected_ranges:
+                assert p["range"] == {"sheetId": sheet.sheet_id}  # the whole tab
+                assert p["warningOnly"] is False
+                out[sheet.title] = p["editors"]["users"]
+        return out
+
+    def hidden(self) -> list[str]:
+        if self.google is None:
+            book = openpyxl.load_workbook(self.folder / "students.xlsx")
+            return [ws.title for ws in book.worksheets if ws.sheet_state != "visible"]
+        assert self.students_book is not None
+        return [s.title for s in self.students_book.sheets if s.hidden]
+
+    def edit_students(self, title: str, row: int, column: int, value: str | int) -> None:
+        """Staff type into a tab of the students' spreadsheet (row, column 1-based)."""
+        if self.google is None:
+            path = self.folder / "students.xlsx"
+            book = openpyxl.load_workbook(path)
+            book[title].cell(row, column, value)
+            book.save(path)
+            return
+        assert self.google is not None
+        assert self.students_book is not None
+        with self.google.fake.lock:
+            sheet = self.students_book.sheet(title)
+            assert sheet is not None
+            sheet.cells[(row - 1, column - 1)] = {"userEnteredValue": typed(value)}
+
+    def delete_students_tab(self, title: str) -> None:
+        if self.google is None:
+            path = self.folder / "students.xlsx"
+            book = openpyxl.load_workbook(path)
+            del book[title]
+            book.save(path)
+            return
+        assert self.google is not None
+        assert self.students_book is not None
+        with self.google.fake.lock:
+            self.students_book.sheets = [s for s in self.students_book.sheets if s.title != title]
+
+    def counts(self) -> tuple[int, int, int, int]:
+        """(staff reads, staff writes, students' reads, students' writes) so far, on Google."""
+        assert self.google is not None
+        fake, staff = self.google.fake, self.google.sheet_id
+        return (
+            fake.count("get", staff),
+            fake.count("batchUpdate", staff),
+            fake.count("get", STUDENTS_ID),
+            fake.count("batchUpdate", STUDENTS_ID),
+        )
+
+    def files(self) -> tuple[bytes, bytes]:
+        return tuple(  # type: ignore[return-value]
+            (self.folder / n).read_bytes() if (self.folder / n).exists() else b""
+            for n in ("staff.xlsx", "students.xlsx")
+        )
+
+
+def _workbook(path: Path) -> dict[str, list[list[str]]]:
+    book = openpyxl.load_workbook(path)
+    return {
+        ws.title: [["" if v is None else str(v) for v in r] for r in ws.iter_rows(values_only=True)]
+        for ws in book.worksheets
+    }
+
+
+def _sheet(book: Spreadsheet) -> dict[str, list[list[str]]]:
+    return {s.title: s.text() for s in book.sheets}
+
+
+@pytest.fixture(params=["xlsx", "google"])
+def two(request: pytest.FixtureRequest, tmp_path: Path) -> Two:
+    if request.param == "xlsx":
+        return Two("xlsx", tmp_path)
+    return request.getfixturevalue("google_two")
+
+
+@pytest.fixture
+def google_two(google_sheet: GoogleSheet, tmp_path: Path) -> Two:
+    book = google_sheet.fake.create(STUDENTS_ID, editors=(google_sheet.client_email,))
+    return Two("google", tmp_path, google_sheet, book)
+
+
+def history_counts(tabs: dict[str, list[list[str]]]) -> Counter[str]:
+    return Counter(r[0] for r in tabs["History"][1:] if r and r[0])
+
+
+def groups_of(rows: list[list[str]]) -> dict[str, str]:
+    return {r[1]: r[0] for r in rows[1:] if len(r) > 1 and r[1]}
+
+
+def test_publish_writes_the_record_to_staff_and_only_groups_and_prompts_to_students(two):
+    two.seed(40)
+
+    assert two.cli("publish", "--date", "2027-01-13", "--week", "2") == 0
+    assert two.cli("publish", "--date", "2027-01-27", "--week", "4") == 0
+
+    staff, students = two.staff(), two.students()
+    assert [t for t in staff if "Groups" in t or "Prompts" in t] == []
+    assert history_counts(staff) == {W2: 40, W4: 40}
+    assert list(students) == [
+        HOW_TO,
+        f"{W4} Groups",
+        f"{W4} Prompts",
+        f"{W2} Groups",
+        f"{W2} Prompts",
+    ]
+    cells = [v for rows in students.values() for r in rows for v in r]
+    assert not [v for v in cells if "@" in v or v.startswith("24")]  # no email, no cohort
+    assert students[f"{W2} Groups"][0] == ["Group", "Name", "Program", "Module", "Role"]
+    assert len(students[f"{W2} Groups"]) == 41
+    assert two.hidden() == []
+    protected = two.protected()
+    assert set(protected) == set(students)
+    if two.google is not None:
+        assert all(users == [two.google.client_email, EDITOR] for users in protected.values())
+
+
+def test_on_google_a_publish_costs_one_read_and_one_write_per_spreadsheet_and_a_rerun_none(
+    google_two,
+):
+    two = google_two
+    assert two.google is not None
+    two.seed(60)
+    two.google.fake.forget_calls()
+
+    assert two.cli("publish", "--date", "2027-01-13", "--week", "2") == 0
+    assert two.counts() == (1, 1, 1, 1)
+    assert two.cli("publish", "--date", "2027-01-13", "--week", "2") == 0
+    assert two.counts() == (2, 1, 2, 1)  # the rerun read each once, wrote nothing
+    assert two.cli("run", "--today", "2027-01-12") == 0
+    assert two.counts() == (3, 1, 3, 1)
+
+
+def test_a_rerun_writes_nothing_to_either_workbook(tmp_path):
+    two = Two("xlsx", tmp_path)
+    two.seed(30)
+    assert two.cli("publish", "--date", "2027-01-13", "--week", "2") == 0
+    before = two.files()
+
+    assert two.cli("publish", "--date", "2027-01-13", "--week", "2") == 0
+    assert two.cli("run", "--today", "2027-01-12") == 0
+
+    assert two.files() == before
+
+
+def test_staff_moves_and_typed_in_students_in_the_students_tab_count_as_who_met(two):
+    two.seed(30)
+    assert two.cli("publish", "--date", "2027-01-13", "--week", "2") == 0
+    rows = two.students()[f"{W2} Groups"]
+    moved = rows[1][1]
+    other = next(r[0] for r in rows[1:] if r[0] != rows[1][0])
+    two.edit_students(f"{W2} Groups", 2, 1, int(other))
+    two.edit_students(f"{W2} Groups", len(rows) + 1, 1, int(other))
+    two.edit_students(f"{W2} Groups", len(rows) + 1, 2, "Walk In")
+    two.edit_students(f"{W2} Groups", len(rows) + 1, 3, "BE")
+    two.edit_students(f"{W2} Groups", len(rows) + 1, 4, "Mod 4")
+
+    assert two.cli("publish", "--date", "2027-01-27", "--week", "4") == 0
+
+    staff = two.staff()
+    snapshot = Snapshot(tuple(staff), {t: tuple(map(tuple, r)) for t, r in staff.items()})
+    history = read_history(snapshot)
+    week2 = history.groups_of(
+        next(s for s in map(_session, [W2]) if s is not None)
+    )  # as the record holds it
+    assert any("walk in" in keys for keys in week2.values())  # recorded from the students' tab
+    mates = {
+        frozenset((a, b))
+        for n, keys in history.groups_of(_session(W4)).items()
+        for a in keys
+        for b in keys
+        if a < b
+    }
+    students_w2 = groups_of(two.students()[f"{W2} Groups"])
+    assert students_w2[moved] == other  # the move stays as staff made it
+    assert students_w2["Walk In"] == other
+    moved_key = next(r[4] for r in staff["History"][1:] if r[5] == moved and r[0] == W2)
+    with_moved = [
+        k for r in staff["History"][1:] if r[0] == W2 and r[3] == other and (k := r[4]) != moved_key
+    ]
+    # Week 4 keeps the moved student apart from the group they really met in week 2.
+    assert not any(frozenset((moved_key, k)) in mates for k in with_moved)
+
+
+def _session(label: str):  # type: ignore[no-untyped-def]
+    from mixitup.schedule import parse_label
+
+    return parse_label(label)
+
+
+def test_a_tab_deleted_by_hand_is_republished_from_the_record_and_status_says_so(two, capsys):
+    two.seed(30)
+    assert two.cli("publish", "--date", "2027-01-13", "--week", "2") == 0
+    before = two.students()
+    record = two.staff()["History"]
+    two.delete_students_tab(f"{W2} Groups")
+    capsys.readouterr()
+
+    assert two.cli("status", "--today", "2027-01-11") == 0
+    assert f"Out of step: the students' spreadsheet does not show {W2} as the staff record" in (
+        capsys.readouterr().out
+    )
+    assert two.cli("run", "--today", "2027-01-11") == 0
+
+    assert two.students() == before  # the same groups, in the same place
+    assert two.staff()["History"] == record  # nothing recomputed
+    assert two.cli("status", "--today", "2027-01-11") == 0
+    assert "Out of step" not in capsys.readouterr().out
+
+
+def test_adding_students_later_publishes_every_session_still_to_come_without_recomputing(two):
+    two.seed(30)
+    two.write_config(with_students=False)
+    for date, week in (("2027-01-13", "2"), ("2027-01-27", "4")):
+        assert two.cli("publish", "--date", date, "--week", week) == 0
+    single = two.staff()
+    two.write_config(with_students=True)
+
+    assert two.cli("run", "--today", "2027-01-20") == 0  # week 2 has taken place
+
+    students = two.students()
+    assert list(students) == [HOW_TO, f"{W4} Groups", f"{W4} Prompts"]
+    assert groups_of(students[f"{W4} Groups"]) == groups_of(single[f"{W4} Groups"])
+    assert two.staff()["History"] == single["History"]
+
+
+def test_a_late_joiner_lands_in_the_students_tab_and_the_staff_record(two):
+    two.seed(30)
+    assert two.cli("publish", "--date", "2027-01-13", "--week", "2") == 0
+    if two.google is None:
+        book = openpyxl.load_workbook(two.folder / "staff.xlsx")
+        book["Roster"].append(["Late Comer", "late@example.edu", "BE", "Mod 4", "x", ""])
+        book.save(two.folder / "staff.xlsx")
+    else:
+        with two.google.fake.lock:
+            sheet = two.google.book.sheet("Roster")
+            assert sheet is not None
+            for c, v in enumerate(["Late Comer", "late@example.edu", "BE", "Mod 4", "x"]):
+                sheet.cells[(31, c)] = {"userEnteredValue": typed(v)}
+    before = groups_of(two.students()[f"{W2} Groups"])
+
+    assert two.cli("run", "--today", "2027-01-12") == 0
+
+    after = groups_of(two.students()[f"{W2} Groups"])
+    assert {k: v for k, v in after.items() if k != "Late Comer"} == before
+    assert "Late Comer" in after
+    assert history_counts(two.staff()) == {W2: 31}
+
+
+def test_force_replaces_the_session_in_both_spreadsheets(two, capsys):
+    two.seed(30)
+    assert two.cli("publish", "--date", "2027-01-13", "--week", "2") == 0
+    first = two.students()[f"{W2} Groups"]
+    two.config.write_text(two.config.read_text().replace("size = 5", "size = 3"))
+
+    assert two.cli("publish", "--date", "2027-01-13", "--week", "2", "--force") == 0
+
+    rows = two.students()[f"{W2} Groups"]
+    assert rows != first
+    assert max(int(r[0]) for r in rows[1:]) == 10
+    assert history_counts(two.staff()) == {W2: 30}
+    assert list(two.students())[:2] == [HOW_TO, f"{W2} Groups"]
+
+
+def test_export_zoom_reads_the_groups_from_the_students_spreadsheet(two, tmp_path, capsys):
+    two.seed(20)
+    assert two.cli("publish", "--date", "2027-01-13", "--week", "2") == 0
+    rows = two.students()[f"{W2} Groups"]
+    other = next(r[0] for r in rows[1:] if r[0] != rows[1][0])
+    two.edit_students(f"{W2} Groups", 2, 1, int(other))  # staff move a student there
+    out = tmp_path / "zoom.csv"
+
+    assert two.cli("export", "zoom", "--date", "2027-01-13", "--week", "2", "-o", str(out)) == 0
+
+    lines = out.read_text().splitlines()
+    email = f"{rows[1][1].lower().replace(' ', '')}@example.edu"
+    assert f"Group {other},{email}" in lines
+
+
+def test_one_spreadsheet_says_once_that_everyone_can_read_everything(tmp_path, capsys):
+    path = write_workbook(tmp_path / "school.xlsx", {"Roster": [HEADER, *make_roster(12)]})
+    for command in (["plan"], ["publish"], ["status"]):
+        extra = ["--date", "2027-01-13", "--week", "2"] if command[0] != "status" else []
+        assert main(["--workbook", str(path), *command, *extra]) == 0
+        out = capsys.readouterr().out
+        assert out.count("Anyone who can open") == 1, out
+        assert "roster (emails, statuses, notes), the keep-apart pairs and the history" in out
+        assert 'path = "students.xlsx"' in out
+
+
+def test_students_workbook_flag_needs_no_config(tmp_path, capsys):
+    staff = write_workbook(tmp_path / "school.xlsx", {"Roster": [HEADER, *make_roster(12)]})
+    flags = ["--workbook", str(staff), "--students-workbook", str(tmp_path / "s.xlsx")]
+
+    assert main([*flags, "publish", "--date", "2027-01-13", "--week", "2"]) == 0
+
+    assert "Anyone who can open" not in capsys.readouterr().out
+    assert openpyxl.load_workbook(tmp_path / "s.xlsx").sheetnames[:2] == [HOW_TO, f"{W2} Groups"]
+    assert openpyxl.load_workbook(staff).sheetnames == ["Roster", "History"]
+
+
+def test_students_naming_the_staff_spreadsheet_is_a_config_error(two, capsys):
+    two.seed(12)
+    text = two.config.read_text()
+    if two.google is None:
+        two.config.write_text(text.replace('path = "students.xlsx"', 'path = "./staff.xlsx"'))
+    else:
+        two.config.write_text(text.replace(STUDENTS_ID, two.google.sheet_id))
+    before = two.staff()
+
+    assert two.cli("publish", "--date", "2027-01-13", "--week", "2") == 2
+
+    assert "is the staff spreadsheet itself" in capsys.readouterr().err
+    assert two.staff() == before
+
+
+def test_a_students_sheet_not_shared_is_exit_4_naming_it_and_who_to_share_with(
+    google_sheet, tmp_path, capsys
+):
+    google_sheet.fake.create(STUDENTS_ID)  # nobody may edit it
+    two = Two("google", tmp_path, google_sheet)
+    two.seed(12)
+
+    assert two.cli("publish", "--date", "2027-01-13", "--week", "2") == 4
+
+    err = capsys.readouterr().err
+    assert f"the students' spreadsheet {STUDENTS_ID}" in err
+    assert google_sheet.client_email in err
+    assert "History" not in google_sheet.titles()  # nothing written to the staff one
+
+
+def test_a_roster_problem_writes_nothing_to_either(two, capsys):
+    two.seed(12)
+    if two.google is None:
+        book = openpyxl.load_workbook(two.folder / "staff.xlsx")
+        book["Roster"].append(["No Module", "nm@example.edu", "BE", "", "c", ""])
+        book.save(two.folder / "staff.xlsx")
+    else:
+        two.google.seed("Roster", [])  # a second tab of that name is impossible; use the fake
+        with two.google.fake.lock:
+            two.google.book.sheets.pop()
+            sheet = two.google.book.sheet("Roster")
+            assert sheet is not None
+            for c, v in enumerate(["No Module", "nm@example.edu", "BE"]):
+                sheet.cells[(13, c)] = {"userEnteredValue": typed(v)}
+    staff, students = two.staff(), two.students()
+
+    assert two.cli("publish", "--date", "2027-01-13", "--week", "2") == 3
+
+    assert (two.staff(), two.students()) == (staff, students)
+
+
+def test_a_failed_write_to_the_students_sheet_is_repaired_by_the_next_run(google_two, capsys):
+    two = google_two
+    assert two.google is not None
+    two.seed(20)
+    two.google.fake.fail("batchUpdate", *[server_error(503)] * 6, spreadsheet_id=STUDENTS_ID)
+
+    assert two.cli("publish", "--date", "2027-01-13", "--week", "2") == 4
+
+    assert "the students' spreadsheet" in capsys.readouterr().err
+    assert history_counts(two.staff()) == {W2: 20}  # the record landed
+    assert f"{W2} Groups" not in two.students()
+    assert two.cli("run", "--today", "2027-01-11") == 0
+    assert history_counts(two.staff()) == {W2: 20}
+    assert list(two.students())[:3] == [HOW_TO, f"{W2} Groups", f"{W2} Prompts"]
+
+
+def test_a_students_workbook_open_in_excel_fails_the_second_write_and_run_repairs_it(
+    tmp_path, capsys
+):
+    two = Two("xlsx", tmp_path)
+    two.seed(20)
+    assert two.cli("publish", "--date", "2027-01-13", "--week", "2") == 0
+    lock = tmp_path / "~$students.xlsx"
+    lock.write_bytes(b"\x03Ann")  # Excel has the students' workbook open
+
+    assert two.cli("publish", "--date", "2027-01-27", "--week", "4") == 4
+
+    assert "students.xlsx is open in a spreadsheet program" in capsys.readouterr().err
+    assert history_counts(two.staff()) == {W2: 20, W4: 20}  # the record landed first
+    assert f"{W4} Groups" not in two.students()
+    lock.unlink()
+    assert two.cli("run", "--today", "2027-01-12") == 0
+    assert list(two.students())[:3] == [HOW_TO, f"{W4} Groups", f"{W4} Prompts"]
+    assert history_counts(two.staff()) == {W2: 20, W4: 20}
+
+
+def test_a_students_workbook_in_a_missing_folder_is_exit_4_and_nothing_is_written(tmp_path, capsys):
+    staff = write_workbook(tmp_path / "school.xlsx", {"Roster": [HEADER, *make_roster(12)]})
+    before = staff.read_bytes()
+    flags = ["--workbook", str(staff), "--students-workbook", str(tmp_path / "no" / "s.xlsx")]
+
+    assert main([*flags, "publish", "--date", "2027-01-13", "--week", "2"]) == 4
+
+    assert f"Cannot create the students' workbook {tmp_path / 'no' / 's.xlsx'}" in (
+        capsys.readouterr().err
+    )
+    assert staff.read_bytes() == before
