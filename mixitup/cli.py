@@ -597,6 +597,7 @@ def _attendance(args: argparse.Namespace) -> int:
         report=report,
         absent=args.absent,
         present=args.present,
+        students_backend=open_students_backend(config),
     )
     minutes = f" (at least {config.min_minutes:g} minutes)" if report is not None else ""
     print(
@@ -629,6 +630,7 @@ def _rebalance(args: argparse.Namespace) -> int:
         Session(args.date, args.week),
         absent=args.absent or (),
         report=read_report(args.zoom) if args.zoom is not None else None,
+        students_backend=open_students_backend(config),
     )
     print(f"{result.session.label}: {len(result.absent)} absent, {len(result.moves)} moved.")
     if not result.changed:

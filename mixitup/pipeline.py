@@ -651,6 +651,7 @@ def attendance(
     absent: Sequence[str] = (),
     present: Sequence[str] = (),
     now: dt.datetime | None = None,
+    students_backend: Backend | None = None,
 ) -> AttendanceOutcome:
     """Record in the history who attended `session`, in one write; nothing when nothing changes.
 
@@ -692,7 +693,7 @@ def attendance(
             return outcome, None
         return outcome, _session_change(config, snapshot, history, session, updated, now)
 
-    outcome = read_decide_write(backend, decide)
+    outcome = _session_write(config, backend, students_backend, decide, session, now)
     log.info(
         "%s: %d attended, %d absent, %d not recorded; %d changed",
         session.label,
@@ -725,6 +726,7 @@ def rebalance(
     absent: Sequence[str] = (),
     report: Sequence[Join] | None = None,
     now: dt.datetime | None = None,
+    students_backend: Backend | None = None,
 ) -> RebalanceOutcome:
     """Move the fewest present students so every room of `session` has at least [groups]
     min_present present and a lead where possible; write its groups tab and history in one
@@ -797,7 +799,7 @@ def rebalance(
         tab = groups_tab(session, result.groups, result.leads)
         return outcome, Change(tabs=(tab,), history=change.history)
 
-    outcome = read_decide_write(backend, decide)
+    outcome = _session_write(config, backend, students_backend, decide, session, now)
     log.info(
         "%s: %d absent, %d moved%s",
         session.label,
@@ -835,6 +837,34 @@ def _session_entries(
     if roster is None:
         return history, entries, Directory(entries, ())
     return history, entries, Directory(entries, roster.students, roster.keep_apart)
+
+
+def _session_write(
+    config: Config,
+    backend: Backend,
+    students_backend: Backend | None,
+    decide: Callable[[Snapshot], tuple[T, Change | None]],
+    session: Session,
+    now: dt.datetime,
+) -> T:
+    """Write one session's change: with a students' spreadsheet, the record first (decided on
+    the staff spreadsheet read with the students' groups tabs), then that session's tabs
+    there, rendered from the record."""
+    if students_backend is None:
+        return read_decide_write(backend, decide)
+    changed: list[bool] = []
+
+    def deciding(snapshot: Snapshot) -> tuple[T, Change | None]:
+        result, change = decide(snapshot)
+        changed[:] = [bool(change)]
+        return result, change
+
+    seen = _read(students_backend)
+    result, record = _write_record(backend, seen, deciding)
+    # The record changed: its tab there is rendered anew from it (staff edits included).
+    force = (session,) if changed[0] else ()
+    _write_students(config, students_backend, seen, record, now.date(), (session,), force)
+    return result
 
 
 def _session_change(

@@ -490,3 +490,30 @@ def test_a_students_workbook_in_a_missing_folder_is_exit_4_and_nothing_is_writte
         capsys.readouterr().err
     )
     assert staff.read_bytes() == before
+
+
+def test_rebalance_and_attendance_write_the_record_then_the_students_groups_tab(two):
+    """On the day, the rooms students read move with the record; attendance stays staff-only."""
+    two.seed(40)  # 8 rooms of 5
+    assert two.cli("publish", "--date", "2027-01-13", "--week", "2") == 0
+    room = groups_of(two.students()[f"{W2} Groups"])
+    away = sorted(n for n, g in room.items() if g == "1")[:3]  # room 1 keeps 2 present
+    day = ["--date", "2027-01-13", "--week", "2"]
+
+    assert two.cli("rebalance", *day, "--absent", *away) == 0
+
+    after = groups_of(two.students()[f"{W2} Groups"])
+    moved = {n for n in room if room[n] != after[n]}
+    assert moved  # the students' tab shows the move ...
+    staff = two.staff()["History"]
+    column = {name: i for i, name in enumerate(staff[0])}
+    recorded = {r[column["Name"]]: r[column["Group"]] for r in staff[1:] if r and r[0] == W2}
+    assert recorded == after  # ... exactly as the record has it
+    assert "History" not in two.students()
+    assert not any("no" in row for row in two.students()[f"{W2} Groups"])  # no attendance shown
+    before = two.files() if two.google is None else two.counts()
+    assert two.cli("rebalance", *day, "--absent", *away) == 0  # the same absentees again
+    if two.google is None:
+        assert two.files() == before
+    else:
+        assert two.counts()[1::2] == before[1::2]  # no write to either spreadsheet
