@@ -4,6 +4,7 @@ Example: python benchmarks/startup.py --runs 5 --cold-runs 3
   help : `mixitup --help` / `python -c "import argparse"`            (issue 14: <= 4)
   warm : `mixitup plan` of the demo / reading its workbook with openpyxl (<= 2)
   cold : the same plan with an empty NUMBA_CACHE_DIR / warm            (<= 3, same groups)
+With the kernels built ahead of time at install (setup.py) a cold plan compiles nothing.
 """
 
 from __future__ import annotations
@@ -66,7 +67,12 @@ def main(argv: list[str] | None = None) -> int:
           f"= {warm_s / read_s:.2f} (target <= 2)")  # fmt: skip
     print(f"cold: plan {cold_s:.3f} s / warm {warm_s:.3f} s = {cold_s / warm_s:.2f} "
           f"(target <= 3), groups {'identical' if same else 'DIFFERENT'}")  # fmt: skip
-    print(f"medians of {args.runs} runs ({args.cold_runs} cold), Python {sys.version.split()[0]}")
+    ask = "from mixitup.mdgp import load_kernels; print(load_kernels().ahead_of_time)"
+    answer = subprocess.run([sys.executable, "-c", ask], check=True, capture_output=True, text=True)
+    built = answer.stdout.strip() == "True"
+    kernels = "built ahead of time at install" if built else "compiled by numba (none built)"
+    print(f"medians of {args.runs} runs ({args.cold_runs} cold), Python {sys.version.split()[0]}, "
+          f"kernels {kernels}")  # fmt: skip
     return 0 if same else 1
 
 

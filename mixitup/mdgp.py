@@ -1,18 +1,23 @@
 """Maximally diverse grouping (MDGP): put items in groups within size bounds so that the sum of
 pair weights inside groups is as large as possible. Numbers in, group indices out; the loops
-are compiled by numba. Iterated tabu search over move and swap neighbourhoods.
+(`mixitup.kernels`) are built ahead of time at install time when a C compiler was there
+(`mixitup.aot`), else compiled by numba on first use. Iterated tabu search over move and swap
+neighbourhoods.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import importlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
@@ -24,6 +29,7 @@ _TENURE = 0.05  # tabu tenure as a share of n, plus up to as much again at rando
 _PATIENCE = 40.0  # tabu walk ends after this many times n steps without a new best
 _STRENGTH = 0.2  # a kick makes this share of n random changes, plus up to twice that
 _DENSE_ITEMS = 3_000  # up to here a dense n x n copy of the weights (72 MB) speeds up swaps
+AOT_MODULE = "_kernels_aot"  # mixitup._kernels_aot, built by setup.py from mixitup/aot.py
 
 
 class Instance(NamedTuple):
@@ -50,13 +56,6 @@ class Instance(NamedTuple):
     marked_upper: Ints  # (G,)
     dense: Floats  # (n, n) every pair's whole weight, or (0, 0) when n is too large
     row_min: Floats  # (n,) a lower bound on each item's lightest pair weight
-
-
-class _State(NamedTuple):
-    group: Ints  # (n,) each item's group
-    size: Ints  # (G,)
-    marked_count: Ints  # (G,)
-    gain: Floats  # (n, G) sum of weights from each item to each group's other members
 
 
 @dataclass(frozen=True)
@@ -198,13 +197,13 @@ def solve(
     if rounds is None and seconds is None:
         raise ValueError("give solve() a number of rounds, a time limit, or both")
     inst = problem.instance()
-    load_kernels()  # compiling (on a cold cache) is no part of the time limit
+    kernels = load_kernels()  # compiling (on a cold cache) is no part of the time limit
     started = time.process_time()
     rng = np.random.default_rng(seed)
-    group = _construct(inst, int(rng.integers(2**31)), _sizes(inst))
+    group = kernels.construct(inst, int(rng.integers(2**31)), _sizes(inst))
     tabu = problem.n * problem.n <= _TABU_PAIRS
     done, per_round = 0, 0.0
-    best, best_value = group, _value(inst, group)
+    best, best_value = group, _value(inst, group, kernels)
     cut_short = False
     while rounds is None or done < rounds:
         # A fixed number of rounds runs one round per call: where the calls fall never
@@ -219,7 +218,7 @@ def solve(
             if rounds is None:
                 todo = max(1, min(todo, int(left / per_round) if per_round else 1))
         tick = time.process_time()
-        group, value = _search(
+        group, value = kernels.search(
             inst,
             best,
             int(rng.integers(2**31)),
@@ -237,7 +236,7 @@ def solve(
             break
     return Solution(
         best,
-        _value(inst, best),
+        _value(inst, best, kernels),
         done,
         time.process_time() - started,
         best_value >= bound - _EPS,
@@ -245,10 +244,29 @@ def solve(
     )
 
 
+class Kernels(NamedTuple):
+    """The compiled search, either built ahead of time or compiled by numba (same groups)."""
+
+    construct: Callable[[Instance, int, Ints], Ints]
+    search: Callable[
+        [Instance, Ints, int, int, bool, bool, float, tuple[float, float, float, float]],
+        tuple[Ints, float],
+    ]
+    gains: Callable[[Instance, Ints], Floats]
+    ahead_of_time: bool
+
+
 @functools.cache
-def load_kernels() -> None:
-    """Compile the kernels, or load them from numba's cache, once per process: solving a
-    tiny problem with every kind of weight uses the same compiled code as any other."""
+def load_kernels(*, jit: bool = False) -> Kernels:
+    """The kernels, loaded once per process: the module built ahead of time when it was
+    built from this very source, else (or with `jit`) numba's, compiled or loaded from its
+    cache by solving a tiny problem with every kind of weight, which uses the same compiled
+    code as any other."""
+    if not jit and (built := _built_kernels()) is not None:
+        return built
+    from mixitup import kernels
+
+    jitted = Kernels(kernels.construct, kernels.search, kernels.gains, ahead_of_time=False)
     weights = np.arange(16.0).reshape(4, 4)
     tiny = Problem(
         4,
@@ -262,9 +280,58 @@ def load_kernels() -> None:
         np.array([4, 4]),
     )
     inst = tiny.instance()
-    group = _construct(inst, 0, inst.upper)
-    _search(inst, group, 0, 1, True, True, np.inf, (_TENURE, _PATIENCE, _STRENGTH, 1.0))
-    _value(inst, group)
+    group = jitted.construct(inst, 0, inst.upper)
+    jitted.search(inst, group, 0, 1, True, True, np.inf, (_TENURE, _PATIENCE, _STRENGTH, 1.0))
+    jitted.gains(inst, group)
+    return jitted
+
+
+def _built_kernels() -> Kernels | None:
+    """The kernels of the module built ahead of time, or None when it is missing (no C
+    compiler at install time) or was built from other source than this."""
+    try:
+        built: Any = importlib.import_module(f"mixitup.{AOT_MODULE}")
+    except ImportError:
+        return None
+    if built.source_hash() != source_hash():
+        return None
+
+    def flat(inst: Instance) -> list[npt.NDArray[Any]]:
+        return [np.ascontiguousarray(field) for field in inst]
+
+    def construct(inst: Instance, seed: int, sizes: Ints) -> Ints:
+        result: Ints = built.construct(*flat(inst), seed, np.ascontiguousarray(sizes))
+        return result
+
+    def search(
+        inst: Instance,
+        start: Ints,
+        seed: int,
+        rounds: int,
+        kick: bool,
+        tabu: bool,
+        bound: float,
+        knobs: tuple[float, float, float, float],
+    ) -> tuple[Ints, float]:
+        found: tuple[Ints, float] = built.search(
+            *flat(inst), np.ascontiguousarray(start), seed, rounds, kick, tabu, bound, *knobs
+        )
+        return found
+
+    def gains(inst: Instance, group: Ints) -> Floats:
+        result: Floats = built.gains(*flat(inst), np.ascontiguousarray(group))
+        return result
+
+    return Kernels(construct, search, gains, ahead_of_time=True)
+
+
+def source_hash() -> int:
+    """A fingerprint of the kernels' source (`kernels.py`, `aot.py`): a module built ahead of
+    time from other source, as in an editable install edited since, is not used."""
+    digest = hashlib.sha256()
+    for name in ("kernels.py", "aot.py"):
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return int.from_bytes(digest.digest()[:7], "little")
 
 
 def _sizes(inst: Instance) -> Ints:
@@ -295,393 +362,9 @@ def _sizes(inst: Instance) -> Ints:
 
 def value(problem: Problem, groups: Ints) -> float:
     """The objective of a grouping, computed from scratch."""
-    return _value(problem.instance(), np.ascontiguousarray(groups, np.int64))
+    return _value(problem.instance(), np.ascontiguousarray(groups, np.int64), load_kernels())
 
 
-def _value(inst: Instance, group: Ints) -> float:
-    st = _build(inst, group)
-    return float(np.take_along_axis(st.gain, group[:, None], axis=1).sum() / 2)
-
-
-@njit(cache=True)
-def _construct(inst: Instance, seed: int, sizes: Ints) -> Ints:
-    """A random grouping within every bound, of at most `sizes` items per group: marked
-    items first, then the rest."""
-    np.random.seed(seed)
-    n, groups = len(inst.marked), len(inst.lower)
-    group = np.full(n, -1, np.int64)
-    size = np.zeros(groups, np.int64)
-    marks = np.zeros(groups, np.int64)
-    order = np.random.permutation(n)
-    # Marked items go first so that every group's marked minimum is met.
-    ranked = np.concatenate((order[inst.marked[order]], order[~inst.marked[order]]))
-    for i in ranked:
-        need = np.zeros(groups, np.int64)  # 2: a marked minimum unmet, 1: a size minimum
-        for g in range(groups):
-            if size[g] >= sizes[g] or (inst.marked[i] and marks[g] >= inst.marked_upper[g]):
-                need[g] = -1
-            elif inst.marked[i] and marks[g] < inst.marked_lower[g]:
-                need[g] = 2
-            elif size[g] < inst.lower[g] + max(0, inst.marked_lower[g] - marks[g]):
-                need[g] = 1
-        top = need.max()
-        if top < 0:
-            raise ValueError("no group has room for an item")
-        candidates = np.flatnonzero(need == top)
-        g = candidates[np.random.randint(len(candidates))]
-        group[i] = g
-        size[g] += 1
-        if inst.marked[i]:
-            marks[g] += 1
-    return group
-
-
-@njit(cache=True)
-def _build(inst: Instance, group: Ints) -> _State:
-    n, groups = len(group), len(inst.lower)
-    size = np.zeros(groups, np.int64)
-    marks = np.zeros(groups, np.int64)
-    gain = np.zeros((n, groups))
-    for i in range(n):
-        size[group[i]] += 1
-        if inst.marked[i]:
-            marks[group[i]] += 1
-        for p in range(inst.indptr[i], inst.indptr[i + 1]):
-            gain[i, group[inst.indices[p]]] += inst.weights[p]
-    count = np.zeros((groups, len(inst.label_weight)), np.int64)
-    for i in range(n):
-        for f in range(inst.labels.shape[1]):
-            count[group[i], inst.labels[i, f]] += 1
-    for i in range(n):
-        for f in range(inst.labels.shape[1]):
-            label = inst.labels[i, f]
-            for g in range(groups):
-                gain[i, g] += inst.label_weight[label] * (count[g, label] - (group[i] == g))
-    return _State(group.copy(), size, marks, gain)
-
-
-@njit(cache=True, inline="always")
-def _pair_weight(inst: Instance, row: Floats, i: int, j: int) -> float:
-    """Weight of (i, j), where `row` is `_row(inst, scratch, i)`."""
-    weight: float = row[j]
-    for f in range(0 if inst.dense.shape[0] else inst.labels.shape[1]):
-        label = inst.labels[i, f]
-        if label == inst.labels[j, f]:
-            weight += inst.label_weight[label]
-    return weight
-
-
-@njit(cache=True, inline="always")
-def _row(inst: Instance, scratch: Floats, i: int) -> Floats:
-    """Item i's weights to every item: the dense matrix's row, else its explicit weights
-    spread into `scratch` (labels are then added by `_pair_weight`); `_clear` undoes it."""
-    if inst.dense.shape[0]:
-        dense: Floats = inst.dense[i]
-        return dense
-    for p in range(inst.indptr[i], inst.indptr[i + 1]):
-        scratch[inst.indices[p]] = inst.weights[p]
-    return scratch
-
-
-@njit(cache=True, inline="always")
-def _clear(inst: Instance, scratch: Floats, i: int) -> None:
-    if not inst.dense.shape[0]:
-        for p in range(inst.indptr[i], inst.indptr[i + 1]):
-            scratch[inst.indices[p]] = 0.0
-
-
-@njit(cache=True, inline="always")
-def _can_move(inst: Instance, st: _State, i: int, a: int, b: int) -> bool:
-    if st.size[a] <= inst.lower[a] or st.size[b] >= inst.upper[b]:
-        return False
-    if inst.marked[i]:
-        return bool(st.marked_count[a] > inst.marked_lower[a]) and bool(
-            st.marked_count[b] < inst.marked_upper[b]
-        )
-    return True
-
-
-@njit(cache=True)
-def _mixed_swaps(inst: Instance, st: _State, i: int, ok: Bools) -> None:
-    """Set ok[b]: may item i trade places with an item of group b marked unlike it?"""
-    a = st.group[i]
-    counts, lower, upper = st.marked_count, inst.marked_lower, inst.marked_upper
-    for b in range(len(ok)):
-        if inst.marked[i]:
-            ok[b] = counts[a] > lower[a] and counts[b] < upper[b]
-        else:
-            ok[b] = counts[b] > lower[b] and counts[a] < upper[a]
-
-
-@njit(cache=True)
-def _copy(source: Ints, target: Ints) -> None:
-    """target[:] = source, without the shape checks whose messages cost seconds to compile."""
-    for k in range(len(source)):
-        target[k] = source[k]
-
-
-@njit(cache=True)
-def _move(inst: Instance, st: _State, i: int | np.int64, b: int | np.int64) -> None:
-    """Move item i to group b, keeping every other item's gains exact. Callers pass
-    np.int64 values: a literal (-1 before a branch sets it) would compile another copy."""
-    a = st.group[i]
-    for p in range(inst.indptr[i], inst.indptr[i + 1]):
-        k = inst.indices[p]
-        st.gain[k, a] -= inst.weights[p]
-        st.gain[k, b] += inst.weights[p]
-    for f in range(inst.labels.shape[1]):
-        label = inst.labels[i, f]
-        weight = inst.label_weight[label]
-        for p in range(inst.label_ptr[label], inst.label_ptr[label + 1]):
-            k = inst.label_items[p]
-            if k != i:
-                st.gain[k, a] -= weight
-                st.gain[k, b] += weight
-    st.group[i] = b
-    st.size[a] -= 1
-    st.size[b] += 1
-    if inst.marked[i]:
-        st.marked_count[a] -= 1
-        st.marked_count[b] += 1
-
-
-@njit(cache=True)
-def _descent(inst: Instance, st: _State, row: Floats) -> float:
-    """First-improvement local search over moves and swaps; returns the total gain.
-
-    Items are visited in random order; each takes its best move, else its best swap.
-    """
-    n, groups = len(st.group), len(inst.lower)
-    group, gain = st.group, st.gain  # locals keep the compiled inner loops tight
-    ok = np.zeros(groups, np.bool_)
-    total = 0.0
-    improved = True
-    while improved:
-        improved = False
-        for i in np.random.permutation(n):
-            a = group[i]
-            best, target = _EPS, -1
-            for b in range(groups if st.size[a] > inst.lower[a] else 0):
-                if b != a and _can_move(inst, st, i, a, b):
-                    delta = gain[i, b] - gain[i, a]
-                    if delta > best:
-                        best, target = delta, b
-            if target >= 0:
-                _move(inst, st, np.int64(i), np.int64(target))
-                total += best
-                improved = True
-                continue
-            weights = _row(inst, row, i)
-            _mixed_swaps(inst, st, i, ok)
-            partner, marked, here = -1, inst.marked[i], gain[i, a]
-            for j in range(n):
-                b = group[j]
-                if b == a or (inst.marked[j] != marked and not ok[b]):
-                    continue
-                delta = (
-                    gain[i, b] - here + gain[j, a] - gain[j, b]
-                    - 2.0 * _pair_weight(inst, weights, i, j)
-                )  # fmt: skip
-                if delta > best:
-                    best, partner = delta, j
-            _clear(inst, row, i)
-            if partner >= 0:
-                b = st.group[partner]
-                _move(inst, st, np.int64(i), np.int64(b))
-                _move(inst, st, np.int64(partner), np.int64(a))
-                total += best
-                improved = True
-    return total
-
-
-@njit(cache=True)
-def _tabu(
-    inst: Instance,
-    st: _State,
-    row: Floats,
-    value: float,
-    best_group: Ints,
-    best_value: float,
-    patience: int,
-    longest: float,
-    tenure: int,
-    bound: float,
-) -> tuple[float, int]:
-    """Best-improvement tabu search over moves and swaps until `patience` steps pass
-    without a new best, or `longest` steps in all. An item may not return to a group it
-    left for a random tenure, unless that finds a new best. Returns the best value
-    (`best_group` holds its grouping) and the number of steps taken.
-    """
-    n, groups = len(st.group), len(inst.lower)
-    group, gain = st.group, st.gain  # locals keep the compiled inner loops tight
-    ok = np.zeros(groups, np.bool_)
-    tabu_until = np.zeros((n, groups), np.int64)
-    start, members = np.zeros(groups + 1, np.int64), np.zeros(n, np.int64)
-    step, since = 0, 0
-    while since < patience and step < longest and best_value < bound - _EPS:
-        step += 1
-        since += 1
-        best, ties, mover, target, partner = -np.inf, 0, -1, -1, -1
-        for i in range(n):
-            a = group[i]
-            if st.size[a] <= inst.lower[a]:
-                continue
-            _mixed_swaps(inst, st, i, ok)  # a marked item moves as if swapped for an unmarked one
-            marked, here = inst.marked[i], gain[i, a]
-            for b in range(groups):
-                if b == a or st.size[b] >= inst.upper[b] or (marked and not ok[b]):
-                    continue
-                delta = gain[i, b] - here
-                if tabu_until[i, b] > step and value + delta <= best_value + _EPS:
-                    continue
-                if delta > best + _EPS:
-                    best, ties, mover, target, partner = delta, 1, i, b, -1
-                elif delta > best - _EPS:
-                    ties += 1  # break ties at random, so walks differ
-                    if np.random.randint(ties) == 0:
-                        mover, target, partner = i, b, -1
-        # Swaps, group pair by group pair. No swap of i (in a) with an item of b can beat
-        # i's move gain to b plus the best move gain from b to a, less twice i's lightest
-        # pair weight: group pairs whose bound is below the best found are skipped whole.
-        _members(group, start, members)
-        lift = np.full((groups, groups), -np.inf)  # lift[b, a]: best gain of a move b -> a
-        for j in range(n):
-            b = group[j]
-            for a in range(groups):
-                lift[b, a] = max(lift[b, a], gain[j, a] - gain[j, b])
-        for i in range(n):
-            a = group[i]
-            weights = _row(inst, row, i)
-            _mixed_swaps(inst, st, i, ok)
-            marked, here, floor = inst.marked[i], gain[i, a], 2.0 * inst.row_min[i]
-            for b in range(a + 1, groups):
-                if gain[i, b] - here + lift[b, a] - floor < best - _EPS:
-                    continue
-                for p in range(start[b], start[b + 1]):
-                    j = members[p]
-                    if inst.marked[j] != marked and not ok[b]:
-                        continue
-                    delta = (
-                        gain[i, b] - here + gain[j, a] - gain[j, b]
-                        - 2.0 * _pair_weight(inst, weights, i, j)
-                    )  # fmt: skip
-                    if delta < best - _EPS:
-                        continue
-                    if (tabu_until[i, b] > step or tabu_until[j, a] > step) and (
-                        value + delta <= best_value + _EPS
-                    ):
-                        continue
-                    if delta > best + _EPS:
-                        best, ties, mover, target, partner = delta, 1, i, b, j
-                    else:
-                        ties += 1
-                        if np.random.randint(ties) == 0:
-                            mover, target, partner = i, b, j
-            _clear(inst, row, i)
-        if mover < 0:
-            break  # every neighbour is tabu
-        a = st.group[mover]
-        _move(inst, st, np.int64(mover), np.int64(target))
-        tabu_until[mover, a] = step + tenure + np.random.randint(tenure)
-        if partner >= 0:
-            _move(inst, st, np.int64(partner), np.int64(a))
-            tabu_until[partner, target] = step + tenure + np.random.randint(tenure)
-        value += best
-        if value > best_value + _EPS:
-            best_value = value
-            _copy(st.group, best_group)
-            since = 0
-    return best_value, step
-
-
-@njit(cache=True)
-def _members(group: Ints, start: Ints, members: Ints) -> None:
-    """Items by group: group g's are members[start[g]:start[g + 1]], in index order."""
-    start.fill(0)
-    for g in group:
-        start[g + 1] += 1
-    for g in range(len(start) - 1):
-        start[g + 1] += start[g]
-    fill = start[:-1].copy()
-    for i in range(len(group)):
-        members[fill[group[i]]] = i
-        fill[group[i]] += 1
-
-
-@njit(cache=True)
-def _perturb(inst: Instance, st: _State, swaps: int) -> None:
-    """Random feasible swaps (and moves, when sizes may vary) to leave a local optimum."""
-    n, groups = len(st.group), len(inst.lower)
-    ok = np.zeros(groups, np.bool_)
-    done = 0
-    for _ in range(20 * swaps):
-        if done >= swaps:
-            break
-        i = np.random.randint(n)
-        a = st.group[i]
-        if np.random.randint(2) == 0:
-            b = np.random.randint(groups)
-            if b != a and _can_move(inst, st, i, a, b):
-                _move(inst, st, np.int64(i), np.int64(b))
-                done += 1
-            continue
-        j = np.random.randint(n)
-        b = st.group[j]
-        _mixed_swaps(inst, st, i, ok)
-        if b != a and (inst.marked[i] == inst.marked[j] or ok[b]):
-            _move(inst, st, np.int64(i), np.int64(b))
-            _move(inst, st, np.int64(j), np.int64(a))
-            done += 1
-
-
-@njit(cache=True)
-def _search(
-    inst: Instance,
-    start: Ints,
-    seed: int,
-    rounds: int,
-    kick: bool,
-    tabu: bool,
-    bound: float,
-    knobs: tuple[float, float, float, float],
-) -> tuple[Ints, float]:
-    """Iterated local search from `start`: each round perturbs the best grouping found
-    and improves it again, by tabu search or (for very large n) by descent. With `kick`,
-    `start` is an earlier round's best, so the first round perturbs it too.
-    """
-    np.random.seed(seed)
-    n = len(start)
-    st = _build(inst, start)
-    row = np.zeros(n)
-    value = _value_of(st)
-    value += _descent(inst, st, row)
-    best_group, best_value = st.group.copy(), value
-    patience = max(50, int(knobs[1] * n))
-    longest = knobs[3] * n
-    tenure = max(2, int(knobs[0] * n))
-    strength = max(1, int(knobs[2] * n))
-    for r in range(rounds):
-        if best_value >= bound - _EPS:
-            break
-        if r > 0 or kick:
-            st = _build(inst, best_group)
-            value = best_value
-            _perturb(inst, st, strength + np.random.randint(2 * strength))
-            value = _value_of(st)
-            value += _descent(inst, st, row)
-            if value > best_value + _EPS:
-                best_value = value
-                _copy(st.group, best_group)
-        if tabu:
-            best_value, _ = _tabu(
-                inst, st, row, value, best_group, best_value, patience, longest, tenure, bound
-            )
-    return best_group, best_value
-
-
-@njit(cache=True)
-def _value_of(st: _State) -> float:
-    total = 0.0
-    for i in range(len(st.group)):
-        total += st.gain[i, st.group[i]]
-    return total / 2.0
+def _value(inst: Instance, group: Ints, kernels: Kernels) -> float:
+    gain = kernels.gains(inst, group)
+    return float(np.take_along_axis(gain, group[:, None], axis=1).sum() / 2)
