@@ -71,8 +71,38 @@ def test_invariants_on_random_rosters(
     assert max(sizes) - min(sizes) <= 1
     assert not pairs_of(grouping) & keep_apart
     led = next(f for f in grouping.report.figures if f.rule == "groups with an upper-module lead")
-    assert led.met
+    # Keep-apart outranks leads: a group may go unled only when no grouping keeps every pair
+    # apart with every group led (checked exhaustively where that is cheap).
+    assert led.met or (count <= 10 and not _led_and_apart_possible(students, rules))
     assert optimize(list(reversed(students)), {}, rules).groups == grouping.groups
+
+
+def _led_and_apart_possible(students: list[Student], rules: Rules) -> bool:
+    """Whether some grouping of sizes within one keeps every pair apart and leads every group."""
+    leads = {3, 4} if rules.week == 2 else {4}
+    if sum(s.module in leads for s in students) < group_count(len(students), rules.size):
+        leads = {3, 4}  # too few Mod 4s in week 4: Mod 3 students lead too
+    groups = group_count(len(students), rules.size)
+    small, extra = divmod(len(students), groups)
+    sizes = [small + 1] * extra + [small] * (groups - extra)
+
+    def fill(left: list[Student], sizes: list[int]) -> bool:
+        if not sizes:
+            return True
+        first, rest = left[0], left[1:]
+        for mates in combinations(rest, sizes[0] - 1):
+            group = (first, *mates)
+            if any(
+                frozenset((a.key, b.key)) in rules.keep_apart for a, b in combinations(group, 2)
+            ):
+                continue
+            if not any(s.module in leads for s in group):
+                continue
+            if fill([s for s in rest if s not in mates], sizes[1:]):
+                return True
+        return False
+
+    return any(fill(students, sizes[i:] + sizes[:i]) for i in range(len(sizes)))
 
 
 def test_a_small_school_meets_every_rule() -> None:
