@@ -15,6 +15,15 @@ PairCounts = dict[frozenset[str], int]
 """How many earlier sessions each pair of student keys shared a group in."""
 
 
+def column_letter(column: int) -> str:
+    """The spreadsheet's name for the 1-based `column`: 1 -> "A", 27 -> "AA"."""
+    letters = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 @dataclass(frozen=True)
 class Student:
     """One person taking part, as validated from the roster."""

@@ -12,11 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from openpyxl.utils import get_column_letter
-
 from mixitup.config import Config
 from mixitup.errors import RosterError
-from mixitup.models import Rows, Student
+from mixitup.models import Rows, Student, column_letter
 
 Position = tuple[int, int]  # (row, column), 1-based
 
@@ -139,9 +137,7 @@ class _RosterReader:
 
     def where(self, row: int, field: str) -> str:
         column = self.columns[field]
-        return (
-            f'Roster tab "{self.tab}", row {row}, column {get_column_letter(column + 1)} ({field})'
-        )
+        return f'Roster tab "{self.tab}", row {row}, column {column_letter(column + 1)} ({field})'
 
     def students(self) -> list[Student]:
         header_row = next(
@@ -279,7 +275,7 @@ class _RosterReader:
         if email:
             first = self.by_email.setdefault(email, row)
             if first != row:
-                column = get_column_letter(self.columns["email"] + 1)
+                column = column_letter(self.columns["email"] + 1)
                 self.problems.append(
                     f'Roster tab "{self.tab}", rows {first} and {row}, column {column} (email): '
                     f'the same email "{email}" twice. Give each student their own email, or '
@@ -294,7 +290,7 @@ class _RosterReader:
             without_email = [r for r in rows if r not in with_email]
             if len(rows) > 1 and without_email:
                 listed = ", ".join(str(r) for r in rows)
-                column = get_column_letter(self.columns["name"] + 1)
+                column = column_letter(self.columns["name"] + 1)
                 self.problems.append(
                     f'Roster tab "{self.tab}", rows {listed}, column {column} (name): the same '
                     "name twice with no email to tell them apart. Fill in their emails, or delete "
@@ -324,7 +320,7 @@ def never_computed(where: str, cells: Iterable[Position], fields: Mapping[int, s
         cells_hold = "each cell holds" if several else "the cell holds"
         problems.append(
             f"{where}, {'rows' if several else 'row'} {_spans(sorted(rows))}, column "
-            f"{get_column_letter(column)}{field}: {cells_hold} a formula whose value was never "
+            f"{column_letter(column)}{field}: {cells_hold} a formula whose value was never "
             "computed (the workbook was last saved by a program that does not calculate "
             "formulas). Open the workbook in Excel or LibreOffice, save it, and run again."
         )
@@ -374,7 +370,7 @@ def _keep_apart(
             continue
         keys: list[str] = []
         for column, text, candidates in matches:
-            where = f'Keep apart tab "{tab}", row {row}, column {get_column_letter(column + 1)}'
+            where = f'Keep apart tab "{tab}", row {row}, column {column_letter(column + 1)}'
             if not candidates:
                 found.problems.append(
                     f'{where}: "{text}" matches no student on the roster. Check the spelling, '

@@ -1,11 +1,13 @@
 """What importing the command line loads: `mixitup --help` must not pay for numba, numpy,
-openpyxl or gspread (as click's test_imports pins what `import click` loads)."""
+openpyxl or gspread (as click's test_imports pins what `import click` loads); and a plan, which
+only reads, must not pay for openpyxl, which only writes."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 # The only mixitup modules `import mixitup.cli` may load; everything else is the stdlib.
 ALLOWED = {
@@ -41,5 +43,33 @@ def test_importing_the_cli_loads_only_the_stdlib_and_light_mixitup_modules() -> 
 
 def test_the_public_api_still_reaches_the_pipeline_on_first_use() -> None:
     loaded = loaded_by(SCRIPT.replace("import mixitup.cli", "import mixitup; mixitup.run"))
-    assert {"mixitup.pipeline", "openpyxl"} <= loaded
+    assert {"mixitup.pipeline", "numpy"} <= loaded
     assert "numba" not in loaded  # only a run without the kernels built at install compiles
+    assert "openpyxl" not in loaded  # only a write needs it
+
+
+def test_a_plan_reads_the_workbook_without_loading_openpyxl(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "mixitup", "demo", "--dir", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    args = [
+        "--config",
+        str(tmp_path / "mixitup.toml"),
+        "plan",
+        "--date",
+        "2027-02-03",
+        "--week",
+        "2",
+    ]
+    script = (
+        "import sys\nfrom mixitup.cli import main\n"
+        f"code = main({args!r})\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'openpyxl'))\n"
+        "sys.exit(code)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "Group 1:" in done.stdout
+    assert done.stdout.splitlines()[-1] == "[]"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import re
@@ -11,8 +12,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
+from openpyxl.workbook.defined_name import DefinedName
 
-from mixitup.backends.xlsx import XlsxBackend
+from mixitup.backends.xlsx import XlsxBackend, _text
 from mixitup.cli import main
 from mixitup.models import Change, Tab
 from tests.conftest import HEADER, make_roster, read_tab, write_workbook
@@ -160,7 +164,8 @@ def test_a_status_computed_by_a_formula_is_still_read_after_a_publish(tmp_path):
     # The rewritten workbook keeps the formulas and, beside them, the values they had.
     assert openpyxl.load_workbook(path)["Roster"]["F4"].value.startswith("=IFERROR(VLOOKUP(B4,")
     snapshot = XlsxBackend(path).read()
-    assert [row[5] for row in snapshot.rows("Roster")[1:]] == [""] * 2 + ["Withdrawn"] + [""] * 21
+    statuses = [row[5:6] for row in snapshot.rows("Roster")[1:]]  # rows end at their last text
+    assert statuses == [()] * 2 + [("Withdrawn",)] + [()] * 21
     assert snapshot.uncomputed == {}
     week_4 = ["publish", "--date", "2027-01-27", "--week", "4"]
     assert main(["--workbook", str(path), *week_4]) == 0
@@ -184,7 +189,7 @@ def test_every_kind_of_computed_value_survives_a_publish(tmp_path):
     }  # F1 was never computed
     _as_excel_saves(path, "Notes", values)
     before = XlsxBackend(path).read()
-    assert before.rows("Notes") == (("2.5", "TRUE", "#N/A", "a<b>", "2027-01-13", ""),)
+    assert before.rows("Notes") == (("2.5", "TRUE", "#N/A", "a<b>", "2027-01-13"),)
     assert main(["--workbook", str(path), *PUBLISH]) == 0
     after = XlsxBackend(path).read()
     assert after.rows("Notes") == before.rows("Notes")
@@ -292,3 +297,55 @@ def test_a_link_to_a_missing_workbook_says_where_it_points(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"is a link to {tmp_path / 'Drive' / 'school.xlsx'}, which does not exist" in err
     assert not (tmp_path / "Drive").exists()
+
+
+def test_a_read_gives_the_text_openpyxl_reads(tmp_path):
+    """python-calamine reads the cells; openpyxl, which writes them, is the oracle."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "It's mine"
+    values = [3, 3.0, 2.5, 1e5, 0.1 + 0.2, -0.0, 1e-7, 2**53, True, False, "007", " x ", "1e5"]
+    values += [dt.date(2027, 1, 13), dt.datetime(2027, 1, 13, 10, 30), dt.time(9, 15), "#N/A"]
+    values += [CellRichText([TextBlock(InlineFont(b=True), "Ad"), "a"]), "ü ☃", "=1+1"]
+    sheet["C3"] = "after two blank rows and columns"
+    for row, value in enumerate(values, start=4):
+        sheet.cell(row, 2 + row % 3, value)
+    sheet["H40"] = None  # a cell with nothing in it, far out
+    sheet["F41"].number_format = "0.00"  # formatting alone
+    hidden = book.create_sheet("History")
+    hidden.sheet_state = "hidden"
+    hidden.append(["Session", "", "Group"])
+    book.create_sheet("Empty")
+    book.defined_names["MixitupHistory"] = DefinedName("MixitupHistory", attr_text="History!$A:$C")
+    path = tmp_path / "w.xlsx"
+    book.save(path)
+    # A formula whose stored value is an error, as Excel saves it.
+    with_error = io.BytesIO()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(with_error, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                formula = b'<c r="D23"><f>1+1</f><v />'
+                assert formula in data
+                data = data.replace(formula, b'<c r="D23" t="e"><f>NA()</f><v>#N/A</v>')
+            target.writestr(item, data)
+    path.write_bytes(with_error.getvalue())
+    assert b't="e"><f>NA()</f><v>#N/A</v>' in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+
+    oracle = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    expected = {ws.title: _trimmed([[_text(v) for v in r] for r in ws.values]) for ws in oracle}
+    snapshot = XlsxBackend(path).read()
+    assert snapshot.titles == ("It's mine", "History", "Empty")
+    assert dict(snapshot.tabs) == expected
+    assert expected["It's mine"][22][3] == "#N/A"  # the formula's stored error
+    assert snapshot.hidden == {"History"}
+    assert snapshot.marked == "History"
+
+
+def _trimmed(rows: list[list[str]]) -> tuple[tuple[str, ...], ...]:
+    for cells in rows:
+        while cells and not cells[-1]:
+            cells.pop()
+    while rows and not rows[-1]:
+        rows.pop()
+    return tuple(tuple(cells) for cells in rows)

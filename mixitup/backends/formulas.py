@@ -1,9 +1,12 @@
-"""Formula cells of a local workbook: the values they last computed, kept across a rewrite.
+"""What a local workbook holds beyond its cells' values, read from its XML: formulas' stored
+values, error values, sheet protection and the defined name that marks the history tab.
 
 openpyxl reads a formula's text or its stored value, never both, and saves formulas without
 their values; Excel and LibreOffice recompute on opening, but mixitup reads the stored values.
 So a rewrite puts each unchanged formula's stored value back into the saved sheet's XML, and a
 read lists the formula cells with no stored value (never computed), for the roster to report.
+The values themselves are read by python-calamine, which reads an error such as #N/A as an
+empty cell: `package_facts` finds those cells so that a read shows them as the sheet does.
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
-from openpyxl.formula.translate import Translator
-from openpyxl.utils.cell import column_index_from_string as column_index
-from openpyxl.utils.cell import coordinate_from_string, get_column_letter
+from mixitup.models import column_letter
+
+if TYPE_CHECKING:
+    from openpyxl.formula.translate import Translator
 
 Position = tuple[int, int]  # (row, column), 1-based, as the spreadsheet numbers them
 _RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -27,6 +32,12 @@ _TEXT_RESULTS = ("str", "inlineStr")  # an empty stored text is a computed "" (e
 # A formula cell as openpyxl writes it: no type, the formula, then an empty value.
 _SAVED_FORMULA = re.compile(rb"<c\b[^>]*(?<!/)><f\b.*?</c>", re.DOTALL)
 _RESTORABLE = ("n", "str", "b", "e", "d")
+_REFERENCE = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
+# Markup, not text: a "<" inside a cell's text is always written as "&lt;".
+_PROTECTION = re.compile(rb"<(?:[\w.-]+:)?sheetProtection\b([^>]*)>")
+_PROTECTED = re.compile(rb"""\bsheet\s*=\s*["'](?:1|true)["']""", re.IGNORECASE)
+_DESTINATION = re.compile(r"(?:'((?:[^']|'')+)'|([^'!]+))!")  # 'My tab'!$A:$M or Tab!$A:$M
+_ERROR_CELL = re.compile(rb"""\bt\s*=\s*["']e["']""")
 
 
 @dataclass(frozen=True)
@@ -37,30 +48,41 @@ class _Formula:
     value: str | None  # the stored value as written in the file; None when never computed
 
 
-def uncomputed_cells(data: bytes) -> dict[str, frozenset[Position]]:
-    """Per tab title, the cells holding a formula whose value was never computed."""
-    found: dict[str, frozenset[Position]] = {}
+@dataclass(frozen=True)
+class PackageFacts:
+    """Per tab title (in tab order), what the cell values alone do not say."""
+
+    titles: tuple[str, ...]  # the worksheets, in tab order
+    uncomputed: dict[str, frozenset[Position]]  # formula cells never computed
+    errors: dict[str, dict[Position, str]]  # cells holding an error value, such as "#N/A"
+    protected: frozenset[str]  # tabs whose sheet protection is on
+    marked: str | None  # the tab the defined name `marker` points at, if any
+
+
+def package_facts(data: bytes, marker: str) -> PackageFacts:
+    """Read what the cell values alone do not say from the workbook's XML parts.
+
+    Raises zipfile.BadZipFile, KeyError or ET.ParseError when `data` is no .xlsx workbook.
+    """
+    uncomputed: dict[str, frozenset[Position]] = {}
+    errors: dict[str, dict[Position, str]] = {}
+    protected = set()
     with zipfile.ZipFile(io.BytesIO(data)) as book:
-        for title, part in _sheet_parts(book).items():
+        parts = _sheet_parts(book)
+        for title, part in parts.items():
+            xml = book.read(part)
             cells = frozenset(
-                position for position, formula in _formulas(book, part) if formula.value is None
+                position for position, formula in _formulas(xml) if formula.value is None
             )
             if cells:
-                found[title] = cells
-    return found
-
-
-def protected_tabs(data: bytes) -> frozenset[str]:
-    """Titles of the tabs whose sheet protection is on (openpyxl's read-only mode skips it)."""
-    found = set()
-    with zipfile.ZipFile(io.BytesIO(data)) as book:
-        for title, part in _sheet_parts(book).items():
-            for element in _xml(book.read(part)).iter():
-                if _local(element.tag) == "sheetProtection":
-                    if element.get("sheet", "0").lower() in ("1", "true"):
-                        found.add(title)
-                    break
-    return frozenset(found)
+                uncomputed[title] = cells
+            if found := _errors(xml):
+                errors[title] = found
+            protection = _PROTECTION.search(xml)
+            if protection and _PROTECTED.search(protection[1]):
+                protected.add(title)
+        marked = _defined_tab(book, marker)
+    return PackageFacts(tuple(parts), uncomputed, errors, frozenset(protected), marked)
 
 
 def keep_computed_values(original: bytes, saved: bytes) -> bytes:
@@ -73,7 +95,7 @@ def keep_computed_values(original: bytes, saved: bytes) -> bytes:
         computed = {
             title: {
                 position: formula
-                for position, formula in _formulas(book, part)
+                for position, formula in _formulas(book.read(part))
                 if formula.value is not None and formula.kind in _RESTORABLE
             }
             for title, part in _sheet_parts(book).items()
@@ -96,8 +118,7 @@ def _with_value(match: re.Match[bytes], known: dict[Position, _Formula]) -> byte
     cell_xml = match[0]
     cell = _xml(cell_xml)
     formula, value = cell.find("f"), cell.find("v")
-    column, row = coordinate_from_string(cell.get("r", ""))
-    stored = known.get((row, column_index(column)))
+    stored = known.get(_position(cell.get("r", "")))
     if stored is None or formula is None or value is None or value.text:
         return cell_xml
     if cell.get("t") or (formula.get("t", ""), formula.text or "") != (stored.shape, stored.text):
@@ -123,6 +144,21 @@ def _sheet_parts(book: zipfile.ZipFile) -> dict[str, str]:
     return {title: part for title, part in parts.items() if part in book.namelist()}
 
 
+def _defined_tab(book: zipfile.ZipFile, name: str) -> str | None:
+    """The tab that the workbook's defined name `name` points at: 'History'!$A:$M -> History."""
+    workbook = _target(book, "_rels/.rels", "officeDocument", "")
+    for element in _xml(book.read(workbook)).iter():
+        if _local(element.tag) != "definedName" or element.get("name") != name:
+            continue
+        if element.get("localSheetId") is None:  # a name of one tab's own is no marker
+            match = _DESTINATION.match(element.text or "")
+            if match is None:
+                return None
+            quoted, plain = match.groups()
+            return plain if quoted is None else quoted.replace("''", "'")
+    return None
+
+
 def _target(book: zipfile.ZipFile, relations: str, kind: str, folder: str) -> str:
     for rel in _xml(book.read(relations)):
         if rel.get("Type", "").endswith(f"/{kind}"):
@@ -146,15 +182,10 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
-def _formulas(book: zipfile.ZipFile, part: str) -> Iterator[tuple[Position, _Formula]]:
-    """Every formula cell of one sheet, with its text as openpyxl would save it."""
-    data = book.read(part)
-    if b"<f" not in data and b":f" not in data:
-        return  # most tabs hold no formula: skip parsing them
-    shared: dict[str, Translator] = {}
-    row = 0
-    column = 0
-    for _, element in ET.iterparse(io.BytesIO(data)):  # noqa: S314 (see _xml)
+def _cells(xml: bytes) -> Iterator[tuple[Position, ET.Element]]:
+    """Every cell element of one sheet's XML, with its position."""
+    row = column = 0
+    for _, element in ET.iterparse(io.BytesIO(xml)):  # noqa: S314 (see _xml)
         tag = _local(element.tag)
         if tag == "row":
             element.clear()
@@ -162,15 +193,48 @@ def _formulas(book: zipfile.ZipFile, part: str) -> Iterator[tuple[Position, _For
         if tag != "c":
             continue
         if element.get("r"):
-            letters, row = coordinate_from_string(element.get("r", ""))
-            column = column_index(letters)
+            row, column = _position(element.get("r", ""))
         else:  # rare writers omit positions: cells follow each other
             column += 1
+        yield (row, column), element
+
+
+def _position(reference: str) -> Position:
+    """ "B12" -> (12, 2)."""
+    match = _REFERENCE.fullmatch(reference)
+    if match is None:
+        raise ValueError(f"{reference!r} is not a cell reference")
+    letters, row = match.groups()
+    column = 0
+    for letter in letters.upper():
+        column = column * 26 + ord(letter) - ord("A") + 1
+    return int(row), column
+
+
+def _errors(xml: bytes) -> dict[Position, str]:
+    """The cells holding an error value (#N/A, #REF!, ...) and their text."""
+    if not _ERROR_CELL.search(xml):
+        return {}  # most tabs hold no error: skip parsing them
+    found = {}
+    for position, element in _cells(xml):
+        if element.get("t") == "e":
+            value = next((c for c in element if _local(c.tag) == "v"), None)
+            if value is not None and value.text:
+                found[position] = value.text
+    return found
+
+
+def _formulas(xml: bytes) -> Iterator[tuple[Position, _Formula]]:
+    """Every formula cell of one sheet, with its text as openpyxl would save it."""
+    if b"<f" not in xml and b":f" not in xml:
+        return  # most tabs hold no formula: skip parsing them
+    shared: dict[str, Translator] = {}
+    for (row, column), element in _cells(xml):
         children = {_local(child.tag): child for child in element}
         formula = children.get("f")
         if formula is None:
             continue
-        text = _formula_text(formula, f"{get_column_letter(column)}{row}", shared)
+        text = _formula_text(formula, f"{column_letter(column)}{row}", shared)
         kind = element.get("t", "n")
         value = children.get("v")
         stored = None if value is None else (value.text or "")
@@ -187,6 +251,8 @@ def _formula_text(
 ) -> str | None:
     """The formula's text; for a shared formula (Excel's fill-down), translated to this cell."""
     if formula.get("t") == "shared" and formula.get("si") is not None:
+        from openpyxl.formula.translate import Translator  # only a shared formula needs it
+
         group = formula.get("si", "")
         if formula.text:
             shared[group] = Translator(f"={formula.text}", origin=coordinate)

@@ -1,4 +1,5 @@
-"""The local workbook: read with openpyxl as text; write by replacing the file in one rename.
+"""The local workbook: read as text with python-calamine; written with openpyxl by replacing the
+file in one rename.
 
 A write loads the file, applies the whole change, saves to a temporary file in the same
 folder, flushes it to disk and renames it over the original, so a crash at any instant
@@ -21,21 +22,21 @@ import os
 import stat
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import openpyxl
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.worksheet import Worksheet
+import python_calamine
 
-from mixitup.backends.formulas import keep_computed_values, protected_tabs, uncomputed_cells
+from mixitup.backends.formulas import Position, keep_computed_values, package_facts
 from mixitup.change import HistorySteps, plan_change
 from mixitup.errors import BackendError, ConfigError, ConflictError, RosterError
-from mixitup.models import Change, Chart, Snapshot, Tab
+from mixitup.models import Change, Chart, Rows, Snapshot, Tab, column_letter
+
+if TYPE_CHECKING:  # openpyxl (a tenth of a second to import) is loaded only to write
+    from openpyxl.worksheet.worksheet import Worksheet
 
 log = logging.getLogger(__name__)
 
@@ -70,20 +71,30 @@ class XlsxBackend:
             return self._snapshot
         self._read_digest = hashlib.sha256(data).hexdigest()
         # Formulas are read as the values last computed, the text people see.
-        book = self._open(data, read_only=True, data_only=True)
         try:
-            tabs = {ws.title: _rows_as_text(ws) for ws in book.worksheets}
-            hidden = frozenset(ws.title for ws in book.worksheets if ws.sheet_state != "visible")
-            marked = _marked(book)
-        finally:
-            book.close()
+            facts = package_facts(data, HISTORY_MARKER)
+            book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+            with book:
+                sheets = {sheet.name: sheet for sheet in book.sheets_metadata}
+                tabs = {
+                    title: _rows_as_text(
+                        book.get_sheet_by_name(title).to_python(skip_empty_area=False),
+                        facts.errors.get(title, {}),
+                    )
+                    for title in facts.titles
+                }
+        except (zipfile.BadZipFile, KeyError, ValueError, ET.ParseError) as error:
+            raise self._unreadable(error) from error
+        except python_calamine.CalamineError as error:
+            raise self._unreadable(error) from error
+        visible = python_calamine.SheetVisibleEnum.Visible
         self._snapshot = Snapshot(
             tuple(tabs),
             tabs,
-            hidden,
-            marked if marked in tabs else None,
-            uncomputed_cells(data),
-            protected_tabs(data),
+            frozenset(title for title in tabs if sheets[title].visible != visible),
+            facts.marked if facts.marked in tabs else None,
+            facts.uncomputed,
+            facts.protected,
         )
         return self._snapshot
 
@@ -107,7 +118,7 @@ class XlsxBackend:
                 raise ConflictError(f"{self.path} changed since it was read.")
             steps = plan_change(snapshot, change)
             # Staff formulas elsewhere in the workbook must survive the write.
-            book = self._open(data, read_only=False, data_only=False) if data else _new_book()
+            book = self._open(data) if data else _new_book()
             for title in steps.delete:
                 del book[title]
             for old, tab in steps.replace:
@@ -154,15 +165,19 @@ class XlsxBackend:
                 f"Cannot read the workbook {self.path}: {error.strerror}."
             ) from error
 
-    def _open(self, data: bytes, *, read_only: bool, data_only: bool) -> Any:
+    def _open(self, data: bytes) -> Any:
+        """The workbook as openpyxl loads it to be rewritten: formulas as formulas."""
+        import openpyxl
+
         try:
-            return openpyxl.load_workbook(
-                io.BytesIO(data), read_only=read_only, data_only=data_only
-            )
+            return openpyxl.load_workbook(io.BytesIO(data))
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-            raise RosterError(
-                [f"{self.path} is not a readable .xlsx workbook ({error}). Save it as .xlsx."]
-            ) from error
+            raise self._unreadable(error) from error
+
+    def _unreadable(self, error: Exception) -> RosterError:
+        return RosterError(
+            [f"{self.path} is not a readable .xlsx workbook ({error}). Save it as .xlsx."]
+        )
 
     @property
     def _target(self) -> Path:
@@ -252,6 +267,8 @@ class XlsxBackend:
 
 
 def _new_book() -> Any:
+    import openpyxl
+
     book = openpyxl.Workbook()
     book.active.title = NEW_BOOK_TAB
     return book
@@ -305,12 +322,21 @@ def _keep_owner_and_mode(new: Path, old: Path) -> None:
         )
 
 
-def _rows_as_text(ws: Any) -> tuple[tuple[str, ...], ...]:
-    ws.reset_dimensions()  # read-only mode trusts the file's stated size, which can be stale
-    rows = [tuple(_text(v) for v in row) for row in ws.iter_rows(values_only=True)]
-    while rows and not any(rows[-1]):
+def _rows_as_text(values: Sequence[Sequence[object]], errors: Mapping[Position, str]) -> Rows:
+    """A sheet's values (from A1) as text with its error cells, as the Sheets API gives them:
+    no blank cells at the end of a row, no blank rows at the end."""
+    rows = [[_text(v) for v in row] for row in values]
+    for (row, column), error in errors.items():
+        rows.extend([] for _ in range(row - len(rows)))
+        cells = rows[row - 1]
+        cells.extend("" for _ in range(column - len(cells)))
+        cells[column - 1] = error
+    for cells in rows:
+        while cells and not cells[-1]:
+            cells.pop()
+    while rows and not rows[-1]:
         rows.pop()
-    return tuple(rows)
+    return tuple(tuple(cells) for cells in rows)
 
 
 def _text(value: object) -> str:
@@ -336,6 +362,8 @@ def _set(ws: Worksheet, row: int, column: int, value: str | int) -> Any:
 
 
 def _write_tab(ws: Worksheet, tab: Tab) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     for r, cells in enumerate(tab.rows):
@@ -349,7 +377,7 @@ def _write_tab(ws: Worksheet, tab: Tab) -> None:
             if tab.wrap:
                 cell.alignment = wrap
     for c, width in enumerate(tab.widths):
-        ws.column_dimensions[get_column_letter(c + 1)].width = width
+        ws.column_dimensions[column_letter(c + 1)].width = width
     if tab.wrap and tab.widths:
         # Excel and LibreOffice keep the default height for wrapped rows written by openpyxl.
         for r, cells in enumerate(tab.rows):
@@ -388,19 +416,15 @@ def _add_chart(ws: Worksheet, chart: Chart) -> None:
         drawing.add_data(values, titles_from_data=True)
     categories = Reference(ws, min_col=chart.category_column + 1, min_row=first + 1, max_row=last)
     drawing.set_categories(categories)
-    ws.add_chart(drawing, f"{get_column_letter(chart.anchor_column + 1)}{chart.anchor_row + 1}")
-
-
-def _marked(book: Any) -> str | None:
-    """The title of the tab mixitup's defined name points at, if any."""
-    name = book.defined_names.get(HISTORY_MARKER)
-    if name is None:
-        return None
-    return next((title for title, _ in name.destinations), None)
+    ws.add_chart(drawing, f"{column_letter(chart.anchor_column + 1)}{chart.anchor_row + 1}")
 
 
 def _write_history(book: Any, steps: HistorySteps, rows: int) -> None:
     """Carry out the history steps on a workbook whose history tab has `rows` rows as read."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import quote_sheetname
+    from openpyxl.workbook.defined_name import DefinedName
+
     if steps.create:
         ws = book.create_sheet(steps.title)
         header = Tab(
@@ -423,7 +447,7 @@ def _write_history(book: Any, steps: HistorySteps, rows: int) -> None:
         for c, value in enumerate(cells, 1):
             if value:
                 _set(ws, start + r, c, value)
-    last = get_column_letter(max(len(steps.header), 1))
+    last = column_letter(max(len(steps.header), 1))
     book.defined_names[HISTORY_MARKER] = DefinedName(
         HISTORY_MARKER, attr_text=f"{quote_sheetname(steps.title)}!$A:${last}"
     )
