@@ -2,7 +2,7 @@
 numba.pycc at install time (setup.py), so that a run neither imports numba nor compiles. Only
 the build imports this module; `mixitup.mdgp` uses what it built.
 
-The exported functions take an `Instance` as its 14 arrays, C-contiguous, and call the very
+The exported functions take an `Instance` as its 13 arrays, C-contiguous, and call the very
 kernels the JIT path compiles, with the same argument types, so both give the same groups.
 """
 
@@ -18,7 +18,7 @@ from mixitup.mdgp import AOT_MODULE, Floats, Instance, Ints, source_hash
 # An Instance's fields, in order (see mixitup.mdgp.Instance).
 _INSTANCE = (
     "i8[::1], i8[::1], i8[::1], i8[::1], f8[::1], i8[:, ::1], f8[::1], i8[::1], i8[::1], "
-    "b1[::1], i8[::1], i8[::1], f8[:, ::1], f8[::1]"
+    "b1[::1], i8[::1], i8[::1], f8[:, ::1]"
 )
 
 
@@ -38,12 +38,12 @@ def compiler(folder: Path | None = None) -> Any:
     def _construct(
         lower: Ints, upper: Ints, indptr: Ints, indices: Ints, weights: Floats, labels: Ints,
         label_weight: Floats, label_ptr: Ints, label_items: Ints, marked: Any,
-        marked_lower: Ints, marked_upper: Ints, dense: Floats, row_min: Floats,
+        marked_lower: Ints, marked_upper: Ints, dense: Floats,
         seed: int, sizes: Ints,
     ) -> Ints:  # fmt: skip
         inst = Instance(
             lower, upper, indptr, indices, weights, labels, label_weight, label_ptr,
-            label_items, marked, marked_lower, marked_upper, dense, row_min,
+            label_items, marked, marked_lower, marked_upper, dense,
         )  # fmt: skip
         result: Ints = kernels.construct(inst, seed, sizes)
         return result
@@ -54,13 +54,13 @@ def compiler(folder: Path | None = None) -> Any:
     def _search(
         lower: Ints, upper: Ints, indptr: Ints, indices: Ints, weights: Floats, labels: Ints,
         label_weight: Floats, label_ptr: Ints, label_items: Ints, marked: Any,
-        marked_lower: Ints, marked_upper: Ints, dense: Floats, row_min: Floats,
+        marked_lower: Ints, marked_upper: Ints, dense: Floats,
         start: Ints, seed: int, rounds: int, kick: bool, tabu: bool, bound: float,
         tenure: float, patience: float, strength: float, walk: float,
     ) -> tuple[Ints, float]:  # fmt: skip
         inst = Instance(
             lower, upper, indptr, indices, weights, labels, label_weight, label_ptr,
-            label_items, marked, marked_lower, marked_upper, dense, row_min,
+            label_items, marked, marked_lower, marked_upper, dense,
         )  # fmt: skip
         knobs = (tenure, patience, strength, walk)
         result: tuple[Ints, float] = kernels.search(
@@ -72,11 +72,11 @@ def compiler(folder: Path | None = None) -> Any:
     def _gains(
         lower: Ints, upper: Ints, indptr: Ints, indices: Ints, weights: Floats, labels: Ints,
         label_weight: Floats, label_ptr: Ints, label_items: Ints, marked: Any,
-        marked_lower: Ints, marked_upper: Ints, dense: Floats, row_min: Floats, group: Ints,
+        marked_lower: Ints, marked_upper: Ints, dense: Floats, group: Ints,
     ) -> Floats:  # fmt: skip
         inst = Instance(
             lower, upper, indptr, indices, weights, labels, label_weight, label_ptr,
-            label_items, marked, marked_lower, marked_upper, dense, row_min,
+            label_items, marked, marked_lower, marked_upper, dense,
         )  # fmt: skip
         result: Floats = kernels.gains(inst, group)
         return result

@@ -20,6 +20,17 @@ class _State(NamedTuple):
     gain: Floats  # (n, G) sum of weights from each item to each group's other members
 
 
+class _Swaps(NamedTuple):
+    """The best swap between each pair of groups a < b: [0, a, b] among the swaps allowed,
+    [1, a, b] among the tabu ones. `ties` counts the swaps that share the best gain (0: none
+    yet), of which one at random is `first` (an item of a or b) with `second`."""
+
+    gain: Floats  # (2, G, G)
+    ties: Ints  # (2, G, G)
+    first: Ints  # (2, G, G)
+    second: Ints  # (2, G, G)
+
+
 @njit(cache=True)
 def construct(inst: Instance, seed: int, sizes: Ints) -> Ints:
     """A random grouping within every bound, of at most `sizes` items per group: marked
@@ -228,25 +239,73 @@ def _tabu(
     without a new best, or `longest` steps in all. An item may not return to a group it
     left for a random tenure, unless that finds a new best. Returns the best value
     (`best_group` holds its grouping) and the number of steps taken.
+
+    A swap's gain depends only on the two groups it involves, so each pair of groups keeps
+    its best swap (among those allowed, and among the tabu ones) from one step to the next;
+    a step evaluates again only the pairs of groups that it changed or whose tabu expired.
     """
     n, groups = len(st.group), len(inst.lower)
     group, gain = st.group, st.gain  # locals keep the compiled inner loops tight
-    ok = np.zeros(groups, np.bool_)
+    marks, marked_lower, marked_upper = st.marked_count, inst.marked_lower, inst.marked_upper
     tabu_until = np.zeros((n, groups), np.int64)
     start, members = np.zeros(groups + 1, np.int64), np.zeros(n, np.int64)
+    room = np.zeros(groups, np.int64)  # the groups with room for one more item, in order
+    pairs = (2, groups, groups)
+    swaps = _Swaps(
+        np.zeros(pairs), np.zeros(pairs, np.int64), np.zeros(pairs, np.int64),
+        np.zeros(pairs, np.int64),
+    )  # fmt: skip
+    stale = np.zeros((groups, groups), np.bool_)  # pairs of groups where a tabu expired
+    changed = np.ones(groups, np.bool_)  # groups changed by the last step: their swaps are new
+    # Tabu entries by the step they expire at (a ring of buckets): item, group.
+    span = 2 * tenure + 1
+    expiring = np.zeros((span, 4 * tenure + 2, 2), np.int64)
+    expiring_count = np.zeros(span, np.int64)
     step, since = 0, 0
     while since < patience and step < longest and best_value < bound - _EPS:
         step += 1
         since += 1
+        bucket = step % span
+        for e in range(expiring_count[bucket]):
+            k, g = expiring[bucket, e, 0], expiring[bucket, e, 1]
+            if tabu_until[k, g] == step and group[k] != g:
+                stale[min(group[k], g), max(group[k], g)] = True
+        expiring_count[bucket] = 0
+        _members(group, start, members)
+        # The best swaps of the pairs of groups that the last step changed, found anew.
+        for a in range(groups):
+            for b in range(groups if changed[a] else 0):
+                swaps.ties[:, min(a, b), max(a, b)] = 0
+        for a in range(groups):
+            for p in range(start[a], start[a + 1] if changed[a] else 0):
+                _swaps_of(inst, st, row, members[p], -1, changed, start, members, tabu_until,
+                          step, swaps)  # fmt: skip
+        for a in range(groups):
+            for b in range(a + 1, groups):
+                if stale[a, b] and not (changed[a] or changed[b]):
+                    swaps.ties[:, a, b] = 0
+                    for p in range(start[a], start[a + 1]):
+                        _swaps_of(inst, st, row, members[p], b, changed, start, members,
+                                  tabu_until, step, swaps)  # fmt: skip
+                stale[a, b] = False
+        changed[:] = False
         best, ties, mover, target, partner = -np.inf, 0, -1, -1, -1
-        for i in range(n):
+        rooms = 0
+        for b in range(groups):
+            if st.size[b] < inst.upper[b]:
+                room[rooms] = b
+                rooms += 1
+        for i in range(n if rooms else 0):
             a = group[i]
             if st.size[a] <= inst.lower[a]:
                 continue
-            _mixed_swaps(inst, st, i, ok)  # a marked item moves as if swapped for an unmarked one
+            # A marked item moves as if swapped for an unmarked one.
             marked, here = inst.marked[i], gain[i, a]
-            for b in range(groups):
-                if b == a or st.size[b] >= inst.upper[b] or (marked and not ok[b]):
+            if marked and marks[a] <= marked_lower[a]:
+                continue
+            for r in range(rooms):
+                b = room[r]
+                if b == a or (marked and marks[b] >= marked_upper[b]):
                     continue
                 delta = gain[i, b] - here
                 if tabu_until[i, b] > step and value + delta <= best_value + _EPS:
@@ -257,58 +316,127 @@ def _tabu(
                     ties += 1  # break ties at random, so walks differ
                     if np.random.randint(ties) == 0:
                         mover, target, partner = i, b, -1
-        # Swaps, group pair by group pair. No swap of i (in a) with an item of b can beat
-        # i's move gain to b plus the best move gain from b to a, less twice i's lightest
-        # pair weight: group pairs whose bound is below the best found are skipped whole.
-        _members(group, start, members)
-        lift = np.full((groups, groups), -np.inf)  # lift[b, a]: best gain of a move b -> a
-        for j in range(n):
-            b = group[j]
-            for a in range(groups):
-                lift[b, a] = max(lift[b, a], gain[j, a] - gain[j, b])
-        for i in range(n):
-            a = group[i]
-            weights = _row(inst, row, i)
-            _mixed_swaps(inst, st, i, ok)
-            marked, here, floor = inst.marked[i], gain[i, a], 2.0 * inst.row_min[i]
+        for a in range(groups):
             for b in range(a + 1, groups):
-                if gain[i, b] - here + lift[b, a] - floor < best - _EPS:
-                    continue
-                for p in range(start[b], start[b + 1]):
-                    j = members[p]
-                    if inst.marked[j] != marked and not ok[b]:
-                        continue
-                    delta = (
-                        gain[i, b] - here + gain[j, a] - gain[j, b]
-                        - 2.0 * _pair_weight(inst, weights, i, j)
-                    )  # fmt: skip
-                    if delta < best - _EPS:
-                        continue
-                    if (tabu_until[i, b] > step or tabu_until[j, a] > step) and (
-                        value + delta <= best_value + _EPS
-                    ):
+                for kind in range(2):
+                    delta, count = swaps.gain[kind, a, b], swaps.ties[kind, a, b]
+                    if count == 0 or (kind == 1 and value + delta <= best_value + _EPS):
                         continue
                     if delta > best + _EPS:
-                        best, ties, mover, target, partner = delta, 1, i, b, j
+                        ties = count
+                    elif delta > best - _EPS:
+                        ties += count
+                        if np.random.randint(ties) >= count:
+                            continue
                     else:
-                        ties += 1
-                        if np.random.randint(ties) == 0:
-                            mover, target, partner = i, b, j
-            _clear(inst, row, i)
+                        continue
+                    best = max(best, delta)
+                    mover, partner = swaps.first[kind, a, b], swaps.second[kind, a, b]
+                    target = group[partner]
         if mover < 0:
             break  # every neighbour is tabu
-        a = st.group[mover]
-        _move(inst, st, np.int64(mover), np.int64(target))
-        tabu_until[mover, a] = step + tenure + np.random.randint(tenure)
+        a, b = group[mover], target
+        _move(inst, st, np.int64(mover), np.int64(b))
+        _tabu_for(
+            tabu_until,
+            expiring,
+            expiring_count,
+            mover,
+            a,
+            step + tenure + np.random.randint(tenure),
+        )
         if partner >= 0:
             _move(inst, st, np.int64(partner), np.int64(a))
-            tabu_until[partner, target] = step + tenure + np.random.randint(tenure)
+            _tabu_for(
+                tabu_until,
+                expiring,
+                expiring_count,
+                partner,
+                b,
+                step + tenure + np.random.randint(tenure),
+            )
+        changed[a] = changed[b] = True
         value += best
         if value > best_value + _EPS:
             best_value = value
             _copy(st.group, best_group)
             since = 0
     return best_value, step
+
+
+@njit(cache=True)
+def _tabu_for(
+    tabu_until: Ints, expiring: Ints, expiring_count: Ints, item: int, group: int, until: int
+) -> None:
+    """Make a return of `item` to `group` tabu until step `until`."""
+    tabu_until[item, group] = until
+    bucket = until % len(expiring_count)
+    expiring[bucket, expiring_count[bucket], 0] = item
+    expiring[bucket, expiring_count[bucket], 1] = group
+    expiring_count[bucket] += 1
+
+
+@njit(cache=True)
+def _swaps_of(
+    inst: Instance,
+    st: _State,
+    row: Floats,
+    i: int,
+    only: int,
+    changed: Bools,
+    start: Ints,
+    members: Ints,
+    tabu_until: Ints,
+    step: int,
+    swaps: _Swaps,
+) -> None:
+    """Fold item i's swaps with the items of group `only` (-1: of every other group, but of a
+    changed group before i's, whose items fold these swaps in themselves) into `swaps`."""
+    gain, marks, group = st.gain, st.marked_count, st.group
+    a = group[i]
+    weights = _row(inst, row, i)
+    marked = inst.marked[i]
+    for b in range(len(start) - 1) if only < 0 else range(only, only + 1):
+        if b == a or (only < 0 and changed[b] and b < a):
+            continue
+        if marked:  # may i trade places with an item of b marked unlike it?
+            mixed = marks[a] > inst.marked_lower[a] and marks[b] < inst.marked_upper[b]
+        else:
+            mixed = marks[b] > inst.marked_lower[b] and marks[a] < inst.marked_upper[a]
+        move = gain[i, b] - gain[i, a]
+        low, high = min(a, b), max(a, b)
+        tabu_from = tabu_until[i, b] > step
+        # The pair's best so far, in locals for the loop: -inf when it has none yet.
+        ties0, ties1 = swaps.ties[0, low, high], swaps.ties[1, low, high]
+        top0 = swaps.gain[0, low, high] if ties0 else -np.inf
+        top1 = swaps.gain[1, low, high] if ties1 else -np.inf
+        for q in range(start[b], start[b + 1]):
+            j = members[q]
+            if inst.marked[j] != marked and not mixed:
+                continue
+            delta = move + gain[j, a] - gain[j, b] - 2.0 * _pair_weight(inst, weights, i, j)
+            kind = 1 if tabu_from or tabu_until[j, a] > step else 0
+            top = top1 if kind else top0
+            if delta > top + _EPS:
+                ties = 1
+            elif delta > top - _EPS:
+                ties = (ties1 if kind else ties0) + 1
+                if np.random.randint(ties) != 0:  # break ties at random, so walks differ
+                    if kind:
+                        ties1 = ties
+                    else:
+                        ties0 = ties
+                    continue
+            else:
+                continue
+            if kind:
+                top1, ties1 = max(top1, delta), ties
+            else:
+                top0, ties0 = max(top0, delta), ties
+            swaps.first[kind, low, high], swaps.second[kind, low, high] = i, j
+        swaps.gain[0, low, high], swaps.ties[0, low, high] = top0, ties0
+        swaps.gain[1, low, high], swaps.ties[1, low, high] = top1, ties1
+    _clear(inst, row, i)
 
 
 @njit(cache=True)

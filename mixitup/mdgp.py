@@ -55,7 +55,6 @@ class Instance(NamedTuple):
     marked_lower: Ints  # (G,)
     marked_upper: Ints  # (G,)
     dense: Floats  # (n, n) every pair's whole weight, or (0, 0) when n is too large
-    row_min: Floats  # (n,) a lower bound on each item's lightest pair weight
 
 
 @dataclass(frozen=True)
@@ -150,16 +149,9 @@ class Problem:
                 same = labels[:, f, None] == labels[None, :, f]
                 np.fill_diagonal(same, val=False)
                 dense += np.where(same, label_weight[labels[:, f]][:, None], 0.0)
-            np.fill_diagonal(dense, np.inf)
-            row_min = dense.min(axis=1) if n > 1 else np.zeros(n)
-            np.fill_diagonal(dense, 0.0)
-        else:
-            row_min = np.minimum(np.minimum.reduceat(np.append(vals, 0.0), indptr[:-1]), 0.0)
-            row_min[indptr[:-1] == indptr[1:]] = 0.0
-            row_min += np.minimum(label_weight[labels], 0.0).sum(axis=1)
         return Instance(
             lower, upper, indptr, cols, vals, labels, label_weight, label_ptr, label_items,
-            marked, marked_lower, marked_upper, dense, row_min,
+            marked, marked_lower, marked_upper, dense,
         )  # fmt: skip
 
 
