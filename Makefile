@@ -12,12 +12,17 @@ $(BIN)/python:
 # Installing builds the grouping kernels ahead of time (setup.py): again when their source changes.
 KERNELS := setup.py mixitup/kernels.py mixitup/aot.py
 
+# Bytecode is compiled at install, as pip does for a regular install: an editable one leaves
+# it to the first run, which cannot write it where PYTHONDONTWRITEBYTECODE is set (as in many
+# containers), and then every run compiles mixitup's source again.
 $(VENV)/.installed: pyproject.toml $(KERNELS) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m compileall -q mixitup
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(KERNELS) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m compileall -q mixitup
 	touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed

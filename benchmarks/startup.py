@@ -29,8 +29,14 @@ def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float,
     return time.perf_counter() - start, done.stdout
 
 
-def median(command: list[str], runs: int, env: dict[str, str] | None = None) -> float:
-    return statistics.median(timed(command, env)[0] for _ in range(runs))
+def medians(commands: dict[str, list[str]], runs: int, env: dict[str, str]) -> dict[str, float]:
+    """Each command's median wall seconds, the commands taking turns run after run, so that a
+    spell of load on this shared machine falls on all of them alike."""
+    seconds: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, command in commands.items():
+            seconds[name].append(timed(command, env)[0])
+    return {name: statistics.median(times) for name, times in seconds.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,10 +55,14 @@ def main(argv: list[str] | None = None) -> int:
         warm_env = {**os.environ, "NUMBA_CACHE_DIR": str(root / "warm-cache")}
         _, warm_groups = timed(plan, warm_env)  # fills the warm cache
 
-        help_s = median([*mixitup, "--help"], args.runs)
-        argparse_s = median([sys.executable, "-c", "import argparse"], args.runs)
-        warm_s = median(plan, args.runs, warm_env)
-        read_s = median(read, args.runs)
+        commands = {
+            "help": [*mixitup, "--help"],
+            "argparse": [sys.executable, "-c", "import argparse"],
+            "plan": plan,
+            "read": read,
+        }
+        times = medians(commands, args.runs, warm_env)
+        help_s, argparse_s, warm_s, read_s = (times[name] for name in commands)
         cold: list[float] = []
         same = True
         for run in range(args.cold_runs):
