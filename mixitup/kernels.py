@@ -415,25 +415,26 @@ def _swaps_of(
             if inst.marked[j] != marked and not mixed:
                 continue
             delta = move + gain[j, a] - gain[j, b] - 2.0 * _pair_weight(inst, weights, i, j)
-            kind = 1 if tabu_from or tabu_until[j, a] > step else 0
-            top = top1 if kind else top0
-            if delta > top + _EPS:
-                ties = 1
-            elif delta > top - _EPS:
-                ties = (ties1 if kind else ties0) + 1
-                if np.random.randint(ties) != 0:  # break ties at random, so walks differ
-                    if kind:
-                        ties1 = ties
-                    else:
-                        ties0 = ties
+            if tabu_from or tabu_until[j, a] > step:
+                if delta < top1 - _EPS:
                     continue
+                if delta > top1 + _EPS:
+                    top1, ties1 = delta, 1
+                else:
+                    ties1 += 1
+                    if np.random.randint(ties1) != 0:  # break ties at random, so walks differ
+                        continue
+                swaps.first[1, low, high], swaps.second[1, low, high] = i, j
             else:
-                continue
-            if kind:
-                top1, ties1 = max(top1, delta), ties
-            else:
-                top0, ties0 = max(top0, delta), ties
-            swaps.first[kind, low, high], swaps.second[kind, low, high] = i, j
+                if delta < top0 - _EPS:
+                    continue
+                if delta > top0 + _EPS:
+                    top0, ties0 = delta, 1
+                else:
+                    ties0 += 1
+                    if np.random.randint(ties0) != 0:
+                        continue
+                swaps.first[0, low, high], swaps.second[0, low, high] = i, j
         swaps.gain[0, low, high], swaps.ties[0, low, high] = top0, ties0
         swaps.gain[1, low, high], swaps.ties[1, low, high] = top1, ties1
     _clear(inst, row, i)
