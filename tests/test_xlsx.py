@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
+from openpyxl.chart import BarChart, Reference
 from openpyxl.workbook.defined_name import DefinedName
 
 from mixitup.backends.xlsx import XlsxBackend, _text
@@ -316,6 +317,9 @@ def test_a_read_gives_the_text_openpyxl_reads(tmp_path):
     hidden.sheet_state = "hidden"
     hidden.append(["Session", "", "Group"])
     book.create_sheet("Empty")
+    chart = BarChart()
+    chart.add_data(Reference(sheet, min_col=2, min_row=4, max_row=8))
+    book.create_chartsheet("A chart").add_chart(chart)  # not a tab of cells: no tab of text
     book.defined_names["MixitupHistory"] = DefinedName("MixitupHistory", attr_text="History!$A:$C")
     path = tmp_path / "w.xlsx"
     book.save(path)

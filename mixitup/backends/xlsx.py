@@ -75,6 +75,7 @@ class XlsxBackend:
             facts = package_facts(data, HISTORY_MARKER)
             book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
             with book:
+                worksheet = python_calamine.SheetTypeEnum.WorkSheet  # not a chart sheet
                 sheets = {sheet.name: sheet for sheet in book.sheets_metadata}
                 tabs = {
                     title: _rows_as_text(
@@ -82,6 +83,7 @@ class XlsxBackend:
                         facts.errors.get(title, {}),
                     )
                     for title in facts.titles
+                    if title in sheets and sheets[title].typ == worksheet
                 }
         except (zipfile.BadZipFile, KeyError, ValueError, ET.ParseError) as error:
             raise self._unreadable(error) from error
