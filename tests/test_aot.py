@@ -4,8 +4,6 @@ numba's JIT compiles to, for every kind of instance, and a run with them never i
 from __future__ import annotations
 
 import importlib
-import subprocess
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -81,32 +79,3 @@ def _search(
     kernels: Kernels, inst: object, start: np.ndarray, seed: int, tabu: bool
 ) -> tuple[np.ndarray, float]:
     return kernels.search(inst, start, seed, 2, True, tabu, np.inf, KNOBS)  # type: ignore[arg-type]
-
-
-@pytest.mark.usefixtures("built")
-def test_a_plan_with_the_built_kernels_never_imports_numba(tmp_path: Path) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "mixitup", "demo", "--dir", str(tmp_path)],
-        check=True,
-        capture_output=True,
-    )
-    args = [
-        "--config",
-        str(tmp_path / "mixitup.toml"),
-        "plan",
-        "--date",
-        "2027-02-03",
-        "--week",
-        "2",
-    ]
-    script = (
-        "import sys\nfrom mixitup.cli import main\n"
-        f"code = main({args!r})\n"
-        "print('numba loaded' if 'numba' in sys.modules else 'no numba')\n"
-        "sys.exit(code)"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script], check=True, capture_output=True, text=True
-    )
-    assert "Group 1:" in done.stdout
-    assert done.stdout.splitlines()[-1] == "no numba"
