@@ -1,5 +1,6 @@
 """The kernels built ahead of time at install (mixitup/aot.py, setup.py) give exactly the groups
-numba's JIT compiles to, for every kind of instance, and a run with them never imports numba."""
+numba's JIT compiles to, for every kind of instance (tests/test_imports.py: a run with them never
+imports numba)."""
 
 from __future__ import annotations
 
