@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,6 +40,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MixitupError as error:
         print(f"mixitup: {error}", file=sys.stderr)
         return error.exit_code
+    except BrokenPipeError:
+        # The reader stopped reading (`mixitup plan | head`): every command reports after its
+        # work is done, so only the report was cut short. Python's flush at exit would fail too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -289,3 +289,19 @@ def test_a_malformed_prompts_template_is_explained(
         == 2
     )
     assert message in capsys.readouterr().err
+
+
+def test_a_reader_that_stops_reading_gets_no_traceback(make_workbook):
+    """`mixitup plan | head -1`: the pipe closes before mixitup writes; its work is done."""
+    path = make_workbook()
+    plan = [sys.executable, "-m", "mixitup", "--workbook", str(path), "plan"]
+    with subprocess.Popen(
+        [*plan, "--date", "2027-01-13", "--week", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        process.stdout.close()  # before anything is written: every write finds no reader
+        errors = process.stderr.read()
+    assert process.returncode == 0
+    assert "Traceback" not in errors
