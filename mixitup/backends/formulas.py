@@ -71,12 +71,10 @@ def package_facts(data: bytes, marker: str) -> PackageFacts:
         parts = _sheet_parts(book)
         for title, part in parts.items():
             xml = book.read(part)
-            cells = frozenset(
-                position for position, formula in _formulas(xml) if formula.value is None
-            )
-            if cells:
-                uncomputed[title] = cells
-            if found := _errors(xml):
+            never, found = _uncomputed_and_errors(xml)
+            if never:
+                uncomputed[title] = never
+            if found:
                 errors[title] = found
             protection = _PROTECTION.search(xml)
             if protection and _PROTECTED.search(protection[1]):
@@ -211,22 +209,24 @@ def _position(reference: str) -> Position:
     return int(row), column
 
 
-def _errors(xml: bytes) -> dict[Position, str]:
-    """The cells holding an error value (#N/A, #REF!, ...) and their text."""
-    if not _ERROR_CELL.search(xml):
-        return {}  # most tabs hold no error: skip parsing them
-    found = {}
-    for position, element in _cells(xml):
-        if element.get("t") == "e":
-            value = next((c for c in element if _local(c.tag) == "v"), None)
-            if value is not None and value.text:
-                found[position] = value.text
-    return found
+def _uncomputed_and_errors(xml: bytes) -> tuple[frozenset[Position], dict[Position, str]]:
+    """One sheet's formula cells never computed, and its cells holding an error value (#N/A,
+    #REF!, ...) with their text. Most sheets hold neither: they are not parsed."""
+    never, errors = set(), {}
+    if _has_formula(xml) or _ERROR_CELL.search(xml):
+        for position, element in _cells(xml):
+            children = {_local(child.tag): child for child in element}
+            stored = _stored(element, children)
+            if "f" in children and stored is None:
+                never.add(position)
+            if element.get("t") == "e" and stored:
+                errors[position] = stored
+    return frozenset(never), errors
 
 
 def _formulas(xml: bytes) -> Iterator[tuple[Position, _Formula]]:
     """Every formula cell of one sheet, with its text as openpyxl would save it."""
-    if b"<f" not in xml and b":f" not in xml:
+    if not _has_formula(xml):
         return  # most tabs hold no formula: skip parsing them
     shared: dict[str, Translator] = {}
     for (row, column), element in _cells(xml):
@@ -235,15 +235,25 @@ def _formulas(xml: bytes) -> Iterator[tuple[Position, _Formula]]:
         if formula is None:
             continue
         text = _formula_text(formula, f"{column_letter(column)}{row}", shared)
-        kind = element.get("t", "n")
-        value = children.get("v")
-        stored = None if value is None else (value.text or "")
-        if kind == "inlineStr" and "is" in children:
-            stored = "".join(children["is"].itertext())
-        if stored == "" and kind not in _TEXT_RESULTS:
-            stored = None
         shape = "array" if formula.get("t") == "array" else ""
-        yield (row, column), _Formula(text, shape, kind, stored)
+        kind = element.get("t", "n")
+        yield (row, column), _Formula(text, shape, kind, _stored(element, children))
+
+
+def _has_formula(xml: bytes) -> bool:
+    return b"<f" in xml or b":f" in xml
+
+
+def _stored(cell: ET.Element, children: dict[str, ET.Element]) -> str | None:
+    """The value stored in a cell's XML as text; None when there is none (never computed)."""
+    kind = cell.get("t", "n")
+    value = children.get("v")
+    stored = None if value is None else (value.text or "")
+    if kind == "inlineStr" and "is" in children:
+        stored = "".join(children["is"].itertext())
+    if stored == "" and kind not in _TEXT_RESULTS:
+        stored = None
+    return stored
 
 
 def _formula_text(
