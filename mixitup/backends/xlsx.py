@@ -85,9 +85,13 @@ class XlsxBackend:
                     for title in facts.titles
                     if title in sheets and sheets[title].typ == worksheet
                 }
-        except (zipfile.BadZipFile, KeyError, ValueError, ET.ParseError) as error:
-            raise self._unreadable(error) from error
-        except python_calamine.CalamineError as error:
+        except (
+            zipfile.BadZipFile,
+            KeyError,
+            ValueError,
+            ET.ParseError,
+            python_calamine.CalamineError,
+        ) as error:
             raise self._unreadable(error) from error
         visible = python_calamine.SheetVisibleEnum.Visible
         self._snapshot = Snapshot(
