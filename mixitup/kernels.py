@@ -399,7 +399,9 @@ def _swaps_of(
     for b in range(len(start) - 1) if only < 0 else range(only, only + 1):
         if b == a or (only < 0 and changed[b] and b < a):
             continue
-        if marked:  # may i trade places with an item of b marked unlike it?
+        # May i trade places with an item of b marked unlike it? (_mixed_swaps's rule, written
+        # out: as a call it cost a fifth of each step, measured on the demo and on MDGPLIB.)
+        if marked:
             mixed = marks[a] > inst.marked_lower[a] and marks[b] < inst.marked_upper[b]
         else:
             mixed = marks[b] > inst.marked_lower[b] and marks[a] < inst.marked_upper[a]
