@@ -193,7 +193,7 @@ def solve(
     started = time.process_time()
     rng = np.random.default_rng(seed)
     group = kernels.construct(inst, int(rng.integers(2**31)), _sizes(inst))
-    tabu = problem.n * problem.n <= _TABU_PAIRS
+    tabu = problem.n * problem.n <= _TABU_PAIRS and inst.dense.size > 0  # it reads the matrix
     done, per_round = 0, 0.0
     best, best_value = group, _value(inst, group, kernels)
     cut_short = False
