@@ -397,7 +397,8 @@ def _refresh(
     `lightest[i]`. So b's items are taken largest v_j first, and i's scan ends at the first
     whose bound u_i + v_j - lightest[i] falls short of the pair's best so far (b's items that
     may not go to a, which are few, are scanned apart, as tabu swaps have a best of their
-    own). On MDGPLIB's RanReal n = 240 most swaps go unread: a step took 19 µs, not 61.
+    own). On MDGPLIB's RanReal n = 240 most swaps go unread: a step takes 20 µs, not 59
+    (benchmarks/steps.py).
 
     One call per step, and only arrays in the loops: each call of a compiled function, or
     slice of an array, counts references to every array it is given, at a cost that
