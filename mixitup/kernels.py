@@ -23,7 +23,7 @@ class _State(NamedTuple):
 class _Swaps(NamedTuple):
     """The best swap between each pair of groups a < b: [0, a, b] among the swaps allowed,
     [1, a, b] among the tabu ones. `ties` counts the swaps that share the best gain (0: none
-    yet), of which one at random is `first` (an item of a or b) with `second`."""
+    yet), of which one at random is `first` (an item of a) with `second` (an item of b)."""
 
     gain: Floats  # (2, G, G)
     ties: Ints  # (2, G, G)
