@@ -297,29 +297,19 @@ def _tabu(
                 delta = gain[i, b] - here
                 if tabu_until[i, b] > step and value + delta <= best_value + _EPS:
                     continue
-                if delta > best + _EPS:
-                    best, ties, mover, target, partner = delta, 1, i, b, -1
-                elif delta > best - _EPS:
-                    ties += 1  # break ties at random, so walks differ
-                    if np.random.randint(ties) == 0:
-                        mover, target, partner = i, b, -1
+                keep, best, ties = _fold(delta, best, ties, 1)
+                if keep:
+                    mover, target, partner = i, b, -1
         for a in range(groups):
             for b in range(a + 1, groups):
                 for kind in range(2):
                     delta, count = swaps.gain[kind, a, b], swaps.ties[kind, a, b]
                     if count == 0 or (kind == 1 and value + delta <= best_value + _EPS):
                         continue
-                    if delta > best + _EPS:
-                        ties = count
-                    elif delta > best - _EPS:
-                        ties += count
-                        if np.random.randint(ties) >= count:
-                            continue
-                    else:
-                        continue
-                    best = max(best, delta)
-                    mover, partner = swaps.first[kind, a, b], swaps.second[kind, a, b]
-                    target = group[partner]
+                    keep, best, ties = _fold(delta, best, ties, count)
+                    if keep:
+                        mover, partner = swaps.first[kind, a, b], swaps.second[kind, a, b]
+                        target = group[partner]
         if mover < 0:
             break  # every neighbour is tabu
         a, b = group[mover], target
@@ -428,6 +418,7 @@ def _refresh(
                     free += 1
                 values[k], items[k] = v, j
             # May i trade places with an item marked unlike it, when i is marked, or not?
+            # (_mixed_swaps's rule, here once per pair of groups rather than per item.)
             mixed_marked = marks[a] > marked_lower[a] and marks[b] < marked_upper[b]
             mixed_unmarked = marks[b] > marked_lower[b] and marks[a] < marked_upper[a]
             # The pair's best so far (-inf: none yet), and how many swaps share it.
@@ -449,9 +440,9 @@ def _refresh(
                         continue
                     delta = reach - 2.0 * dense[i, j]
                     if tabu:
-                        keep, top1, ties1 = _fold(delta, top1, ties1)
+                        keep, top1, ties1 = _fold(delta, top1, ties1, 1)
                     else:
-                        keep, top0, ties0 = _fold(delta, top0, ties0)
+                        keep, top0, ties0 = _fold(delta, top0, ties0, 1)
                     if keep:
                         swaps.first[int(tabu), a, b], swaps.second[int(tabu), a, b] = i, j
             swaps.gain[0, a, b], swaps.ties[0, a, b] = top0, ties0
@@ -459,14 +450,15 @@ def _refresh(
 
 
 @njit(cache=True)
-def _fold(delta: float, top: float, ties: int) -> tuple[bool, float, int]:
-    """Fold a swap gaining `delta` into the best, `top`, shared by `ties` swaps: whether it is
-    the one kept (ties are broken at random, so that walks differ), and the new top and ties."""
+def _fold(delta: float, top: float, ties: int, count: int) -> tuple[bool, float, int]:
+    """Fold `count` neighbours gaining `delta` into the best so far, `top`, shared by `ties`:
+    whether one of them is now the one kept (ties are broken at random, each neighbour alike,
+    so that walks differ), and the new top and ties."""
     if delta < top - _EPS:
         return False, top, ties
     if delta > top + _EPS:
-        return True, delta, 1
-    return np.random.randint(ties + 1) == 0, top, ties + 1
+        return True, delta, count
+    return np.random.randint(ties + count) < count, top, ties + count
 
 
 @njit(cache=True)
