@@ -98,13 +98,13 @@ def apply_change(snapshot: Snapshot, change: Change) -> Snapshot:
         rows[0] = h.header
         for number in reversed(h.delete_rows):
             del rows[number - 1]
-        tabs[h.title] = _trimmed([*rows, *h.append])
+        tabs[h.title] = trimmed([*rows, *h.append])
         marked = h.title
     return Snapshot(tuple(titles), tabs, frozenset(hidden), marked, protected=frozenset(protected))
 
 
 def _put(tabs: dict[str, Rows], hidden: set[str], protected: set[str], tab: Tab) -> None:
-    tabs[tab.title] = _trimmed([tuple(_text(c) for c in row) for row in tab.rows])
+    tabs[tab.title] = trimmed([tuple(_text(c) for c in row) for row in tab.rows])
     if tab.hidden:
         hidden.add(tab.title)
     if tab.protected:
@@ -115,8 +115,9 @@ def _text(cell: str | int) -> str:
     return cell if isinstance(cell, str) else str(cell)
 
 
-def _trimmed(rows: Sequence[Sequence[str]]) -> Rows:
-    """Rows as a read returns them: trailing blank cells and rows dropped."""
+def trimmed(rows: Sequence[Sequence[str]]) -> Rows:
+    """Rows as a read returns them, as the Sheets API does: trailing blank cells and rows
+    dropped."""
     out = []
     for row in rows:
         cells = list(row)
@@ -146,7 +147,7 @@ def _history_steps(snapshot: Snapshot, edit: HistoryEdit, deleted: list[str]) ->
     header = tuple(rows[0]) if rows else ()
     columns = column_map(header)
     missing = [name for name in HEADER if name not in columns]
-    width = len(_trimmed([header])[0]) if header else 0
+    width = len(trimmed([header])[0]) if header else 0
     full = (*header[:width], *missing)
     columns = column_map(full)
     session = columns["Session"]

@@ -15,9 +15,9 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 
-from mixitup.change import apply_change
+from mixitup.change import apply_change, trimmed
 from mixitup.history import History
-from mixitup.models import Cell, Change, Rows, Session, Snapshot, Student, Tab
+from mixitup.models import Cell, Change, Session, Snapshot, Student, Tab
 from mixitup.prompts import Prompts
 from mixitup.render import HEADER_FILL, LEAD, groups_tab, prompts_tab
 from mixitup.roster import parse_module
@@ -168,15 +168,7 @@ def _current(students: Snapshot, tab: Tab) -> bool:
     if title is None or title in students.hidden or title not in students.protected:
         return False
     written = apply_change(Snapshot((), {}), Change(tabs=(tab,)))
-    return _trimmed(students.tabs[title]) == written.tabs[tab.title]
-
-
-def _trimmed(rows: Rows) -> Rows:
-    """Rows without trailing blank cells and rows (a workbook reads a blank row as ("",))."""
-    out = [tuple(row[: max((i + 1 for i, v in enumerate(row) if v), default=0)]) for row in rows]
-    while out and not out[-1]:
-        out.pop()
-    return tuple(out)
+    return trimmed(students.tabs[title]) == written.tabs[tab.title]
 
 
 def _rank(title: str) -> tuple[int, ...]:

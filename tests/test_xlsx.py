@@ -18,6 +18,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.workbook.defined_name import DefinedName
 
 from mixitup.backends.xlsx import XlsxBackend, _text
+from mixitup.change import trimmed
 from mixitup.cli import main
 from mixitup.models import Change, Tab
 from tests.conftest import HEADER, make_roster, read_tab, write_workbook
@@ -337,19 +338,10 @@ def test_a_read_gives_the_text_openpyxl_reads(tmp_path):
     assert b't="e"><f>NA()</f><v>#N/A</v>' in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
 
     oracle = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    expected = {ws.title: _trimmed([[_text(v) for v in r] for r in ws.values]) for ws in oracle}
+    expected = {ws.title: trimmed([[_text(v) for v in r] for r in ws.values]) for ws in oracle}
     snapshot = XlsxBackend(path).read()
     assert snapshot.titles == ("It's mine", "History", "Empty")
     assert dict(snapshot.tabs) == expected
     assert expected["It's mine"][22][3] == "#N/A"  # the formula's stored error
     assert snapshot.hidden == {"History"}
     assert snapshot.marked == "History"
-
-
-def _trimmed(rows: list[list[str]]) -> tuple[tuple[str, ...], ...]:
-    for cells in rows:
-        while cells and not cells[-1]:
-            cells.pop()
-    while rows and not rows[-1]:
-        rows.pop()
-    return tuple(tuple(cells) for cells in rows)

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import python_calamine
 
 from mixitup.backends.formulas import Position, keep_computed_values, package_facts
-from mixitup.change import HistorySteps, plan_change
+from mixitup.change import HistorySteps, plan_change, trimmed
 from mixitup.errors import BackendError, ConfigError, ConflictError, RosterError
 from mixitup.models import Change, Chart, Rows, Snapshot, Tab, column_letter
 
@@ -337,12 +337,7 @@ def _rows_as_text(values: Sequence[Sequence[object]], errors: Mapping[Position, 
         cells = rows[row - 1]
         cells.extend("" for _ in range(column - len(cells)))
         cells[column - 1] = error
-    for cells in rows:
-        while cells and not cells[-1]:
-            cells.pop()
-    while rows and not rows[-1]:
-        rows.pop()
-    return tuple(tuple(cells) for cells in rows)
+    return trimmed(rows)
 
 
 def _text(value: object) -> str:
