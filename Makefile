@@ -10,7 +10,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Installing builds the grouping kernels ahead of time (setup.py): again when their source changes.
-KERNELS := setup.py mixitup/kernels.py mixitup/aot.py
+KERNELS := setup.py mixitup/instance.py mixitup/kernels.py mixitup/aot.py
 
 # Bytecode is compiled at install, as pip does for a regular install: an editable one leaves
 # it to the first run, which cannot write it where PYTHONDONTWRITEBYTECODE is set (as in many

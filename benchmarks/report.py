@@ -21,7 +21,7 @@ import resource
 import time
 import tracemalloc
 
-from mixitup.history import HEADER
+from mixitup.layout import HISTORY_HEADER as HEADER
 from mixitup.models import Student
 from mixitup.report import build, csv_text, history_frame, report_tab
 

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from mixitup import kernels
-from mixitup.mdgp import AOT_MODULE, Floats, Instance, Ints, source_hash
+from mixitup.instance import Floats, Instance, Ints
+from mixitup.mdgp import AOT_MODULE, source_hash
 
 # An Instance's fields, in order (see mixitup.mdgp.Instance).
 _INSTANCE = (

@@ -14,10 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from mixitup.errors import DataError
-from mixitup.history import ABSENT, ATTENDED, Entry
-from mixitup.models import Student
-from mixitup.roster import name_key
-from mixitup.schedule import parse_label
+from mixitup.layout import ABSENT, ATTENDED, name_key, parse_label
+from mixitup.models import Entry, Student
 from mixitup.zoom_report import Join
 
 

@@ -11,10 +11,12 @@ their own writes. The rules:
 - The history tab is the one carrying mixitup's marker, else the one whose first row holds
   the history header; staff may rename it and reorder or insert columns. Missing history
   columns are added at the right of its header. Rows of `remove_sessions` are removed as
-  the tab holds them when the change lands; new rows go below its last row, in its own
-  column order. With no history tab, one is created (header, frozen, hidden) and marked.
-- A tab written by the change is protected exactly when `Tab.protected` says, whatever the
-  tab it replaces was; tabs the change does not write keep their protection.
+  the tab holds them when the change lands; cells it updates are set in place first, in the
+  rows as last read (every other cell and row stays); new rows go below its last row, in its
+  own column order. With no history tab, one is created (header, frozen, hidden) and marked.
+- A tab written by the change is protected exactly when `Tab.protected` says, and carries
+  exactly the stamp `Tab.stamp` says (none when empty), whatever the tab it replaces was;
+  tabs the change does not write keep their protection and stamp.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mixitup.history import HEADER, column_map, find_history_tab
+from mixitup.layout import HISTORY_HEADER, find_history_tab, history_columns
 from mixitup.models import Change, HistoryEdit, Rows, Snapshot, Tab
 
 
@@ -34,6 +36,7 @@ class HistorySteps:
     create: bool
     header: tuple[str, ...]  # the header row after the change
     old_width: int  # header cells before the change; cells past it are new columns
+    update: tuple[tuple[int, int, str], ...]  # (1-based row, 0-based column, text), set first
     delete_rows: tuple[int, ...]  # 1-based row numbers, ascending
     append: Rows  # new rows in the tab's column order
     mark: bool  # the tab does not carry the marker yet
@@ -76,17 +79,19 @@ def apply_change(snapshot: Snapshot, change: Change) -> Snapshot:
     tabs = {t: snapshot.tabs[t] for t in titles}
     hidden = {t for t in snapshot.hidden if t in tabs}
     protected = {t for t in snapshot.protected if t in tabs}
+    stamps = {t: s for t, s in snapshot.stamps.items() if t in tabs}
     marked = snapshot.marked if snapshot.marked in tabs else None
     for old, tab in steps.replace:
         titles[titles.index(old)] = tab.title
         del tabs[old]
         hidden.discard(old)
         protected.discard(old)
-        _put(tabs, hidden, protected, tab)
+        stamps.pop(old, None)
+        _put(tabs, hidden, protected, stamps, tab)
     for tab in steps.add:
         at = len(titles) if tab.position is None else min(tab.position, len(titles))
         titles.insert(at, tab.title)
-        _put(tabs, hidden, protected, tab)
+        _put(tabs, hidden, protected, stamps, tab)
     if steps.history is not None:
         h = steps.history
         if h.create:
@@ -94,21 +99,37 @@ def apply_change(snapshot: Snapshot, change: Change) -> Snapshot:
             tabs[h.title] = (h.header,)
             if h.hidden:
                 hidden.add(h.title)
-        rows = [tuple(r) for r in tabs[h.title]]
-        rows[0] = h.header
+        rows = [list(r) for r in tabs[h.title]]
+        rows[0] = list(h.header)
+        for number, column, text in h.update:
+            rows.extend([] for _ in range(number - len(rows)))
+            cells = rows[number - 1]
+            cells.extend("" for _ in range(column + 1 - len(cells)))
+            cells[column] = text
         for number in reversed(h.delete_rows):
             del rows[number - 1]
         tabs[h.title] = trimmed([*rows, *h.append])
         marked = h.title
-    return Snapshot(tuple(titles), tabs, frozenset(hidden), marked, protected=frozenset(protected))
+    return Snapshot(
+        tuple(titles),
+        tabs,
+        frozenset(hidden),
+        marked,
+        protected=frozenset(protected),
+        stamps=stamps,
+    )
 
 
-def _put(tabs: dict[str, Rows], hidden: set[str], protected: set[str], tab: Tab) -> None:
+def _put(
+    tabs: dict[str, Rows], hidden: set[str], protected: set[str], stamps: dict[str, str], tab: Tab
+) -> None:
     tabs[tab.title] = trimmed([tuple(_text(c) for c in row) for row in tab.rows])
     if tab.hidden:
         hidden.add(tab.title)
     if tab.protected:
         protected.add(tab.title)
+    if tab.stamp:
+        stamps[tab.title] = tab.stamp
 
 
 def _text(cell: str | int) -> str:
@@ -136,8 +157,9 @@ def _history_steps(snapshot: Snapshot, edit: HistoryEdit, deleted: list[str]) ->
         return HistorySteps(
             title=title,
             create=True,
-            header=HEADER,
-            old_width=len(HEADER),
+            header=HISTORY_HEADER,
+            old_width=len(HISTORY_HEADER),
+            update=(),
             delete_rows=(),
             append=edit.append,
             mark=True,
@@ -145,11 +167,11 @@ def _history_steps(snapshot: Snapshot, edit: HistoryEdit, deleted: list[str]) ->
         )
     rows = snapshot.tabs[title]
     header = tuple(rows[0]) if rows else ()
-    columns = column_map(header)
-    missing = [name for name in HEADER if name not in columns]
+    columns = history_columns(header)
+    missing = [name for name in HISTORY_HEADER if name not in columns]
     width = len(trimmed([header])[0]) if header else 0
     full = (*header[:width], *missing)
-    columns = column_map(full)
+    columns = history_columns(full)
     session = columns["Session"]
     gone = set(edit.remove_sessions)
     delete = tuple(
@@ -158,11 +180,13 @@ def _history_steps(snapshot: Snapshot, edit: HistoryEdit, deleted: list[str]) ->
         if session < len(cells) and cells[session].strip() in gone
     )
     append = tuple(_in_order(row, columns, len(full)) for row in edit.append)
+    update = tuple((row, columns[name], text) for row, name, text in edit.update)
     return HistorySteps(
         title=title,
         create=False,
         header=full,
         old_width=width,
+        update=update,
         delete_rows=delete,
         append=append,
         mark=snapshot.marked != title,
@@ -171,9 +195,9 @@ def _history_steps(snapshot: Snapshot, edit: HistoryEdit, deleted: list[str]) ->
 
 
 def _in_order(row: Sequence[str], columns: dict[str, int], width: int) -> tuple[str, ...]:
-    """A row given in HEADER order, laid out in the tab's column order."""
+    """A row given in HISTORY_HEADER order, laid out in the tab's column order."""
     cells = [""] * width
-    for name, value in zip(HEADER, row, strict=False):
+    for name, value in zip(HISTORY_HEADER, row, strict=False):
         cells[columns[name]] = value
     while cells and not cells[-1]:
         cells.pop()

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mixitup import __version__, notify
+from mixitup import __version__, layout, notify
 from mixitup.backends import open_backend, open_students_backend
 from mixitup.config import DEFAULT_CONFIG, Config, load_config
 from mixitup.errors import ConfigError, MixitupError
@@ -358,7 +358,7 @@ def _plan(args: argparse.Namespace) -> int:
         if result.already_published
         else ""
     )
-    print(f"{session.label}: {len(result.roster.students)} students{state}")
+    print(f"{layout.label(session)}: {len(result.roster.students)} students{state}")
     _print_report(result.grouping)
     for number, group in enumerate(result.grouping.groups, 1):
         members = ", ".join(f"{s.name} ({s.program} Mod {s.module})" for s in group)
@@ -388,9 +388,9 @@ def _publish(args: argparse.Namespace) -> int:
     if outcome.plan is not None:
         _notify_published(config, students.location if students else where, [outcome.plan])
     if outcome.plan is None:
-        print(f"{outcome.session.label} is already published in {where}; nothing changed.")
+        print(f"{layout.label(outcome.session)} is already published in {where}; nothing changed.")
     else:
-        print(f"{outcome.action.capitalize()} {outcome.session.label} in {where}:")
+        print(f"{outcome.action.capitalize()} {layout.label(outcome.session)} in {where}:")
         _print_report(outcome.plan.grouping)
     _single_sheet_notice(config, backend.location)
     return 0
@@ -443,11 +443,11 @@ def _where(config: Config) -> str:
 def _notify_published(config: Config, location: str, plans: Sequence[pipeline.Plan]) -> None:
     for plan in plans:
         text = notify.published_text(
-            plan.session.label,
+            layout.label(plan.session),
             len(plan.roster.students),
             plan.grouping.report.groups,
             location,
-            plan.session.groups_title,
+            layout.groups_title(plan.session),
         )
         notify.send(config.webhook, text)
 
@@ -498,7 +498,7 @@ def _status(args: argparse.Namespace) -> int:
     if result.absent_twice:
         print(f"Absent from their last two sessions: {', '.join(result.absent_twice)}")
     if result.disagree:
-        labels = ", ".join(s.label for s in result.disagree)
+        labels = ", ".join(layout.label(s) for s in result.disagree)
         print(
             f"Out of step: the students' spreadsheet does not show {labels} as the staff record "
             "has it (a tab missing, changed or unprotected). The next `mixitup run` writes it "
@@ -547,7 +547,8 @@ def _export_zoom(args: argparse.Namespace) -> int:
         raise ConfigError(f"Cannot write {path}: {error.strerror}. Check -o.") from error
     print(
         f"Wrote {path}: {result.participants} students in {result.rooms} rooms for "
-        f"{session.label}. Upload it in Zoom under the meeting's breakout room pre-assignment."
+        f"{layout.label(session)}. Upload it in Zoom under the meeting's breakout room "
+        "pre-assignment."
     )
     return 0
 
@@ -607,7 +608,7 @@ def _attendance(args: argparse.Namespace) -> int:
     )
     minutes = f" (at least {config.min_minutes:g} minutes)" if report is not None else ""
     print(
-        f"{result.session.label}: {len(result.attended)} attended{minutes}, "
+        f"{layout.label(result.session)}: {len(result.attended)} attended{minutes}, "
         f"{len(result.absent)} absent, {len(result.unrecorded)} not recorded."
     )
     if result.absent:
@@ -638,7 +639,9 @@ def _rebalance(args: argparse.Namespace) -> int:
         report=read_report(args.zoom) if args.zoom is not None else None,
         students_backend=open_students_backend(config),
     )
-    print(f"{result.session.label}: {len(result.absent)} absent, {len(result.moves)} moved.")
+    print(
+        f"{layout.label(result.session)}: {len(result.absent)} absent, {len(result.moves)} moved."
+    )
     if not result.changed:
         print(f"Nothing to change in {backend.location}.")
     if result.moves or result.new_leads:

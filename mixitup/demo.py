@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.styles import Font
 
-from mixitup import pipeline
+from mixitup import layout, pipeline
 from mixitup.backends import open_students_backend
 from mixitup.backends.xlsx import XlsxBackend
 from mixitup.config import load_config
@@ -90,9 +90,9 @@ def build_demo(folder: Path) -> str:
         )
         seconds = time.perf_counter() - started
         if outcome.plan is None:  # a fresh workbook has nothing published yet
-            raise AssertionError(f"{session.label} was already published in a new workbook")
+            raise AssertionError(f"{layout.label(session)} was already published in a new workbook")
         lines.append(
-            f"{session.label}: {len(outcome.plan.roster.students)} students, "
+            f"{layout.label(session)}: {len(outcome.plan.roster.students)} students, "
             f"published in {seconds:.1f} s"
         )
         lines += [f"  {line}" for line in outcome.plan.grouping.report.lines()]

@@ -12,86 +12,19 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from itertools import combinations
 
-from mixitup.errors import RosterError
-from mixitup.models import Rows, Session, Snapshot, Student
-from mixitup.render import LEAD
-from mixitup.roster import Roster, header_key, name_key, parse_module
-from mixitup.schedule import parse_label
-
-HEADER = (
-    "Session",
-    "Date",
-    "Week",
-    "Group",
-    "Student key",
-    "Name",
-    "Program",
-    "Module",
-    "Cohort",
-    "Role",
-    "Attended",
-    "Published at",
-    "Seed",
+from mixitup import layout
+from mixitup.layout import (
+    ABSENT,
+    LEAD,
+    find_history_tab,
+    history_columns,
+    history_entry,
+    name_key,
+    parse_label,
+    parse_module,
 )
-"""The history tab's columns as mixitup creates them; staff may reorder them or add others."""
-ATTENDED, ABSENT = "yes", "no"  # the Attended column's words; blank means not recorded
-REQUIRED = ("Session", "Group", "Student key")  # a tab whose row 1 has these is a history tab
-_KEYS = {header_key(name): name for name in HEADER}
-
-
-def column_map(header: Sequence[str]) -> dict[str, int]:
-    """HEADER name -> 0-based column in a history tab whose first row is `header`."""
-    found: dict[str, int] = {}
-    for index, text in enumerate(header):
-        name = _KEYS.get(header_key(text))
-        if name is not None and name not in found:
-            found[name] = index
-    return found
-
-
-def find_history_tab(snapshot: Snapshot) -> str | None:
-    """The history tab: the one with mixitup's marker, else one whose row 1 is the header.
-
-    Raises RosterError when the marked tab has lost the columns mixitup needs.
-    """
-    if snapshot.marked is not None and snapshot.marked in snapshot.tabs:
-        rows = snapshot.tabs[snapshot.marked]
-        missing = [n for n in REQUIRED if n not in column_map(rows[0] if rows else ())]
-        if missing:
-            raise RosterError(
-                [
-                    f'History tab "{snapshot.marked}", row 1: the column'
-                    f"{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                    "cannot be found, so mixitup cannot tell who met whom. Put the header back "
-                    f"(version history of the spreadsheet, or type it: {', '.join(HEADER)})."
-                ]
-            )
-        return snapshot.marked
-    candidates = [
-        title
-        for title in snapshot.titles
-        if (rows := snapshot.tabs[title]) and all(n in column_map(rows[0]) for n in REQUIRED)
-    ]
-    # Staff may have copied the tab; the one still called History is the original.
-    candidates.sort(key=lambda t: t.casefold() != "history")
-    return candidates[0] if candidates else None
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One student's place in one published session."""
-
-    row: int  # spreadsheet row in the history tab; 0 when it holds no such row
-    session: str  # the session's label, e.g. "2027-01-13 Week 2"
-    group: int
-    key: str
-    name: str
-    program: str = ""
-    module: str = ""
-    cohort: str = ""
-    role: str = ""
-    attended: str = ""  # blank (not recorded: counts as attended), "yes" or "no"
-    recorded: bool = True  # False: only a groups tab shows it; the history tab should too
+from mixitup.models import Entry, Rows, Session, Snapshot, Student
+from mixitup.roster import Roster
 
 
 @dataclass(frozen=True)
@@ -152,7 +85,7 @@ class History:
         """Group number -> student keys, for one published session."""
         groups: dict[int, list[str]] = defaultdict(list)
         for entry in self.entries:
-            if entry.session == session.label:
+            if entry.session == layout.label(session):
                 groups[entry.group].append(entry.key)
         return dict(groups)
 
@@ -166,7 +99,7 @@ class History:
         for entry in self.entries:
             if entry.attended == ABSENT:
                 continue
-            if before is None or entry.session != before.label:
+            if before is None or entry.session != layout.label(before):
                 groups[(entry.session, entry.group)].append(entry.key)
         counts: dict[frozenset[str], int] = defaultdict(int)
         for keys in groups.values():
@@ -183,9 +116,11 @@ def read_history(snapshot: Snapshot) -> History:
     """
     title = find_history_tab(snapshot)
     rows = snapshot.tabs[title] if title is not None else ()
-    columns = column_map(rows[0]) if rows else {}
+    columns = history_columns(rows[0]) if rows else {}
     entries = [
-        e for e in (_entry(cells, row, columns) for row, cells in enumerate(rows[1:], 2)) if e
+        e
+        for e in (history_entry(cells, row, columns) for row, cells in enumerate(rows[1:], 2))
+        if e
     ]
     labels = {e.session for e in entries} | _groups_labels(snapshot)
     result: list[Entry] = []
@@ -212,7 +147,7 @@ def history_rows(
     seed: int,
     leads: Collection[str] = (),
 ) -> tuple[tuple[str, ...], ...]:
-    """The history rows recording `groups` for `session`, one per student, in HEADER order;
+    """The history rows recording `groups` for `session`, one per student, in HISTORY_HEADER order;
     the students whose keys are in `leads` have the Role `Lead`."""
     stamp = published_at.isoformat(timespec="seconds")
     return tuple(
@@ -240,13 +175,13 @@ def rewritten_rows(
     now: dt.datetime,
     seed: int,
 ) -> tuple[tuple[str, ...], ...]:
-    """History rows, in HEADER order, recording `entries` (one session's, changed).
+    """History rows, in HISTORY_HEADER order, recording `entries` (one session's, changed).
 
     A recorded entry keeps the cells its row holds (published at, seed, cohort, ...) with its
     key, group, role and attended as the entry says; an unrecorded one gets a new row.
     """
     tab = snapshot.tabs[history.title] if history.title is not None else ()
-    columns = column_map(tab[0]) if tab else {}
+    columns = history_columns(tab[0]) if tab else {}
     stamp = now.isoformat(timespec="seconds")
     out = []
     for e in entries:
@@ -255,7 +190,7 @@ def rewritten_rows(
             cells = tab[e.row - 1]
             row = [
                 cells[columns[n]] if n in columns and columns[n] < len(cells) else ""
-                for n in HEADER
+                for n in layout.HISTORY_HEADER
             ]
         elif session is not None:
             row = list(_row(session, 0, "", e.name, e.program, e.module, e.cohort, "", stamp, seed))
@@ -267,7 +202,7 @@ def rewritten_rows(
             ("Role", e.role),
             ("Attended", e.attended),
         ):
-            row[HEADER.index(name)] = value
+            row[layout.HISTORY_HEADER.index(name)] = value
         out.append(tuple(row))
     return tuple(out)
 
@@ -285,7 +220,7 @@ def _row(
     seed: int | str,
 ) -> tuple[str, ...]:
     return (
-        session.label,
+        layout.label(session),
         session.date.isoformat(),
         str(session.week),
         str(group),
@@ -298,28 +233,6 @@ def _row(
         "",
         stamp,
         str(seed),
-    )
-
-
-def _entry(cells: tuple[str, ...], row: int, columns: dict[str, int]) -> Entry | None:
-    def cell(name: str) -> str:
-        index = columns.get(name)
-        return cells[index].strip() if index is not None and index < len(cells) else ""
-
-    session, group, key = cell("Session"), cell("Group"), cell("Student key")
-    if not session or not key or not group.isdigit():
-        return None  # not a row this tool wrote; history is ours, so skip rather than fail
-    return Entry(
-        row,
-        session,
-        int(group),
-        key,
-        cell("Name"),
-        cell("Program"),
-        cell("Module"),
-        cell("Cohort"),
-        cell("Role"),
-        cell("Attended").casefold(),
     )
 
 

@@ -10,7 +10,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from mixitup.mdgp import _EPS, Bools, Floats, Instance, Ints
+from mixitup.instance import EPS, Bools, Floats, Instance, Ints
 
 
 class _State(NamedTuple):
@@ -188,7 +188,7 @@ def _descent(inst: Instance, st: _State, row: Floats) -> float:
         improved = False
         for i in np.random.permutation(n):
             a = group[i]
-            best, target = _EPS, -1
+            best, target = EPS, -1
             for b in range(groups if st.size[a] > inst.lower[a] else 0):
                 if b != a and _can_move(inst, st, i, a, b):
                     delta = gain[i, b] - gain[i, a]
@@ -263,7 +263,7 @@ def _tabu(
     expiring = np.zeros((span, 4 * tenure + 2, 2), np.int64)
     expiring_count = np.zeros(span, np.int64)
     step, since = 0, 0
-    while since < patience and step < longest and best_value < bound - _EPS:
+    while since < patience and step < longest and best_value < bound - EPS:
         step += 1
         since += 1
         bucket = step % span
@@ -295,7 +295,7 @@ def _tabu(
                 if b == a or (marked and marks[b] >= marked_upper[b]):
                     continue
                 delta = gain[i, b] - here
-                if tabu_until[i, b] > step and value + delta <= best_value + _EPS:
+                if tabu_until[i, b] > step and value + delta <= best_value + EPS:
                     continue
                 keep, best, ties = _fold(delta, best, ties, 1)
                 if keep:
@@ -304,7 +304,7 @@ def _tabu(
             for b in range(a + 1, groups):
                 for kind in range(2):
                     delta, count = swaps.gain[kind, a, b], swaps.ties[kind, a, b]
-                    if count == 0 or (kind == 1 and value + delta <= best_value + _EPS):
+                    if count == 0 or (kind == 1 and value + delta <= best_value + EPS):
                         continue
                     keep, best, ties = _fold(delta, best, ties, count)
                     if keep:
@@ -334,7 +334,7 @@ def _tabu(
             )
         changed[a] = changed[b] = True
         value += best
-        if value > best_value + _EPS:
+        if value > best_value + EPS:
             best_value = value
             _copy(st.group, best_group)
             since = 0
@@ -433,7 +433,7 @@ def _refresh(
                     tabu = tabu_from or q >= free
                     reach = u + values[q]  # the swap gains reach - 2 w_ij <= reach - floor
                     j, q = items[q], q + 1
-                    if reach - floor < (top1 if tabu else top0) - _EPS:
+                    if reach - floor < (top1 if tabu else top0) - EPS:
                         q = max(q, free)  # the free items after j gain less: on to the tabu ones
                         continue
                     if marked_items[j] != marked_items[i] and not mixed:
@@ -454,9 +454,9 @@ def _fold(delta: float, top: float, ties: int, count: int) -> tuple[bool, float,
     """Fold `count` neighbours gaining `delta` into the best so far, `top`, shared by `ties`:
     whether one of them is now the one kept (ties are broken at random, each neighbour alike,
     so that walks differ), and the new top and ties."""
-    if delta < top - _EPS:
+    if delta < top - EPS:
         return False, top, ties
-    if delta > top + _EPS:
+    if delta > top + EPS:
         return True, delta, count
     return np.random.randint(ties + count) < count, top, ties + count
 
@@ -528,7 +528,7 @@ def search(
     tenure = max(2, int(knobs[0] * n))
     strength = max(1, int(knobs[2] * n))
     for r in range(rounds):
-        if best_value >= bound - _EPS:
+        if best_value >= bound - EPS:
             break
         if r > 0 or kick:
             st = _build(inst, best_group)
@@ -536,7 +536,7 @@ def search(
             _perturb(inst, st, strength + np.random.randint(2 * strength))
             value = _value_of(st)
             value += _descent(inst, st, row)
-            if value > best_value + _EPS:
+            if value > best_value + EPS:
                 best_value = value
                 _copy(st.group, best_group)
         if tabu:

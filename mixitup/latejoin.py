@@ -9,12 +9,12 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+from mixitup import layout
 from mixitup.errors import InfeasibleGroupingError
-from mixitup.history import Entry
-from mixitup.models import Rows, Session, Student
+from mixitup.layout import name_key, parse_module
+from mixitup.models import Entry, Rows, Session, Student
 from mixitup.optimizer import Rules, lead_modules
 from mixitup.render import groups_tab
-from mixitup.roster import name_key, parse_module
 
 Groups = tuple[tuple[Student, ...], ...]
 """Group 1 first; a group may be empty when staff moved everyone out of it."""
@@ -62,7 +62,7 @@ def read_groups(
     role = _role_column(rows)
     recorded = {name_key(e.name) for e in entries}
     by_hand: set[str] = set()
-    title = session.groups_title
+    title = layout.groups_title(session)
     for cells in rows[1:]:
         cells = _trimmed(cells)
         if not cells:
@@ -222,7 +222,7 @@ def _round_trip(
             rendered[cells] -= 1
             continue
         return (
-            f'Groups tab "{session.groups_title}", row {index + 1} ({", ".join(cells)}) was '
-            "edited in a way mixitup cannot keep exactly"
+            f'Groups tab "{layout.groups_title(session)}", row {index + 1} '
+            f"({', '.join(cells)}) was edited in a way mixitup cannot keep exactly"
         )
     return ""

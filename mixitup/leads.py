@@ -12,10 +12,9 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from mixitup.history import Entry
-from mixitup.models import Student
+from mixitup.layout import LEAD
+from mixitup.models import Entry, Student
 from mixitup.optimizer import lead_modules
-from mixitup.render import LEAD
 
 
 @dataclass(frozen=True)

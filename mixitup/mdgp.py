@@ -19,42 +19,14 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-Ints = npt.NDArray[np.int64]
-Floats = npt.NDArray[np.float64]
-Bools = npt.NDArray[np.bool_]
+from mixitup.instance import EPS, Bools, Floats, Instance, Ints
 
-_EPS = 1e-7  # weights are sums of reals: ignore gains below rounding noise
 _TABU_PAIRS = 4_000_000  # beyond this many pairs per scan, tabu search is too slow to pay
 _TENURE = 0.05  # tabu tenure as a share of n, plus up to as much again at random
 _PATIENCE = 40.0  # tabu walk ends after this many times n steps without a new best
 _STRENGTH = 0.2  # a kick makes this share of n random changes, plus up to twice that
 _DENSE_ITEMS = 3_000  # up to here a dense n x n copy of the weights (72 MB) speeds up swaps
 AOT_MODULE = "_kernels_aot"  # mixitup._kernels_aot, built by setup.py from mixitup/aot.py
-
-
-class Instance(NamedTuple):
-    """An MDGP instance in the flat arrays the compiled kernels read.
-
-    The weight of a pair is its explicit weight (a symmetric sparse matrix in CSR form, both
-    directions stored) plus, for each label the two items share, that label's weight. Labels
-    keep dense "same cohort" or "same module" weights out of memory: 10,000 items cost
-    10,000 x labels entries, not 10,000 squared. Marked items carry an extra rule: group g
-    holds between `marked_lower[g]` and `marked_upper[g]` of them.
-    """
-
-    lower: Ints  # (G,) fewest items per group
-    upper: Ints  # (G,) most items per group
-    indptr: Ints  # (n+1,) explicit weights, CSR
-    indices: Ints
-    weights: Floats
-    labels: Ints  # (n, F) label ids; feature f of items i and j is shared when equal
-    label_weight: Floats  # (L,)
-    label_ptr: Ints  # (L+1,) the items carrying each label, CSR
-    label_items: Ints
-    marked: Bools  # (n,)
-    marked_lower: Ints  # (G,)
-    marked_upper: Ints  # (G,)
-    dense: Floats  # (n, n) every pair's whole weight, or (0, 0) when n is too large
 
 
 @dataclass(frozen=True)
@@ -222,16 +194,16 @@ def solve(
         )
         per_round = (time.process_time() - tick) / todo
         done += todo
-        if value > best_value + _EPS:
+        if value > best_value + EPS:
             best, best_value = group, value
-        if best_value >= bound - _EPS:
+        if best_value >= bound - EPS:
             break
     return Solution(
         best,
         _value(inst, best, kernels),
         done,
         time.process_time() - started,
-        best_value >= bound - _EPS,
+        best_value >= bound - EPS,
         cut_short,
     )
 
@@ -318,10 +290,11 @@ def _built_kernels() -> Kernels | None:
 
 
 def source_hash() -> int:
-    """A fingerprint of the kernels' source (`kernels.py`, `aot.py`): a module built ahead of
-    time from other source, as in an editable install edited since, is not used."""
+    """A fingerprint of the kernels' source (`instance.py`, `kernels.py`, `aot.py`): a module
+    built ahead of time from other source, as in an editable install edited since, is not
+    used."""
     digest = hashlib.sha256()
-    for name in ("kernels.py", "aot.py"):
+    for name in ("instance.py", "kernels.py", "aot.py"):
         digest.update((Path(__file__).parent / name).read_bytes())
     return int.from_bytes(digest.digest()[:7], "little")
 

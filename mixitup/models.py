@@ -39,22 +39,30 @@ class Student:
 
 @dataclass(frozen=True, order=True)
 class Session:
-    """One Mix It Up meeting: a date and the module week (2: networking, 4: interview prep)."""
+    """One Mix It Up meeting: a date and the module week (2: networking, 4: interview prep).
+
+    `mixitup.layout` names it (`label`) and its tabs (`tab_title`), and reads those back.
+    """
 
     date: dt.date
     week: int
 
-    @property
-    def label(self) -> str:
-        return f"{self.date.isoformat()} Week {self.week}"
 
-    @property
-    def groups_title(self) -> str:
-        return f"{self.label} Groups"
+@dataclass(frozen=True)
+class Entry:
+    """One student's place in one published session, as the record holds it."""
 
-    @property
-    def prompts_title(self) -> str:
-        return f"{self.label} Prompts"
+    row: int  # the History row holding it; 0 when the History holds no such row yet
+    session: str  # the session's label, e.g. "2027-01-13 Week 2"
+    group: int
+    key: str
+    name: str
+    program: str = ""
+    module: str = ""
+    cohort: str = ""
+    role: str = ""  # "Lead" for the group's lead
+    attended: str = ""  # blank (not recorded: counts as attended), "yes" or "no"
+    recorded: bool = True  # False: not in the History yet (typed into a groups tab, or rebuilt)
 
 
 @dataclass(frozen=True)
@@ -93,22 +101,31 @@ class Tab:
     position: int | None = None  # where a new tab goes (0: first); None: last
     chart: Chart | None = None  # drawn anew each time the tab is written
     protected: bool = False  # only mixitup and the backend's named editors may edit it
+    # Kept with the tab, not in a cell: `layout.stamp` of the cells mixitup wrote, so a later
+    # read tells a tab a person edited from one that only fell behind the record.
+    stamp: str = ""
+
+
+CellUpdate = tuple[int, str, str]
+"""(row, column, text): a History cell to set in place; the row as the last read numbered it,
+the column by its `HISTORY_HEADER` name."""
 
 
 @dataclass(frozen=True)
 class HistoryEdit:
-    """Rows to remove from and add to the history tab (`change.py` says where that tab is).
-
-    Rows are given in `HISTORY_HEADER` order; the tab may order its columns as staff like.
+    """Cells to set, rows to remove and rows to add in the History (`change.py` says where that
+    tab is). Rows are given in `HISTORY_HEADER` order; the tab may order its columns as staff
+    like, and every cell and row the edit does not name stays as it is.
     """
 
     remove_sessions: tuple[str, ...] = ()  # labels whose rows go, as the tab holds them then
+    update: tuple[CellUpdate, ...] = ()
     append: tuple[tuple[str, ...], ...] = ()
     title: str = "History"  # the title of a history tab created by this edit
     hidden: bool = True  # whether a created history tab is hidden
 
     def __bool__(self) -> bool:
-        return bool(self.remove_sessions or self.append)
+        return bool(self.remove_sessions or self.update or self.append)
 
 
 @dataclass(frozen=True)
@@ -141,6 +158,9 @@ class Snapshot:
     marked: str | None = None  # the tab carrying mixitup's history marker, if any
     uncomputed: Mapping[str, frozenset[tuple[int, int]]] = field(default_factory=dict)
     protected: frozenset[str] = frozenset()  # titles of tabs protected as a whole
+    stamps: Mapping[str, str] = field(
+        default_factory=dict
+    )  # title -> Tab.stamp it was written with
 
     def title(self, title: str) -> str | None:
         """The spreadsheet's own spelling of `title`, or None when it has no such tab."""

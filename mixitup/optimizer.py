@@ -16,7 +16,8 @@ from itertools import combinations
 import numpy as np
 
 from mixitup.errors import InfeasibleGroupingError
-from mixitup.mdgp import Floats, Ints, Problem, Solution, solve
+from mixitup.instance import Floats, Ints
+from mixitup.mdgp import Problem, Solution, solve
 from mixitup.models import Student
 
 MAX_GROUPS = 100  # Zoom's breakout-room limit

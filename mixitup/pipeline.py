@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal, TypeVar
 
-from mixitup import schedule
+from mixitup import layout, schedule
 from mixitup import students as students_sheet
 from mixitup.attendance import Directory, Stranger, absent_lately, match_report, resolve
 from mixitup.backends import Backend
@@ -24,24 +24,21 @@ from mixitup.errors import (
 )
 from mixitup.export import ZoomExport, zoom_csv, zoom_members
 from mixitup.history import (
-    ABSENT,
-    ATTENDED,
-    Entry,
     History,
-    find_history_tab,
     history_rows,
     published_sessions,
     read_history,
     rewritten_rows,
 )
 from mixitup.latejoin import Placement, newcomers, place, read_groups, recorded_groups
+from mixitup.layout import ABSENT, ATTENDED, LEAD, find_history_tab
 from mixitup.leads import Led, choose_leads, due_to_lead
-from mixitup.models import Change, HistoryEdit, Session, Snapshot, Student, Tab
+from mixitup.models import Change, Entry, HistoryEdit, Session, Snapshot, Student, Tab
 from mixitup.optimizer import Grouping, Rules, group_count, optimize
 from mixitup.prompts import load_prompts
 from mixitup.rebalance import Move
 from mixitup.rebalance import rebalance as rebalance_groups
-from mixitup.render import LEAD, groups_tab, prompts_tab
+from mixitup.render import groups_tab, prompts_tab
 from mixitup.roster import Roster, read_roster
 from mixitup.zoom_report import Join
 
@@ -119,7 +116,7 @@ def publish(
         log.info(
             "%s %s: %d students in %d groups",
             outcome.action,
-            session.label,
+            layout.label(session),
             len(outcome.plan.roster.students),
             outcome.plan.grouping.report.groups,
         )
@@ -136,13 +133,13 @@ def _decide_publish(
     now: dt.datetime,
 ) -> tuple[Outcome, Change | None]:
     history = _history(snapshot)
-    published = session.label in published_sessions(snapshot, history)
+    published = layout.label(session) in published_sessions(snapshot, history)
     if published and not force:
-        log.info("%s is already published; nothing to do", session.label)
+        log.info("%s is already published; nothing to do", layout.label(session))
         return Outcome(session, "unchanged", None), None
     if published and session.date < today and not force_past:
         raise ConfigError(
-            f"{session.label} took place before today ({today}); its groups are the record "
+            f"{layout.label(session)} took place before today ({today}); its groups are the record "
             "of who met. Add --force-past as well as --force to replace it anyway."
         )
     result = _plan(config, snapshot, session, now, history)
@@ -208,7 +205,7 @@ def _plan(
     if roster is None:
         roster = _roster(config, snapshot)
     history = (history or _history(snapshot)).matched_to(roster)
-    led = Led.count(history.entries, but=session.label)
+    led = Led.count(history.entries, but=layout.label(session))
     count = group_count(len(roster.students), config.group_size)
     rules = dataclasses.replace(
         _rules(config, session, roster),
@@ -216,13 +213,15 @@ def _plan(
     )
     grouping = optimize(roster.students, history.met(before=session), rules)
     leads = choose_leads(grouping.groups, session.week, led)
-    published = session.label in published_sessions(snapshot, history)
+    published = layout.label(session) in published_sessions(snapshot, history)
     change = Change(
         tabs=(groups_tab(session, grouping.groups, leads), prompts_tab(session, prompts)),
         history=HistoryEdit(
-            remove_sessions=(session.label,) if session.label in history.sessions() else (),
+            remove_sessions=(layout.label(session),)
+            if layout.label(session) in history.sessions()
+            else (),
             append=history_rows(session, grouping.groups, now, config.seed, leads)
-            + history.unrecorded(roster.students, now, config.seed, but=session.label),
+            + history.unrecorded(roster.students, now, config.seed, but=layout.label(session)),
             title=config.history_tab,
         ),
     )
@@ -316,12 +315,12 @@ def _decide_run(
     upcoming = [
         s
         for s in schedule.open_sessions(config.calendar, published, now)
-        if snapshot.title(s.groups_title) is not None
+        if snapshot.title(layout.groups_title(s)) is not None
     ]
     started = [
         label
         for label in published
-        if (s := schedule.parse_label(label)) is not None and s.date == today and s not in upcoming
+        if (s := layout.parse_label(label)) is not None and s.date == today and s not in upcoming
     ]
     for label in started:
         log.info("%s has started; late joiners are no longer added to it", label)
@@ -329,11 +328,11 @@ def _decide_run(
         "calendar on %s: %d due (%s), %d published still to come",
         today,
         len(due),
-        ", ".join(s.label for s in due) or "none",
+        ", ".join(layout.label(s) for s in due) or "none",
         len(upcoming),
     )
     for slot in schedule.slots(config.calendar):
-        log.debug("  %s: %s", slot.session.label, slot.state(today, published))
+        log.debug("  %s: %s", layout.label(slot.session), slot.state(today, published))
     for note in schedule.notes(config.calendar):
         log.warning("check the calendar: %s", note)
     if not due and not upcoming and all(e.recorded for e in history.entries):
@@ -350,7 +349,7 @@ def _decide_run(
         entries += [
             Entry(
                 0,
-                session.label,
+                layout.label(session),
                 number,
                 s.key,
                 s.name,
@@ -398,12 +397,12 @@ def _late_joiners(
     now: dt.datetime,
 ) -> tuple[Joined, Tab, tuple[tuple[str, ...], ...]] | None:
     """The joiners of one published session, its new groups tab and their history rows."""
-    entries = [e for e in history.entries if e.session == session.label]
-    rows = snapshot.rows(session.groups_title) or ()
+    entries = [e for e in history.entries if e.session == layout.label(session)]
+    rows = snapshot.rows(layout.groups_title(session)) or ()
     current = read_groups(session, rows, entries, roster.students)
     joiners = newcomers(roster.students, {e.key for e in entries}, current.added_by_hand)
     if not joiners:
-        log.debug("%s: everyone on the roster is in a group", session.label)
+        log.debug("%s: everyone on the roster is in a group", layout.label(session))
         return None
     if current.problem:
         names = ", ".join(s.name for s in joiners)
@@ -417,7 +416,7 @@ def _late_joiners(
     try:
         groups, placements = place(joiners, current.groups, history.met(before=session), rules)
     except InfeasibleGroupingError as error:
-        raise InfeasibleGroupingError(f"{session.groups_title}: {error}") from error
+        raise InfeasibleGroupingError(f"{layout.groups_title(session)}: {error}") from error
     only_joiners: list[list[Student]] = [[] for _ in groups]
     for placement in placements:
         only_joiners[placement.group - 1].append(placement.student)
@@ -438,7 +437,7 @@ def _log_run(outcome: RunOutcome, location: str) -> None:
     for result in outcome.published:
         log.info(
             "published %s in %s: %d students in %d groups",
-            result.session.label,
+            layout.label(result.session),
             location,
             len(result.roster.students),
             result.grouping.report.groups,
@@ -446,7 +445,7 @@ def _log_run(outcome: RunOutcome, location: str) -> None:
         report = result.grouping.report
         # One line, so a cron log reads one line per step; a rule not met is a warning.
         level = logging.INFO if all(f.met for f in report.figures) else logging.WARNING
-        log.log(level, "quality of %s: %s", result.session.label, "; ".join(report.lines()))
+        log.log(level, "quality of %s: %s", layout.label(result.session), "; ".join(report.lines()))
     for joined in outcome.joined:
         for p in joined.placements:
             notes = [
@@ -460,7 +459,7 @@ def _log_run(outcome: RunOutcome, location: str) -> None:
                 p.student.name,
                 p.student.program,
                 p.student.module,
-                joined.session.label,
+                layout.label(joined.session),
                 p.group,
                 f" ({extra})" if extra else "",
             )
@@ -528,14 +527,14 @@ def status(
         return sum(len(keys) for keys in groups.values()), len(groups)
 
     slots = schedule.slots(config.calendar)
-    on_calendar = {s.session.label for s in slots}
+    on_calendar = {layout.label(s.session) for s in slots}
     return Status(
         today,
         tuple(SlotStatus(s, s.state(today, published), *counts(s.session)) for s in slots),
         tuple(
             (session, *counts(session))
             for session in sorted(
-                s for s in map(schedule.parse_label, published - on_calendar) if s is not None
+                s for s in map(layout.parse_label, published - on_calendar) if s is not None
             )
         ),
         schedule.next_slot(config.calendar, today),
@@ -553,11 +552,11 @@ def export_zoom(
     if students_backend is not None:
         snapshot = students_sheet.combined(snapshot, _read(students_backend))
     history = _history(snapshot)
-    if session.label not in published_sessions(snapshot, history):
+    if layout.label(session) not in published_sessions(snapshot, history):
         raise ConfigError(
-            f"{session.label} is not published in {backend.location}, so it has no groups to "
-            f"export. Check --date and --week (`mixitup status` lists the sessions), or publish it "
-            "first."
+            f"{layout.label(session)} is not published in {backend.location}, so it has no "
+            "groups to export. Check --date and --week (`mixitup status` lists the sessions), "
+            "or publish it first."
         )
     students: tuple[Student, ...] = ()
     try:
@@ -568,14 +567,14 @@ def export_zoom(
     else:
         students = roster.students
         history = history.matched_to(roster)  # an email fixed since publishing is used
-    entries = [e for e in history.entries if e.session == session.label]
-    rows = snapshot.rows(session.groups_title)
+    entries = [e for e in history.entries if e.session == layout.label(session)]
+    rows = snapshot.rows(layout.groups_title(session))
     groups = (
         read_groups(session, rows, entries, students).groups
         if rows is not None
         else recorded_groups(entries, students)  # staff deleted the tab; history remembers
     )
-    result = zoom_csv(session.label, zoom_members(groups))
+    result = zoom_csv(layout.label(session), zoom_members(groups))
     for warning in result.warnings:
         log.warning("%s", warning)
     return result
@@ -670,8 +669,8 @@ def attendance(
             found = match_report(report, directory)
             marks.update(found.marks((e.key for e in entries), config.min_minutes))
             strangers = found.strangers
-        absent_keys = resolve(absent, directory, session.label)
-        present_keys = resolve(present, directory, session.label)
+        absent_keys = resolve(absent, directory, layout.label(session))
+        present_keys = resolve(present, directory, layout.label(session))
         both = sorted({directory.names[k] for k in set(absent_keys) & set(present_keys)})
         if both:
             raise DataError(
@@ -696,7 +695,7 @@ def attendance(
     outcome = _session_write(config, backend, students_backend, decide, session, now)
     log.info(
         "%s: %d attended, %d absent, %d not recorded; %d changed",
-        session.label,
+        layout.label(session),
         len(outcome.attended),
         len(outcome.absent),
         len(outcome.unrecorded),
@@ -741,13 +740,13 @@ def rebalance(
             seen = match_report(report, directory).minutes
             away = {e.key for e in entries if e.key not in seen}
         else:
-            away = set(resolve(absent, directory, session.label))
-        rows = snapshot.rows(session.groups_title)
+            away = set(resolve(absent, directory, layout.label(session)))
+        rows = snapshot.rows(layout.groups_title(session))
         if rows is None:
             raise DataError(
-                f'{session.label} has no "{session.groups_title}" tab in {backend.location}, so '
-                "there are no rooms to rebalance. Restore the tab (version history), or publish "
-                "the session again with `publish --force`."
+                f'{layout.label(session)} has no "{layout.groups_title(session)}" tab in '
+                f"{backend.location}, so there are no rooms to rebalance. Restore the tab (version "
+                "history), or publish the session again with `publish --force`."
             )
         roster = [Student(e.key, e.name, e.program, 0, e.cohort) for e in entries]
         current = read_groups(session, rows, entries, roster)
@@ -764,7 +763,7 @@ def rebalance(
             keep_apart=directory.keep_apart,
             week=session.week,
             min_present=config.min_present,
-            led=Led.count(history.entries, but=session.label),
+            led=Led.count(history.entries, but=layout.label(session)),
         )
         room = {s.key: n for n, g in enumerate(result.groups, 1) for s in g}
         updated = [
@@ -802,7 +801,7 @@ def rebalance(
     outcome = _session_write(config, backend, students_backend, decide, session, now)
     log.info(
         "%s: %d absent, %d moved%s",
-        session.label,
+        layout.label(session),
         len(outcome.absent),
         len(outcome.moves),
         "" if outcome.changed else "; nothing changed",
@@ -816,9 +815,9 @@ def _session_entries(
     """The history, the session's entries (keyed as the roster knows them) and a directory to
     find its students in; DataError when the session is not published."""
     history = _history(snapshot)
-    if session.label not in published_sessions(snapshot, history):
+    if layout.label(session) not in published_sessions(snapshot, history):
         raise DataError(
-            f"{session.label} is not published in {location}. Check --date and --week "
+            f"{layout.label(session)} is not published in {location}. Check --date and --week "
             "(`mixitup status` lists the sessions)."
         )
     roster: Roster | None = None
@@ -832,7 +831,8 @@ def _session_entries(
     else:
         history = history.matched_to(roster)
     entries = sorted(
-        (e for e in history.entries if e.session == session.label), key=lambda e: (e.group, e.key)
+        (e for e in history.entries if e.session == layout.label(session)),
+        key=lambda e: (e.group, e.key),
     )
     if roster is None:
         return history, entries, Directory(entries, ())
@@ -878,7 +878,7 @@ def _session_change(
     """The change rewriting `session`'s history rows as `entries` say, in one edit."""
     return Change(
         history=HistoryEdit(
-            remove_sessions=(session.label,),
+            remove_sessions=(layout.label(session),),
             append=rewritten_rows(snapshot, history, entries, now, config.seed),
             title=config.history_tab,
         )
@@ -956,7 +956,9 @@ def _write_students(
 
     written = read_decide_write(backend, decide, first=seen)
     for session in written:
-        log.info("wrote %s to the students' spreadsheet %s", session.label, backend.location)
+        log.info(
+            "wrote %s to the students' spreadsheet %s", layout.label(session), backend.location
+        )
     return written
 
 
@@ -968,7 +970,7 @@ def _students_update(
     include: Sequence[Session] = (),
     force: Sequence[Session] = (),
 ) -> students_sheet.Update:
-    forced = {s.label for s in force}
+    forced = {layout.label(s) for s in force}
     history = read_history(students_sheet.combined(record, seen, but=forced))
     return students_sheet.update(
         history,

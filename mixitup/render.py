@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
+from mixitup import layout
+from mixitup.layout import GROUPS_HEADER, groups_row
 from mixitup.models import Cell, Session, Student, Tab
 from mixitup.prompts import Prompts
 
-GROUPS_HEADER = ("Group", "Name", "Program", "Module", "Role")
-LEAD = "Lead"  # the Role of the student who leads a group
 HEADER_FILL = "#D9E2F3"
 # Soft colours that stay readable on a phone; a group keeps its colour across the tab.
 BANDS = ("#FFFFFF", "#EEF3FB", "#FDF3E7", "#EDF7EE", "#F6EEF8", "#FFF9E0")
@@ -26,13 +26,12 @@ def groups_tab(
     )
     rows: list[tuple[Cell, ...]] = [GROUPS_HEADER]
     rows += [
-        (number, s.name, s.program, f"Mod {s.module}", LEAD if s.key in leads else "")
-        for number, s in placed
+        groups_row(number, s.name, s.program, s.module, s.key in leads) for number, s in placed
     ]
     fills = {0: HEADER_FILL}
     fills.update({i: BANDS[(number - 1) % len(BANDS)] for i, (number, _) in enumerate(placed, 1)})
     return Tab(
-        title=session.groups_title,
+        title=layout.groups_title(session),
         rows=tuple(rows),
         widths=_widths(rows),
         frozen_rows=1,
@@ -57,7 +56,7 @@ def prompts_tab(session: Session, prompts: Prompts) -> Tab:
         rows.append((heading,))
         rows += [(line,) for line in lines]
     return Tab(
-        title=session.prompts_title,
+        title=layout.prompts_title(session),
         rows=tuple(rows),
         widths=(72,),
         bold_rows=frozenset(bold),

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mixitup.history import column_map
+from mixitup.layout import history_columns as column_map
 from mixitup.models import Cell, Chart, Rows, Student, Tab
 
 if TYPE_CHECKING:

@@ -7,13 +7,13 @@ spreadsheet in one pass.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from mixitup.config import Config
 from mixitup.errors import RosterError
+from mixitup.layout import header_key, name_key, parse_module
 from mixitup.models import Rows, Student, column_letter
 
 Position = tuple[int, int]  # (row, column), 1-based
@@ -30,7 +30,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 REQUIRED = ("name", "program", "module")
 MODULES = range(1, 5)
 ACTIVE_STATUSES = ("", "active")
-_MODULE = re.compile(r"^(?:mod(?:ule)?|m)?[\s.#:-]*([0-9]+)(?:\.0+)?$", re.IGNORECASE)
 # Control characters, and the invisible marks that reorder or hide text; joiners (ZWJ, ZWNJ)
 # and left/right marks stay, since real names in many scripts and emoji need them.
 _BREAKS = re.compile(r"[\t\n\r\v\f\u2028\u2029]")
@@ -45,22 +44,6 @@ class Roster:
     warnings: tuple[str, ...]
     keep_apart: frozenset[frozenset[str]]
     keys: frozenset[str] = frozenset()  # every row's key, those sitting out included
-
-
-def header_key(text: str) -> str:
-    """A header reduced to letters and digits, so `Full Name`, `full_name` and `FULLNAME` match."""
-    return re.sub(r"[^0-9a-z#]", "", text.casefold())
-
-
-def name_key(name: str) -> str:
-    """The identity of a student without an email: case and spacing do not count."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
-
-
-def parse_module(text: str) -> int | None:
-    """`3`, `Mod 3`, `M3`, `Module 3` -> 3; anything else -> None."""
-    match = _MODULE.match(text.strip())
-    return int(match.group(1)) if match else None
 
 
 def read_roster(

@@ -6,19 +6,18 @@ Pure: every function takes `today` (or `now`) and the set of published session l
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
+from mixitup import layout
 from mixitup.config import Calendar
 from mixitup.errors import ConfigError
+from mixitup.layout import parse_label
 from mixitup.models import Session
 
 State = Literal["published", "skipped", "past", "due", "upcoming"]
 """published: tabs are in the spreadsheet; due: `run` publishes it now; upcoming: later."""
-
-_LABEL = re.compile(r"^(\d{4}-\d{2}-\d{2}) Week (\d+)$")
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class Slot:
 
     def state(self, today: dt.date, published: Collection[str]) -> State:
         """Where this session stands on `today`; a published session stays published."""
-        if self.session.label in published:
+        if layout.label(self.session) in published:
             return "published"
         if self.skipped:
             return "skipped"
@@ -99,17 +98,6 @@ def next_slot(calendar: Calendar, today: dt.date) -> Slot | None:
         (s for s in slots(calendar) if s.session.date >= today and not s.skipped),
         None,
     )
-
-
-def parse_label(label: str) -> Session | None:
-    """`2027-01-13 Week 2` -> that Session; anything else -> None."""
-    match = _LABEL.match(label)
-    if match is None:
-        return None
-    try:
-        return Session(dt.date.fromisoformat(match.group(1)), int(match.group(2)))
-    except ValueError:
-        return None
 
 
 def open_sessions(

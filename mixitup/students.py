@@ -15,13 +15,13 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 
+from mixitup import layout
 from mixitup.change import apply_change, trimmed
 from mixitup.history import History
+from mixitup.layout import LEAD, parse_label, parse_module
 from mixitup.models import Cell, Change, Session, Snapshot, Student, Tab
 from mixitup.prompts import Prompts
-from mixitup.render import HEADER_FILL, LEAD, groups_tab, prompts_tab
-from mixitup.roster import parse_module
-from mixitup.schedule import parse_label
+from mixitup.render import HEADER_FILL, groups_tab, prompts_tab
 
 HOW_TO_TITLE = "How to use this sheet"
 HOW_TO = (
@@ -60,7 +60,7 @@ def combined(staff: Snapshot, students: Snapshot, but: Collection[str] = ()) -> 
     groups = [
         t
         for t in students.titles
-        if (found := session_tab(t)) and found[1] == 0 and found[0].label not in but
+        if (found := session_tab(t)) and found[1] == 0 and layout.label(found[0]) not in but
     ]
     taken = {t.casefold() for t in groups}
     titles = [t for t in staff.titles if t.casefold() not in taken]
@@ -85,7 +85,7 @@ def session_tabs(session: Session, history: History, prompts: Prompts) -> tuple[
     members: dict[int, list[Student]] = defaultdict(list)
     leads: set[str] = set()
     for entry in history.entries:
-        if entry.session == session.label:
+        if entry.session == layout.label(session):
             module = parse_module(entry.module) or 0
             student = Student(entry.key, entry.name, entry.program, module, entry.cohort)
             members[entry.group].append(student)
@@ -143,7 +143,7 @@ def update(
     stale = [
         (session, tab)
         for session, tab in wanted
-        if (session is not None and session.label in force) or not _current(students, tab)
+        if (session is not None and layout.label(session) in force) or not _current(students, tab)
     ]
     if not stale:
         return Update((), Change())

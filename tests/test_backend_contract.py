@@ -18,7 +18,8 @@ from mixitup.backends.memory import MemoryBackend
 from mixitup.backends.xlsx import XlsxBackend
 from mixitup.change import apply_change
 from mixitup.errors import ConflictError
-from mixitup.history import HEADER, find_history_tab
+from mixitup.layout import HISTORY_HEADER as HEADER
+from mixitup.layout import find_history_tab
 from mixitup.models import Change, HistoryEdit, Snapshot, Tab
 from tests.conftest import write_workbook
 from tests.fake_sheets import GoogleSheet

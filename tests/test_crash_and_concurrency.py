@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from mixitup import pipeline
+from mixitup import layout, pipeline
 from mixitup.backends import open_backend
 from mixitup.history import read_history
 from mixitup.models import Change, Session
@@ -143,7 +143,10 @@ def test_on_google_two_runs_writing_different_sessions_at_once_both_land_whole(
 
     assert outcome.action == ("replaced" if second == "force" else "published")
     history = read_history(open_backend(config).read())
-    assert Counter(e.session for e in history.entries) == {week2.label: 36, week4.label: 36}
+    assert Counter(e.session for e in history.entries) == {
+        layout.label(week2): 36,
+        layout.label(week4): 36,
+    }
     met2 = history.met(before=week4)
     assert not any(
         frozenset((a, b)) in met2

@@ -18,7 +18,7 @@ from mixitup.backends import open_backend
 from mixitup.backends.credentials import SCOPES
 from mixitup.backends.google import MAX_WAIT, GoogleBackend, is_transient, pixels
 from mixitup.errors import BackendError, ConflictError
-from mixitup.history import HEADER
+from mixitup.layout import HISTORY_HEADER as HEADER
 from mixitup.models import Cell, Change, HistoryEdit, Tab
 from tests.fake_sheets import (
     Fault,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import openpyxl
 import pytest
 
+from mixitup import layout
 from mixitup.backends.xlsx import XlsxBackend
 from mixitup.cli import main
 from mixitup.history import read_history
@@ -24,7 +25,7 @@ WEEK2 = Session(dt.date(2027, 1, 13), 2)
 
 def groups_of(path):
     book = openpyxl.load_workbook(path)
-    rows = list(book[WEEK2.groups_title].iter_rows(values_only=True))[1:]
+    rows = list(book[layout.groups_title(WEEK2)].iter_rows(values_only=True))[1:]
     return book, rows
 
 
@@ -44,7 +45,7 @@ def test_a_student_moved_in_the_groups_tab_met_their_new_group(make_workbook):
     book, rows = groups_of(path)
     mover = rows[0]
     other_group = next(r[0] for r in rows if r[0] != mover[0])
-    sheet = book[WEEK2.groups_title]
+    sheet = book[layout.groups_title(WEEK2)]
     sheet.cell(row=2, column=1, value=other_group)  # staff move the first student by hand
     book.save(path)
     met = read_history(XlsxBackend(path).read()).met()
@@ -173,11 +174,11 @@ def test_a_pair_counts_as_met_only_when_both_attended():
     header = ("Session", "Group", "Student key", "Name", "Attended")
     rows = (
         header,
-        (WEEK2.label, "1", "a", "A", ""),  # blank: not recorded, counts as attended
-        (WEEK2.label, "1", "b", "B", "yes"),
-        (WEEK2.label, "1", "c", "C", "no"),  # marked absent: met nobody
-        (WEEK2.label, "2", "d", "D", "No"),  # staff typed it by hand, in another case
-        (WEEK2.label, "2", "e", "E", "yes"),
+        (layout.label(WEEK2), "1", "a", "A", ""),  # blank: not recorded, counts as attended
+        (layout.label(WEEK2), "1", "b", "B", "yes"),
+        (layout.label(WEEK2), "1", "c", "C", "no"),  # marked absent: met nobody
+        (layout.label(WEEK2), "2", "d", "D", "No"),  # staff typed it by hand, in another case
+        (layout.label(WEEK2), "2", "e", "E", "yes"),
     )
     history = read_history(Snapshot(("History",), {"History": rows}))
     assert history.met() == {frozenset(("a", "b")): 1}
@@ -191,8 +192,8 @@ def test_a_history_written_before_role_and_attended_gets_them_and_still_reads(
     roster = [HEADER, *make_roster(6)]
     history = [
         old,
-        *[(WEEK2.label, "2027-01-13", "2", "1", r[1], r[0], "x") for r in roster[1:4]],
-        *[(WEEK2.label, "2027-01-13", "2", "2", r[1], r[0], "x") for r in roster[4:]],
+        *[(layout.label(WEEK2), "2027-01-13", "2", "1", r[1], r[0], "x") for r in roster[1:4]],
+        *[(layout.label(WEEK2), "2027-01-13", "2", "2", r[1], r[0], "x") for r in roster[4:]],
     ]
     any_spreadsheet.seed({"Roster": roster, "History": history})
     any_spreadsheet.write_config()

@@ -18,6 +18,7 @@ ALLOWED = {
     "mixitup.cli",
     "mixitup.config",
     "mixitup.errors",
+    "mixitup.layout",  # labels and tab titles, for messages; stdlib only
     "mixitup.models",
     "mixitup.notify",  # stdlib only until a notice is sent
 }

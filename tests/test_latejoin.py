@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mixitup import layout
 from mixitup.errors import InfeasibleGroupingError
-from mixitup.history import Entry
 from mixitup.latejoin import newcomers, place, read_groups
-from mixitup.models import Session, Student
+from mixitup.models import Entry, Session, Student
 from mixitup.optimizer import Rules
 from mixitup.render import groups_tab
 
@@ -69,7 +69,7 @@ def test_read_groups_gives_back_the_published_groups_with_history_keys():
     published = GROUPS
     rows = as_text(published)
     entries = [
-        Entry(i + 2, SESSION.label, n, s.key, s.name)
+        Entry(i + 2, layout.label(SESSION), n, s.key, s.name)
         for i, (n, s) in enumerate((n, s) for n, g in enumerate(published, 1) for s in g)
     ]
     found = read_groups(SESSION, rows, entries, [s for g in published for s in g])
@@ -92,7 +92,7 @@ def test_read_groups_gives_back_the_published_groups_with_history_keys():
 )
 def test_read_groups_names_the_row_it_could_not_write_back(edit, row):
     found = read_groups(SESSION, edit(as_text(GROUPS)), [], [])
-    assert found.problem.startswith(f'Groups tab "{SESSION.groups_title}", row {row} (')
+    assert found.problem.startswith(f'Groups tab "{layout.groups_title(SESSION)}", row {row} (')
 
 
 def test_newcomers_are_neither_in_history_nor_typed_in_by_hand():

@@ -7,11 +7,12 @@ from collections import Counter
 
 import pytest
 
+from mixitup import layout
 from mixitup.backends.memory import MemoryBackend
 from mixitup.config import Config
-from mixitup.history import Entry, read_history
+from mixitup.history import read_history
 from mixitup.leads import Led, choose_leads
-from mixitup.models import Session, Student
+from mixitup.models import Entry, Session, Student
 from mixitup.pipeline import publish
 from tests.conftest import HEADER, make_roster
 
@@ -63,7 +64,7 @@ def test_over_a_module_leading_rotates_through_the_upper_module_students(modules
         publish(config, backend, session, now=now)
     history = read_history(backend.snapshot)
     for session in sessions:
-        entries = [e for e in history.entries if e.session == session.label]
+        entries = [e for e in history.entries if e.session == layout.label(session)]
         leads = Counter(e.group for e in entries if e.role == "Lead")
         assert set(leads) == {e.group for e in entries}
         assert set(leads.values()) == {1}

@@ -6,7 +6,8 @@ import pytest
 
 from mixitup.config import Config
 from mixitup.errors import RosterError
-from mixitup.roster import parse_module, read_roster
+from mixitup.layout import parse_module
+from mixitup.roster import read_roster
 
 CONFIG = Config()
 

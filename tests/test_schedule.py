@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from mixitup import layout
 from mixitup.config import Calendar
 from mixitup.errors import ConfigError
 from mixitup.models import Session
@@ -45,7 +46,7 @@ def test_session_date_is_the_weekday_of_the_module_week(start, week, weekday, ex
 
 
 def test_slots_list_every_session_in_date_order_with_publish_days_and_skips():
-    found = [(s.session.label, s.publish_on.isoformat(), s.skipped) for s in slots(TERM)]
+    found = [(layout.label(s.session), s.publish_on.isoformat(), s.skipped) for s in slots(TERM)]
     assert found == [
         ("2027-01-13 Week 2", "2027-01-11", False),
         ("2027-01-27 Week 4", "2027-01-25", False),
@@ -72,12 +73,12 @@ def test_a_module_start_listed_twice_gives_each_session_once():
     ],
 )
 def test_due_sessions_on_a_day(today, published, expected):
-    assert [s.label for s in due(TERM, D(today), published)] == expected
+    assert [layout.label(s) for s in due(TERM, D(today), published)] == expected
 
 
 def test_every_session_is_due_when_publish_days_cover_the_whole_module():
     early = Calendar(module_starts=(D("2027-01-04"),), publish_days_ahead=30)
-    assert [s.label for s in due(early, D("2027-01-01"), set())] == [
+    assert [layout.label(s) for s in due(early, D("2027-01-01"), set())] == [
         "2027-01-13 Week 2",
         "2027-01-27 Week 4",
     ]
@@ -135,10 +136,10 @@ def test_open_sessions_are_published_ones_not_yet_started(now, still_open):
     calendar = Calendar(start=dt.time(12), timezone="America/Denver")
     published = {"2027-01-13 Week 2", "2027-01-27 Week 4", "Old tab"}
     at = dt.datetime.fromisoformat(now).replace(tzinfo=ZoneInfo("America/Denver"))
-    assert [s.label for s in open_sessions(calendar, published, at)] == still_open
+    assert [layout.label(s) for s in open_sessions(calendar, published, at)] == still_open
     # The same instant seen from another zone is the same instant.
     assert [
-        s.label for s in open_sessions(calendar, published, at.astimezone(dt.UTC))
+        layout.label(s) for s in open_sessions(calendar, published, at.astimezone(dt.UTC))
     ] == still_open
 
 

@@ -276,7 +276,7 @@ def test_staff_moves_and_typed_in_students_in_the_students_tab_count_as_who_met(
 
 
 def _session(label: str):  # type: ignore[no-untyped-def]
-    from mixitup.schedule import parse_label
+    from mixitup.layout import parse_label
 
     return parse_label(label)
 
