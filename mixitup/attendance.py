@@ -50,6 +50,7 @@ class Directory:
         keep_apart: frozenset[frozenset[str]] = frozenset(),
     ) -> None:
         self.keep_apart = keep_apart  # from the roster, for the rebalance
+        self.students = tuple(students)  # the roster's, for emails and cohorts by key
         self.names = {e.key: e.name for e in entries}
         emails: dict[str, str] = {}
         names: dict[str, list[str]] = defaultdict(list)

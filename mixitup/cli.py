@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from mixitup import __version__, layout, notify
 from mixitup.backends import open_backend, open_students_backend
 from mixitup.config import DEFAULT_CONFIG, Config, load_config
-from mixitup.errors import ConfigError, MixitupError
+from mixitup.errors import ConfigError, DataError, MixitupError, StudentsWriteError
 from mixitup.models import Session
 
 if TYPE_CHECKING:
@@ -429,7 +429,16 @@ def _run(args: argparse.Namespace) -> int:
         backend = open_backend(config)
         students = open_students_backend(config)
         outcome = pipeline.run(config, backend, today=today, now=now, students_backend=students)
-    _notify_published(config, (students or backend).location, outcome.published)
+        _notify_published(config, (students or backend).location, outcome.published)
+        if outcome.unplaced:
+            raise DataError(
+                "Late joiners not added (everyone else was): "
+                + "; ".join(
+                    f"{u.student.name} to {layout.label(u.session)}: {u.reason}"
+                    for u in outcome.unplaced
+                )
+                + ". Place them by hand in the groups tab, or fix what is named, and run again."
+            )
     return 0
 
 
@@ -563,8 +572,13 @@ def _report(args: argparse.Namespace) -> int:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise ConfigError(f"Cannot create {folder}: {error.strerror}. Check --csv.") from error
-    result = pipeline.report(config, open_backend(config))
-    print(f'Wrote tab "{result.tab}" in {result.location}:')
+    result = pipeline.report(
+        config, open_backend(config), students_backend=open_students_backend(config)
+    )
+    if result.tab is None:
+        print(f"No Report tab written: {result.why}.")
+    else:
+        print(f'Wrote tab "{result.tab}" in {result.location}:')
     for line in result.report.summary():
         print(f"  {line}")
     if folder is not None:
@@ -578,8 +592,8 @@ def _report(args: argparse.Namespace) -> int:
                 (folder / name).write_text(csv_text(table), encoding="utf-8", newline="")
         except OSError as error:
             raise ConfigError(
-                f"Cannot write the CSV files in {folder}: {error.strerror}. Check --csv; the "
-                f'"{result.tab}" tab was written.'
+                f"Cannot write the CSV files in {folder}: {error.strerror}. Check --csv"
+                + (f'; the "{result.tab}" tab was written.' if result.tab else ".")
             ) from error
         print(f"Wrote {folder / 'students.csv'} and {folder / 'sessions.csv'}.")
     return 0
@@ -631,19 +645,31 @@ def _rebalance(args: argparse.Namespace) -> int:
 
     config = _config(args)
     backend = open_backend(config)
-    result = pipeline.rebalance(
-        config,
-        backend,
-        Session(args.date, args.week),
-        absent=args.absent or (),
-        report=read_report(args.zoom) if args.zoom is not None else None,
-        students_backend=open_students_backend(config),
-    )
+    try:
+        result = pipeline.rebalance(
+            config,
+            backend,
+            Session(args.date, args.week),
+            absent=args.absent or (),
+            report=read_report(args.zoom) if args.zoom is not None else None,
+            students_backend=open_students_backend(config),
+        )
+    except StudentsWriteError as error:
+        if isinstance(error.result, pipeline.RebalanceOutcome):
+            _print_rebalance(config, backend.location, error.result, tab=False)  # moves stand
+        raise
+    _print_rebalance(config, backend.location, result)
+    return 0
+
+
+def _print_rebalance(
+    config: Config, location: str, result: pipeline.RebalanceOutcome, *, tab: bool = True
+) -> None:
     print(
         f"{layout.label(result.session)}: {len(result.absent)} absent, {len(result.moves)} moved."
     )
     if not result.changed:
-        print(f"Nothing to change in {backend.location}.")
+        print(f"Nothing to change in {location}.")
     if result.moves or result.new_leads:
         print("Paste into the Zoom chat:")
     by_route: dict[tuple[int, int], list[str]] = {}
@@ -659,5 +685,5 @@ def _rebalance(args: argparse.Namespace) -> int:
     if result.unled:
         print(f"Nobody present who can lead: rooms {', '.join(map(str, result.unled))}")
     if result.changed:
-        print(f"Wrote the groups tab and history in {backend.location}.")
-    return 0
+        also = " and the session's groups tab from it" if tab else ""
+        print(f"Wrote the record in {location}{also}.")

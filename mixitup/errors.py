@@ -52,3 +52,12 @@ class InfeasibleGroupingError(MixitupError):
 
 class ConflictError(BackendError):
     """Someone else changed the spreadsheet between our read and our write; read again."""
+
+
+class StudentsWriteError(BackendError):
+    """The record was written, then the students' spreadsheet could not be: the next `run`
+    writes it from the record. `result` is what the command did (a rebalance's moves, say)."""
+
+    def __init__(self, message: str, result: object) -> None:
+        super().__init__(message)
+        self.result = result

@@ -1,49 +1,109 @@
-"""The history tab -> which sessions are published and who has already met whom.
+"""The record of who met whom: the History's entries with the staff edits made in published
+groups tabs folded in, the one definition of who met (grouping, report, status and rebalance
+all use `History.met`), and the History edit that brings the tab in line with changed entries.
 
-A staff edit to a published groups tab (a student moved to another group) wins over the
-group recorded in history, so later sessions avoid the pairs that really met.
+Commands change a `History` (a new value) and write `History.edit()`: the cells they own set
+in place, new entries appended, sessions taken back removed; every other cell, column and row
+of the tab stays as staff left it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 
-from mixitup import layout
-from mixitup.layout import (
-    ABSENT,
-    LEAD,
-    find_history_tab,
-    history_columns,
-    history_entry,
-    name_key,
-    parse_label,
-    parse_module,
+from mixitup import edits, layout
+from mixitup.errors import RosterError
+from mixitup.layout import ABSENT, LEAD, history_columns, history_entry, name_key
+from mixitup.models import (
+    Entry,
+    HistoryEdit,
+    PairCounts,
+    Rows,
+    Session,
+    Snapshot,
+    Student,
+    column_letter,
 )
-from mixitup.models import Entry, Rows, Session, Snapshot, Student
 from mixitup.roster import Roster
 
 
 @dataclass(frozen=True)
 class History:
-    """Who was in which group of each published session.
+    """Who was in which group of each published session, and how the History tab holds it.
 
-    Entries the history tab does not hold yet (not `recorded`) come from published groups tabs:
-    students staff typed in by hand, or every student when the history tab itself is gone.
+    `read` keeps each History row's entry as read, so `edit()` writes only what changed.
+    `kept` names the sessions whose groups tab holds a staff edit mixitup cannot keep: their
+    tab is left as it is, and their entries are the History's.
     """
 
     entries: tuple[Entry, ...]
-    title: str | None = None  # the history tab, None when the spreadsheet has none
+    title: str | None = None  # the History tab; None when the spreadsheet has none
+    read: Mapping[int, Entry] = field(default_factory=dict)
+    kept: Mapping[str, str] = field(default_factory=dict)  # session label -> the problem
+    tabs: frozenset[str] = frozenset()  # labels of the sessions that have a groups tab
+
+    # -- what the record says ---------------------------------------------------------------
+
+    def sessions(self) -> set[str]:
+        """Labels of the published sessions: in the History, or with a groups tab."""
+        return {e.session for e in self.entries} | set(self.tabs)
+
+    def session(self, label: str) -> tuple[Entry, ...]:
+        """One session's entries, by group then key."""
+        return tuple(
+            sorted((e for e in self.entries if e.session == label), key=lambda e: (e.group, e.key))
+        )
+
+    def groups_of(self, session: Session) -> dict[int, list[str]]:
+        """Group number -> student keys, for one published session."""
+        groups: dict[int, list[str]] = defaultdict(list)
+        for entry in self.session(layout.label(session)):
+            groups[entry.group].append(entry.key)
+        return dict(groups)
+
+    def met(self, before: Session | None = None) -> PairCounts:
+        """How many sessions each pair shared a group in (sessions other than `before`).
+
+        A student marked absent (Attended `no`) met nobody in that session; blank counts as
+        attended, so records from before attendance was taken keep their meaning.
+        """
+        counts: dict[frozenset[str], int] = defaultdict(int)
+        for keys in self._groups(before):
+            for a, b in combinations(sorted(keys), 2):
+                counts[frozenset((a, b))] += 1
+        return dict(counts)
+
+    def earlier_groups(self, before: Session) -> list[list[frozenset[str]]]:
+        """Per session other than `before`, its groups as sets of the keys who attended."""
+        by_session: dict[str, list[frozenset[str]]] = defaultdict(list)
+        for (label, _), keys in self._by_group(before).items():
+            by_session[label].append(frozenset(keys))
+        return list(by_session.values())
+
+    def _groups(self, before: Session | None) -> Iterable[set[str]]:
+        return self._by_group(before).values()
+
+    def _by_group(self, before: Session | None) -> dict[tuple[str, int], set[str]]:
+        skip = layout.label(before) if before is not None else None
+        groups: dict[tuple[str, int], set[str]] = defaultdict(set)
+        for entry in self.entries:
+            if entry.attended != ABSENT and entry.session != skip:
+                groups[(entry.session, entry.group)].add(entry.key)
+        return groups
+
+    # -- changing it ------------------------------------------------------------------------
 
     def matched_to(self, roster: Roster) -> History:
         """This history with each student keyed as the roster knows them now.
 
         A key the roster no longer has (an email fixed, or emails added to a roster that had
         none) is matched by name to the one active student of that name, unless that student
-        is already in the same session under their own key.
+        is already in the same session under their own key. Only in memory: the History keeps
+        the keys it recorded.
         """
         by_name: dict[str, list[str]] = defaultdict(list)
         for student in roster.students:
@@ -61,98 +121,58 @@ class History:
             entries.append(entry)
         return replace(self, entries=tuple(entries))
 
-    def unrecorded(
-        self, students: Sequence[Student], now: dt.datetime, seed: int, but: str = ""
-    ) -> tuple[tuple[str, ...], ...]:
-        """History rows for the entries the tab lacks, but those of session `but`."""
-        cohorts = {s.key: s.cohort for s in students}
-        stamp = now.isoformat(timespec="seconds")
-        rows = []
-        for e in self.entries:
-            session = parse_label(e.session)
-            if e.recorded or session is None or e.session == but:
-                continue
-            cohort = e.cohort or cohorts.get(e.key, "")
-            rows.append(
-                _row(session, e.group, e.key, e.name, e.program, e.module, cohort, "", stamp, seed)
-            )
-        return tuple(rows)
+    def with_session(self, label: str, entries: Sequence[Entry]) -> History:
+        """This history with `label`'s entries replaced by `entries` (appended when new)."""
+        others = tuple(e for e in self.entries if e.session != label)
+        return replace(self, entries=others + tuple(entries))
 
-    def sessions(self) -> set[str]:
-        return {e.session for e in self.entries}
+    def without_session(self, label: str) -> History:
+        """This history with the session `label` taken back: its entries and its tab gone."""
+        return replace(
+            self,
+            entries=tuple(e for e in self.entries if e.session != label),
+            tabs=self.tabs - {label},
+        )
 
-    def groups_of(self, session: Session) -> dict[int, list[str]]:
-        """Group number -> student keys, for one published session."""
-        groups: dict[int, list[str]] = defaultdict(list)
-        for entry in self.entries:
-            if entry.session == layout.label(session):
-                groups[entry.group].append(entry.key)
-        return dict(groups)
+    def edit(self, now: dt.datetime, seed: int, title: str = "History") -> HistoryEdit:
+        """The History edit that makes the tab hold these entries, as little as it takes.
 
-    def met(self, before: Session | None = None) -> dict[frozenset[str], int]:
-        """How many sessions each pair shared a group in (only sessions other than `before`).
-
-        A student marked absent (Attended `no`) met nobody in that session; blank counts as
-        attended, so records from before attendance was taken keep their meaning.
+        Rows kept change only in the cells commands own (Group, Role, Attended); entries the
+        tab lacks are appended, stamped `now` and `seed`; a session none of whose rows remain
+        is removed whole.
         """
-        groups: dict[tuple[str, int], list[str]] = defaultdict(list)
-        for entry in self.entries:
-            if entry.attended == ABSENT:
+        now_rows = {e.row: e for e in self.entries if e.row}
+        update: list[tuple[int, str, str]] = []
+        for row, old in sorted(self.read.items()):
+            new = now_rows.get(row)
+            if new is None:
                 continue
-            if before is None or entry.session != layout.label(before):
-                groups[(entry.session, entry.group)].append(entry.key)
-        counts: dict[frozenset[str], int] = defaultdict(int)
-        for keys in groups.values():
-            for a, b in combinations(sorted(set(keys)), 2):
-                counts[frozenset((a, b))] += 1
-        return dict(counts)
+            for name, before, after in (
+                ("Group", str(old.group), str(new.group)),
+                ("Role", old.role, new.role),
+                ("Attended", old.attended, new.attended),
+            ):
+                if before != after:
+                    update.append((row, name, after))
+        gone = {e.session for row, e in self.read.items() if row not in now_rows}
+        kept = {e.session for row, e in self.read.items() if row in now_rows}
+        if gone & kept:
+            raise AssertionError(f"rows of {sorted(gone & kept)} removed one by one")
+        append = tuple(layout.history_row(e, now, seed) for e in self.entries if not e.row)
+        return HistoryEdit(
+            remove_sessions=tuple(sorted(gone)), update=tuple(update), append=append, title=title
+        )
 
 
-def read_history(snapshot: Snapshot) -> History:
-    """Entries of the history tab, with groups as the published groups tabs show them now.
-
-    Students a groups tab shows but the history lacks (typed in by staff, or all of them when
-    the history tab was deleted) are entries not yet `recorded`.
-    """
-    title = find_history_tab(snapshot)
-    rows = snapshot.tabs[title] if title is not None else ()
-    columns = history_columns(rows[0]) if rows else {}
-    entries = [
-        e
-        for e in (history_entry(cells, row, columns) for row, cells in enumerate(rows[1:], 2))
-        if e
-    ]
-    labels = {e.session for e in entries} | _groups_labels(snapshot)
-    result: list[Entry] = []
-    for label in sorted(labels):
-        recorded = [e for e in entries if e.session == label]
-        tab = snapshot.rows(f"{label} Groups")
-        result += _as_published(recorded, tab, label)
-    return History(tuple(result), title)
-
-
-def _groups_labels(snapshot: Snapshot) -> set[str]:
-    suffix = " groups"
-    return {
-        t[: -len(suffix)]
-        for t in snapshot.titles
-        if t.casefold().endswith(suffix) and parse_label(t[: -len(suffix)]) is not None
-    }
-
-
-def history_rows(
-    session: Session,
-    groups: Sequence[Sequence[Student]],
-    published_at: dt.datetime,
-    seed: int,
-    leads: Collection[str] = (),
-) -> tuple[tuple[str, ...], ...]:
-    """The history rows recording `groups` for `session`, one per student, in HISTORY_HEADER order;
-    the students whose keys are in `leads` have the Role `Lead`."""
-    stamp = published_at.isoformat(timespec="seconds")
+def session_entries(
+    session: Session, groups: Sequence[Sequence[Student]], leads: Collection[str] = ()
+) -> tuple[Entry, ...]:
+    """New entries recording `groups` for `session` (group 1 first), leads marked."""
+    label = layout.label(session)
     return tuple(
-        _row(
-            session,
+        Entry(
+            0,
+            label,
             number,
             s.key,
             s.name,
@@ -160,129 +180,74 @@ def history_rows(
             str(s.module),
             s.cohort,
             LEAD if s.key in leads else "",
-            stamp,
-            seed,
         )
         for number, group in enumerate(groups, 1)
         for s in sorted(group, key=lambda s: s.key)
     )
 
 
-def rewritten_rows(
-    snapshot: Snapshot,
-    history: History,
-    entries: Sequence[Entry],
-    now: dt.datetime,
-    seed: int,
-) -> tuple[tuple[str, ...], ...]:
-    """History rows, in HISTORY_HEADER order, recording `entries` (one session's, changed).
+def read_history(staff: Snapshot, shown: Snapshot | None = None) -> History:
+    """The record: the History's entries, with the staff edits of published groups tabs.
 
-    A recorded entry keeps the cells its row holds (published at, seed, cohort, ...) with its
-    key, group, role and attended as the entry says; an unrecorded one gets a new row.
+    Groups tabs are read from `shown` (the students' spreadsheet) and, for sessions it lacks,
+    from `staff`. A tab whose cells still give the stamp mixitup wrote with it is mixitup's own
+    rendering and says nothing the History does not. Any other tab is read as staff left it:
+    moves, lead changes and students typed in become entries (`edits.read_groups_tab`); a tab
+    mixitup cannot read back is left alone (`kept`). Raises RosterError naming every History
+    cell whose Attended value is neither yes nor no.
     """
-    tab = snapshot.tabs[history.title] if history.title is not None else ()
-    columns = history_columns(tab[0]) if tab else {}
-    stamp = now.isoformat(timespec="seconds")
-    out = []
-    for e in entries:
-        session = parse_label(e.session)
-        if e.recorded and 0 < e.row <= len(tab):
-            cells = tab[e.row - 1]
-            row = [
-                cells[columns[n]] if n in columns and columns[n] < len(cells) else ""
-                for n in layout.HISTORY_HEADER
-            ]
-        elif session is not None:
-            row = list(_row(session, 0, "", e.name, e.program, e.module, e.cohort, "", stamp, seed))
-        else:
+    title = layout.find_history_tab(staff)
+    recorded = _entries(staff.tabs[title] if title is not None else (), title or "")
+    tabs = layout.groups_sessions(staff.titles)
+    where = dict.fromkeys(tabs, staff)
+    if shown is not None and shown is not staff:
+        found = layout.groups_sessions(shown.titles)
+        tabs.update(found)
+        where.update(dict.fromkeys(found, shown))
+    labels = {layout.label(s): s for s in tabs}
+    entries: list[Entry] = [e for e in recorded if e.session not in labels]
+    kept: dict[str, str] = {}
+    for label, session in sorted(labels.items()):
+        own = [e for e in recorded if e.session == label]
+        snapshot = where[session]
+        rows = snapshot.tabs[tabs[session]]
+        stamp = snapshot.stamps.get(tabs[session])
+        if own and stamp is not None and stamp == layout.stamp(rows):
+            entries += own  # mixitup's rendering, maybe behind the record: the record wins
             continue
-        for name, value in (
-            ("Group", str(e.group)),
-            ("Student key", e.key),
-            ("Role", e.role),
-            ("Attended", e.attended),
-        ):
-            row[layout.HISTORY_HEADER.index(name)] = value
-        out.append(tuple(row))
-    return tuple(out)
-
-
-def _row(
-    session: Session,
-    group: int,
-    key: str,
-    name: str,
-    program: str,
-    module: str,
-    cohort: str,
-    role: str,
-    stamp: str,
-    seed: int | str,
-) -> tuple[str, ...]:
-    return (
-        layout.label(session),
-        session.date.isoformat(),
-        str(session.week),
-        str(group),
-        key,
-        name,
-        program,
-        module,
-        cohort,
-        role,
-        "",
-        stamp,
-        str(seed),
+        read = edits.read_groups_tab(session, rows, own)
+        if read.problem:
+            kept[label] = read.problem
+            entries += own
+        else:
+            entries += read.entries
+    return History(
+        tuple(entries),
+        title,
+        {e.row: e for e in recorded},
+        kept,
+        frozenset(labels),
     )
 
 
-def _tab_rows(rows: Rows) -> list[tuple[int, str, str, str]]:
-    """(group, name, program, module) of each student row of a groups tab."""
-    found = []
-    for cells in rows[1:]:
-        cells = (*cells, "", "", "", "")
-        if cells[0].strip().isdigit() and cells[1].strip():
-            found.append((int(cells[0].strip()), cells[1].strip(), cells[2].strip(), cells[3]))
-    return found
-
-
-def _as_published(entries: list[Entry], tab: Rows | None, label: str) -> list[Entry]:
-    """A session's entries with the groups its tab shows, plus the students only the tab has.
-
-    A recorded student moves to the group the tab shows when exactly one row there names
-    them; a name the history does not hold for this session is a new, unrecorded entry.
-    """
-    if tab is None:
-        return entries
-    shown: dict[str, list[tuple[int, str, str, str]]] = defaultdict(list)
-    for row in _tab_rows(tab):
-        shown[name_key(row[1])].append(row)
-    out = []
-    for entry in entries:
-        rows = shown.get(name_key(entry.name), [])
-        if len(rows) == 1 and rows[0][0] != entry.group:
-            entry = replace(entry, group=rows[0][0])
-        out.append(entry)
-    recorded = {name_key(e.name) for e in entries}
-    for key, rows in shown.items():
-        if key not in recorded:
-            for group, name, program, module in rows:
-                module_number = parse_module(module)
-                out.append(
-                    Entry(
-                        0,
-                        label,
-                        group,
-                        key,
-                        name,
-                        program,
-                        str(module_number) if module_number is not None else "",
-                        recorded=False,
-                    )
-                )
-    return out
-
-
-def published_sessions(snapshot: Snapshot, history: History) -> set[str]:
-    """Labels of sessions published: a groups tab exists, or history records them."""
-    return _groups_labels(snapshot) | history.sessions()
+def _entries(rows: Rows, title: str) -> list[Entry]:
+    """The History's entries; RosterError for Attended cells that say neither yes nor no."""
+    columns = history_columns(rows[0]) if rows else {}
+    entries = []
+    problems = []
+    for number, cells in enumerate(rows[1:], 2):
+        entry = history_entry(cells, number, columns)
+        if entry is None:
+            continue  # not a row mixitup wrote (a note, a blank row): staff's own
+        if entry.attended not in ("", "yes", "no"):
+            column = column_letter(columns["Attended"] + 1)
+            problems.append(
+                f'History tab "{title}", row {number}, column {column} (Attended): '
+                f"{entry.attended!r} says neither yes nor no. Type yes, no or leave it blank "
+                "(y/n, true/false, present/absent, x and a ticked checkbox are understood too)."
+            )
+            continue
+        entries.append(entry)
+    if problems:
+        raise RosterError(problems)
+    return entries

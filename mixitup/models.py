@@ -62,7 +62,11 @@ class Entry:
     cohort: str = ""
     role: str = ""  # "Lead" for the group's lead
     attended: str = ""  # blank (not recorded: counts as attended), "yes" or "no"
-    recorded: bool = True  # False: not in the History yet (typed into a groups tab, or rebuilt)
+
+    @property
+    def recorded(self) -> bool:
+        """Whether the History holds it (else a groups tab shows it: typed in, or rebuilt)."""
+        return self.row > 0
 
 
 @dataclass(frozen=True)

@@ -113,8 +113,16 @@ def lead_modules(week: int) -> tuple[int, ...]:
     return (4, 3) if week == 4 else (3, 4)
 
 
-def optimize(students: Sequence[Student], met: Met, rules: Rules) -> Grouping:
+def optimize(
+    students: Sequence[Student],
+    met: Met,
+    rules: Rules,
+    earlier: Sequence[Sequence[frozenset[str]]] = (),
+) -> Grouping:
     """Split `students` into groups that meet `rules` as well as the numbers allow.
+
+    `earlier` are the groups of earlier sessions (per session, each group's keys), for the
+    report's bound on repeat pairs.
 
     Raises InfeasibleGroupingError when nobody takes part or keep-apart pairs cannot all be
     separated. Lower rules that cannot all hold are relaxed in priority order, and the
@@ -141,7 +149,7 @@ def optimize(students: Sequence[Student], met: Met, rules: Rules) -> Grouping:
             f"Cannot keep these students apart in {len(groups)} groups: {names}. "
             "Remove some pairs from the keep-apart tab or change the group size."
         )
-    report = measure(groups, met, rules)
+    report = measure(groups, met, rules, earlier)
     seconds = time.process_time() - started
     return Grouping(
         groups,
@@ -172,8 +180,19 @@ def _search(
     return solution, problem.groups
 
 
-def measure(groups: Sequence[Sequence[Student]], met: Met, rules: Rules) -> Report:
-    """The report of a grouping: each rule's figure and the bound the numbers allow."""
+def measure(
+    groups: Sequence[Sequence[Student]],
+    met: Met,
+    rules: Rules,
+    earlier: Sequence[Sequence[frozenset[str]]] = (),
+) -> Report:
+    """The report of a grouping: each rule's figure and the bound the numbers allow.
+
+    The bound on repeat pairs is the pigeonhole one: the people of each earlier group who take
+    part now, spread over this session's groups, must share at least so many pairs; groups of
+    one session are disjoint, so their pairs add up, and the largest sum over the earlier
+    sessions is a true lower bound.
+    """
     everyone = [s for g in groups for s in g]
     count = len(groups)
     pairs = [(a.key, b.key) for g in groups for a, b in combinations(g, 2)]
@@ -196,7 +215,7 @@ def measure(groups: Sequence[Sequence[Student]], met: Met, rules: Rules) -> Repo
             )
         )
     figures += [
-        Figure("repeat pairs", _count_in(pairs, met), 0),
+        Figure("repeat pairs", _count_in(pairs, met), _forced_repeats(everyone, count, earlier)),
         Figure(
             "cohort-mate pairs",
             mates,
@@ -376,6 +395,17 @@ def _uneven(groups: Sequence[Sequence[Student]], everyone: Sequence[Student]) ->
             not total // count <= here[m] <= -(-total // count) for m, total in totals.items()
         )
     return uneven
+
+
+def _forced_repeats(
+    everyone: Sequence[Student], count: int, earlier: Sequence[Sequence[frozenset[str]]]
+) -> int:
+    """Fewest repeat pairs any grouping of `everyone` into `count` groups holds (pigeonhole)."""
+    keys = {s.key for s in everyone}
+    return max(
+        (sum(_forced_pairs(len(group & keys), count) for group in groups) for groups in earlier),
+        default=0,
+    )
 
 
 def _forced_pairs(members: int, groups: int) -> int:

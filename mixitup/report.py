@@ -12,28 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mixitup.layout import history_columns as column_map
-from mixitup.models import Cell, Chart, Rows, Student, Tab
+from mixitup import layout
+from mixitup.models import Cell, Chart, Entry, Rows, Session, Student, Tab
 
 if TYPE_CHECKING:
     import pandas as pd
 
-# The frame's column for each History header name (Role and Attended may be missing from a
-# history written before they existed).
-FIELDS = {
-    "Session": "session",
-    "Date": "date",
-    "Week": "week",
-    "Group": "group",
-    "Student key": "key",
-    "Name": "name",
-    "Program": "program",
-    "Module": "module",
-    "Cohort": "cohort",
-    "Role": "role",
-    "Attended": "attended",
-}
-REQUIRED = ("session", "group", "key")
 MARKER = "Mix It Up report"  # A1 of the tab mixitup writes, so it never replaces a staff tab
 STUDENT_COLUMNS = (
     "name",
@@ -66,41 +50,40 @@ CHART_COLUMNS = 8  # columns the chart covers, so the tab's grid is wide enough 
 HEADER_FILL = "#D9E2F3"
 
 
-def history_frame(rows: Rows) -> pd.DataFrame:
-    """The History tab's rows (header first) as one row per student per session.
-
-    Columns are found by header name, so inserted or reordered columns do not matter; a
-    missing Role or Attended column reads as blank. Rows without a session, a student key
-    or a group number are not rows mixitup wrote, and are skipped.
-    """
+def entries_frame(entries: Sequence[Entry]) -> pd.DataFrame:
+    """The record's entries (`History.entries`: the History with staff edits of groups tabs
+    folded in, keyed as the roster knows students) as one row per student per session."""
     import pandas as pd
 
-    header = column_map(rows[0] if rows else ())
-    at = {FIELDS[name]: index for name, index in header.items() if name in FIELDS}
-    names = list(FIELDS.values())
-    if not all(name in at for name in REQUIRED):
-        return pd.DataFrame({name: pd.Series(dtype=str) for name in names})
-    body = rows[1:]
-    # Column by column, each distinct text stripped once and shared: 400,000 rows stay small.
-    out = pd.DataFrame(
+    def column(values: list[str]) -> pd.Series:
+        # Each distinct text stored once: 400,000 rows stay small.
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+        return pd.Series(pd.Index(uniques).astype(str).take(codes), dtype=object)
+
+    sessions = {e.session: layout.parse_label(e.session) for e in entries}
+    return pd.DataFrame(
         {
-            name: _texts([r[at[name]] if at[name] < len(r) else "" for r in body])
-            if name in at
-            else pd.Series([""] * len(body), dtype=object)
-            for name in names
+            "session": column([e.session for e in entries]),
+            "date": column([_date(sessions[e.session]) for e in entries]),
+            "week": column([_week(sessions[e.session]) for e in entries]),
+            "group": column([str(e.group) for e in entries]),
+            "key": column([e.key for e in entries]),
+            "name": column([e.name for e in entries]),
+            "program": column([e.program for e in entries]),
+            "module": column([e.module for e in entries]),
+            "cohort": column([e.cohort for e in entries]),
+            "role": column([e.role for e in entries]),
+            "attended": column([e.attended for e in entries]),
         }
     )
-    keep = (out["session"] != "") & (out["key"] != "") & out["group"].str.fullmatch(r"\d+")
-    return out[keep].reset_index(drop=True)
 
 
-def _texts(cells: list[str]) -> pd.Series:
-    """Cells as stripped text; each distinct value is stripped (and stored) once."""
-    import pandas as pd
+def _date(session: Session | None) -> str:
+    return session.date.isoformat() if session else ""
 
-    codes, uniques = pd.factorize(pd.Series(cells, dtype=object))
-    clean = pd.Index(uniques).astype(str).str.strip()
-    return pd.Series(clean.take(codes), dtype=object)
+
+def _week(session: Session | None) -> str:
+    return str(session.week) if session else ""
 
 
 @dataclass(frozen=True)
@@ -135,7 +118,7 @@ class Report:
 
 
 def build(history: pd.DataFrame, students: Sequence[Student] = ()) -> Report:
-    """The report over `history` (from history_frame) and the roster's `students`.
+    """The report over `history` (from entries_frame) and the roster's `students`.
 
     Every roster student is listed, grouped or not; students no longer on the roster are
     listed from the history. A pair repeats in a session when it shares a group there and

@@ -46,6 +46,17 @@ class Roster:
     keys: frozenset[str] = frozenset()  # every row's key, those sitting out included
 
 
+def is_roster(rows: Rows) -> bool:
+    """Whether a tab looks like a roster: a row near the top with a Name column and an Email or
+    Status column (staff data that must never reach students)."""
+    wanted = {header_key(s): field for field, names in SYNONYMS.items() for s in names}
+    for cells in rows[:5]:
+        fields = {wanted.get(header_key(c)) for c in cells}
+        if "name" in fields and fields & {"email", "status"}:
+            return True
+    return False
+
+
 def read_roster(
     tabs: dict[str, Rows] | None,
     titles: tuple[str, ...],

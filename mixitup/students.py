@@ -1,27 +1,33 @@
-"""The students' spreadsheet, derived from the staff record: what it should hold, and the change
-that brings it there. Pure: the record decides, nothing is recomputed.
+"""The tabs students read, derived from the record: which sessions' groups and prompts tabs a
+spreadsheet must show, and the change that brings it there. Pure: the record decides, nothing
+is recomputed.
 
-It holds, newest session first, each session's groups and prompts tabs, after one short
-how-to tab; every tab protected, none hidden. History, roster and keep-apart pairs stay in the
-staff spreadsheet. Staff may still edit a groups tab there (move or type in a student): the
-record is read together with those tabs (`combined`), so the edit counts as who met.
+The students' spreadsheet holds, newest session first, each session's groups and prompts tabs
+after one short how-to tab; every tab protected, none hidden; never a roster, History or
+keep-apart tab. Without one (a single spreadsheet for staff and students), the staff
+spreadsheet holds the same session tabs, unprotected. Every tab carries the stamp of what was
+written (`layout.stamp`): a tab still matching its stamp but not the record fell behind and is
+written again; a tab staff edited is read into the record (`history.read_history`) or, when
+mixitup cannot keep the edit, left alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 
 from mixitup import layout
-from mixitup.change import apply_change, trimmed
+from mixitup.change import trimmed
+from mixitup.config import Config
+from mixitup.errors import ConfigError
 from mixitup.history import History
-from mixitup.layout import LEAD, parse_label, parse_module
-from mixitup.models import Cell, Change, Session, Snapshot, Student, Tab
+from mixitup.latejoin import recorded_groups, recorded_leads
+from mixitup.models import Cell, Change, Session, Snapshot, Tab
 from mixitup.prompts import Prompts
 from mixitup.render import HEADER_FILL, groups_tab, prompts_tab
+from mixitup.roster import is_roster
 
 HOW_TO_TITLE = "How to use this sheet"
 HOW_TO = (
@@ -36,88 +42,46 @@ HOW_TO = (
 )
 # Empty tabs a new spreadsheet comes with; removed once mixitup writes its own tabs.
 DEFAULT_TAB = re.compile(r"Sheet\d*")
-_SUFFIXES = (" groups", " prompts")
-
-
-def session_tab(title: str) -> tuple[Session, int] | None:
-    """(session, 0 for its groups tab or 1 for its prompts tab) from a tab title, if it is one."""
-    folded = title.casefold()
-    for kind, suffix in enumerate(_SUFFIXES):
-        if folded.endswith(suffix):
-            session = parse_label(title[: -len(suffix)])
-            if session is not None:
-                return session, kind
-    return None
-
-
-def combined(staff: Snapshot, students: Snapshot, but: Collection[str] = ()) -> Snapshot:
-    """The staff spreadsheet with the students' groups tabs in it: what history is read from.
-
-    A groups tab in both (a school that adopted a students' spreadsheet later) is taken from
-    the students' spreadsheet, where staff now see and edit it. The tabs of sessions labelled
-    in `but` are left out: the record was just replaced (publish --force).
-    """
-    groups = [
-        t
-        for t in students.titles
-        if (found := session_tab(t)) and found[1] == 0 and layout.label(found[0]) not in but
-    ]
-    taken = {t.casefold() for t in groups}
-    titles = [t for t in staff.titles if t.casefold() not in taken]
-    tabs = {t: staff.tabs[t] for t in titles} | {t: students.tabs[t] for t in groups}
-    return Snapshot(
-        (*titles, *groups),
-        tabs,
-        staff.hidden & set(titles),
-        staff.marked if staff.marked in titles else None,
-        staff.uncomputed,
-    )
 
 
 def held(history: History, today: dt.date) -> tuple[Session, ...]:
-    """The recorded sessions the students' spreadsheet must hold: today's and later ones."""
-    found = (parse_label(label) for label in history.sessions())
+    """The recorded sessions whose tabs are kept in line with the record: today's and later."""
+    found = (layout.parse_label(label) for label in history.sessions())
     return tuple(sorted(s for s in found if s is not None and s.date >= today))
 
 
-def session_tabs(session: Session, history: History, prompts: Prompts) -> tuple[Tab, Tab]:
-    """A session's groups and prompts tabs, rendered from the record alone, protected."""
-    members: dict[int, list[Student]] = defaultdict(list)
-    leads: set[str] = set()
-    for entry in history.entries:
-        if entry.session == layout.label(session):
-            module = parse_module(entry.module) or 0
-            student = Student(entry.key, entry.name, entry.program, module, entry.cohort)
-            members[entry.group].append(student)
-            if entry.role == LEAD:
-                leads.add(entry.key)
-    groups = [members.get(n, []) for n in range(1, max(members, default=0) + 1)]
+def session_tabs(
+    session: Session, history: History, prompts: Prompts, *, protected: bool
+) -> tuple[Tab, Tab]:
+    """A session's groups and prompts tabs, rendered from the record alone, stamped."""
+    entries = history.session(layout.label(session))
+    groups = recorded_groups(entries, ())
     return (
-        _protected(groups_tab(session, groups, leads)),
-        _protected(prompts_tab(session, prompts)),
+        _stamped(groups_tab(session, groups, recorded_leads(entries)), protected),
+        _stamped(prompts_tab(session, prompts), protected),
     )
 
 
 def how_to_tab() -> Tab:
     rows: tuple[tuple[Cell, ...], ...] = tuple((line,) for line in HOW_TO)
-    return Tab(
+    tab = Tab(
         HOW_TO_TITLE,
         rows,
         widths=(80,),
         bold_rows=frozenset({0}),
         fills={0: HEADER_FILL},
         wrap=True,
-        protected=True,
     )
+    return _stamped(tab, protected=True)
 
 
-def _protected(tab: Tab) -> Tab:
-    return replace(tab, protected=True)
+def _stamped(tab: Tab, protected: bool) -> Tab:
+    return replace(tab, protected=protected, stamp=layout.stamp(tab.rows))
 
 
 @dataclass(frozen=True)
 class Update:
-    """What the students' spreadsheet lacks: the sessions to (re)publish there, and the change."""
+    """What a spreadsheet lacks: the sessions to (re)write there, and the change."""
 
     sessions: tuple[Session, ...]  # newest first
     change: Change
@@ -125,58 +89,110 @@ class Update:
 
 def update(
     history: History,
-    students: Snapshot,
+    target: Snapshot,
     sessions: Iterable[Session],
     prompts_for: Callable[[Session], Prompts],
-    force: Collection[str] = (),
+    *,
+    students: bool,
+    force: Collection[Session] = (),
+    remove: Collection[Session] = (),
 ) -> Update:
-    """The change that makes the students' spreadsheet show `sessions` as the record has them.
+    """The change that makes `target` show `sessions` as the record has them, and no tab of
+    the sessions in `remove`.
 
-    A tab is written when it is missing, differs from the record, is hidden or unprotected, or
-    its session's label is in `force`; new tabs go in place, newest session first, after the
-    how-to tab. Nothing else there is touched. An empty change means the two agree.
+    With `students`, `target` is the students' spreadsheet: tabs are protected, placed newest
+    first after the how-to tab, and empty default tabs go. A tab is written when it is
+    missing, differs from the record, lacks its stamp, or (students') is hidden or
+    unprotected. A tab staff edited in a way mixitup cannot keep (`History.kept`, or a
+    prompts tab no longer matching its stamp) is left alone unless its session is in `force`.
+    An empty change means the spreadsheet is in line with the record.
     """
-    wanted: list[tuple[Session | None, Tab]] = [(None, how_to_tab())]
-    for session in sorted(set(sessions), reverse=True):
-        for tab in session_tabs(session, history, prompts_for(session)):
+    wanted: list[tuple[Session | None, Tab]] = [(None, how_to_tab())] if students else []
+    # Students' tabs go newest first; a shared spreadsheet gets each new session's tabs last.
+    for session in sorted(set(sessions) - set(remove), reverse=students):
+        prompts = prompts_for(session)
+        for tab in session_tabs(session, history, prompts, protected=students):
             wanted.append((session, tab))
     stale = [
         (session, tab)
         for session, tab in wanted
-        if (session is not None and layout.label(session) in force) or not _current(students, tab)
+        if session in force or not _current(target, tab, students, history)
     ]
-    if not stale:
+    gone = tuple(
+        title
+        for title in target.titles
+        if (found := layout.parse_tab_title(title)) is not None and found[0] in remove
+    )
+    if not stale and not gone:
         return Update((), Change())
-    order = list(students.titles)
+    order = [t for t in target.titles if t not in gone]
     tabs = []
     for _, tab in stale:
-        if students.title(tab.title) is None:
+        if students and target.title(tab.title) is None:
             at = next((i for i, t in enumerate(order) if _rank(t) > _rank(tab.title)), len(order))
             order.insert(at, tab.title)
             tab = replace(tab, position=at)
         tabs.append(tab)
-    empty_defaults = tuple(
-        t for t in students.titles if DEFAULT_TAB.fullmatch(t) and not students.tabs[t]
+    empty_defaults = (
+        tuple(t for t in target.titles if DEFAULT_TAB.fullmatch(t) and not target.tabs[t])
+        if students and tabs
+        else ()
     )
-    republished = tuple(dict.fromkeys(s for s, _ in stale if s is not None))
-    return Update(republished, Change(tabs=tuple(tabs), delete_tabs=empty_defaults))
+    written = tuple(dict.fromkeys(s for s, _ in stale if s is not None))
+    return Update(written, Change(tabs=tuple(tabs), delete_tabs=gone + empty_defaults))
 
 
-def _current(students: Snapshot, tab: Tab) -> bool:
-    """Whether the students' spreadsheet shows `tab` as written: same cells, protected, shown."""
-    title = students.title(tab.title)
-    if title is None or title in students.hidden or title not in students.protected:
+def _current(target: Snapshot, tab: Tab, students: bool, history: History) -> bool:
+    """Whether `target` shows `tab` as written (or holds a staff edit that must stay)."""
+    title = target.title(tab.title)
+    if title is None:
         return False
-    written = apply_change(Snapshot((), {}), Change(tabs=(tab,)))
-    return trimmed(students.tabs[title]) == written.tabs[tab.title]
+    rows = target.tabs[title]
+    stamp = target.stamps.get(title)
+    edited = stamp is None or stamp != layout.stamp(rows)
+    found = layout.parse_tab_title(title)
+    if found is not None and edited:
+        session, kind = found
+        if kind == "groups" and layout.label(session) in history.kept:
+            return True  # a staff edit mixitup cannot keep: never silently reverted
+        if kind == "prompts" and stamp is not None:
+            return True  # staff rewrote the prompts there: theirs stay
+    if students and (title in target.hidden or title not in target.protected):
+        return False
+    return stamp == tab.stamp and trimmed(rows) == trimmed(
+        [[c if isinstance(c, str) else str(c) for c in r] for r in tab.rows]
+    )
 
 
 def _rank(title: str) -> tuple[int, ...]:
     """Where a tab belongs: the how-to tab, then sessions newest first, then anything else."""
     if title.casefold() == HOW_TO_TITLE.casefold():
         return (0,)
-    found = session_tab(title)
+    found = layout.parse_tab_title(title)
     if found is None:
         return (2,)
     session, kind = found
-    return (1, -session.date.toordinal(), -session.week, kind)
+    return (1, -session.date.toordinal(), -session.week, layout.KINDS.index(kind))
+
+
+def check_students_sheet(snapshot: Snapshot, config: Config, location: str) -> None:
+    """Refuse a students' spreadsheet that holds what staff keep (a copied staff file).
+
+    Raises ConfigError naming each tab that looks like a roster, a History or a keep-apart tab.
+    """
+    found = []
+    for title in snapshot.titles:
+        rows = snapshot.tabs[title]
+        if title == snapshot.marked or layout.is_history(rows):
+            found.append(f'"{title}" (the History: who met whom)')
+        elif is_roster(rows):
+            found.append(f'"{title}" (a roster: names with emails or modules)')
+        elif title.casefold() in (config.keep_apart_tab.casefold(), config.roster_tab.casefold()):
+            found.append(f'"{title}" (named like the staff tab)')
+    if found:
+        raise ConfigError(
+            f"The students' spreadsheet {location} holds tabs only staff may see: "
+            f"{', '.join(found)}. Students can open every tab of it. Point [students] at a new, "
+            "empty spreadsheet (or --students-workbook at a new file), or delete those tabs "
+            "there. Nothing was written."
+        )

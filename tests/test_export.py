@@ -140,5 +140,5 @@ def test_a_roster_problem_does_not_block_the_export(published, tmp_path, capsys)
     assert export(published, str(out)) == 0
     err = capsys.readouterr().err
     assert "column D (module)" in err
-    assert "Exporting with the emails kept in the history only." in err
+    assert "Exporting with the emails kept in the History only." in err
     assert len(out.read_text(encoding="utf-8").splitlines()) == 1 + 29

@@ -165,7 +165,7 @@ def test_a_history_tab_staff_changed_still_keeps_pairs_apart(
     assert sorted(set(sessions)) == ["2027-01-13 Week 2", "2027-01-27 Week 4"]
     assert len(sessions) == 72
     if how == "delete":
-        assert "No history tab found" in capsys.readouterr().err
+        assert "No History tab found" in capsys.readouterr().err
 
 
 def test_a_pair_counts_as_met_only_when_both_attended():

@@ -1,4 +1,4 @@
-"""Late joiners placed by the rules without moving anyone; published tabs read back exactly."""
+"""Late joiners placed by the rules without moving anyone, counting only who is present."""
 
 from __future__ import annotations
 
@@ -9,12 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mixitup import layout
 from mixitup.errors import InfeasibleGroupingError
-from mixitup.latejoin import newcomers, place, read_groups
+from mixitup.latejoin import newcomers, place
 from mixitup.models import Entry, Session, Student
 from mixitup.optimizer import Rules
-from mixitup.render import groups_tab
 
 SESSION = Session(dt.date(2027, 1, 13), 2)
 
@@ -60,51 +58,28 @@ def test_place_refuses_when_every_group_holds_a_keep_apart_partner():
         place([student("j")], groups, {}, Rules(keep_apart=keep))
 
 
-def as_text(groups):
-    """The groups tab as the backend reads it back: every cell as text."""
-    return tuple(tuple(str(c) for c in row) for row in groups_tab(SESSION, groups).rows)
+def test_sizes_count_only_who_is_present_and_an_emptied_room_is_never_chosen():
+    """After a rebalance: group 3's only member is absent (room emptied), group 1 lost two."""
+    groups = (
+        (student("a", 3), student("b"), student("c")),
+        (student("d", 3), student("e")),
+        (student("f", 3),),
+    )
+    joiner = student("j", 2, cohort="new")
+    _, placed = place([joiner], groups, {}, Rules(size=3, week=2), absent={"b", "c", "f"})
+    assert [p.group for p in placed] == [1]  # one present in room 1, two in room 2, none in 3
+    with pytest.raises(InfeasibleGroupingError, match="no group of the session has anyone"):
+        place([joiner], groups, {}, Rules(), absent={"a", "b", "c", "d", "e", "f"})
 
 
-def test_read_groups_gives_back_the_published_groups_with_history_keys():
-    published = GROUPS
-    rows = as_text(published)
-    entries = [
-        Entry(i + 2, layout.label(SESSION), n, s.key, s.name)
-        for i, (n, s) in enumerate((n, s) for n, g in enumerate(published, 1) for s in g)
-    ]
-    found = read_groups(SESSION, rows, entries, [s for g in published for s in g])
-    assert found.problem == ""
-    assert [[s.key for s in g] for g in found.groups] == [
-        sorted((s.key for s in g), key=lambda k: k.title()) for g in published
-    ]
-    assert found.added_by_hand == frozenset()
-    typed = (*rows, ("2", "Walk In", "BE", "Mod 2"))
-    assert read_groups(SESSION, typed, entries, []).added_by_hand == {"walk in"}
-
-
-@pytest.mark.parametrize(
-    ("edit", "row"),
-    [
-        (lambda rows: (*rows[:2], (*rows[2], "note"), *rows[3:]), 3),  # an extra column
-        (lambda rows: (*rows[:1], ("1", "A", "BE", "Mod three"), *rows[2:]), 2),  # a typed module
-        (lambda rows: (("Room", "Name", "Program", "Module"), *rows[1:]), 1),  # a new header
-    ],
-)
-def test_read_groups_names_the_row_it_could_not_write_back(edit, row):
-    found = read_groups(SESSION, edit(as_text(GROUPS)), [], [])
-    assert found.problem.startswith(f'Groups tab "{layout.groups_title(SESSION)}", row {row} (')
-
-
-def test_newcomers_are_neither_in_history_nor_typed_in_by_hand():
+def test_newcomers_are_the_active_students_whose_key_the_session_lacks():
     roster = [
         student("a@x.edu"),  # recorded by email
-        Student("b@x.edu", "B", "BE", 1, "c"),  # recorded by name, before the email was known
-        Student("c@x.edu", "C", "BE", 1, "c"),  # typed into the tab by staff
         Student("d2@x.edu", "D", "BE", 1, "c"),  # shares a name with recorded d@x.edu
         student("e@x.edu"),
     ]
-    found = newcomers(roster, {"a@x.edu", "b", "d@x.edu"}, {"c"})
-    assert [s.key for s in found] == ["d2@x.edu", "e@x.edu"]
+    entries = [Entry(2, "s", 1, "a@x.edu", "A"), Entry(3, "s", 1, "d@x.edu", "D")]
+    assert [s.key for s in newcomers(roster, entries)] == ["d2@x.edu", "e@x.edu"]
 
 
 @settings(max_examples=60, deadline=None)
@@ -136,16 +111,3 @@ def test_place_never_moves_anyone_and_keeps_sizes_within_one(size, count, bigger
     assert all(j in new[p.group - 1] for p, j in zip(placements, late, strict=True))
     lengths = [len(g) for g in new]
     assert max(lengths) - min(lengths) <= 1
-
-
-def test_read_groups_reads_the_lead_and_a_tab_published_before_the_role_column():
-    leads = frozenset({"a", "c"})
-    rows = tuple(tuple(str(c) for c in row) for row in groups_tab(SESSION, GROUPS, leads).rows)
-    assert rows[0] == ("Group", "Name", "Program", "Module", "Role")
-    found = read_groups(SESSION, rows, [], [s for g in GROUPS for s in g])
-    assert (found.problem, found.leads) == ("", leads)
-    # The same tab as published before Role existed: four columns, no leads, still kept.
-    legacy = tuple(row[:4] for row in as_text(GROUPS))
-    old = read_groups(SESSION, legacy, [], [s for g in GROUPS for s in g])
-    assert (old.problem, old.leads) == ("", frozenset())
-    assert [[s.key for s in g] for g in old.groups] == [[s.key for s in g] for g in found.groups]

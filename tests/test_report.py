@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
-from mixitup.models import Student
-from mixitup.report import build, history_frame, is_report_tab, report_tab
+from mixitup.history import read_history
+from mixitup.models import Snapshot, Student
+from mixitup.report import build, entries_frame, is_report_tab, report_tab
 
 A, B = "2027-01-13 Week 2", "2027-01-27 Week 4"
 # Student: (program, module, cohort). e and f share a cohort.
@@ -52,6 +53,12 @@ def history_rows(with_role_and_attended: bool = True) -> list[list[str]]:
     if not with_role_and_attended:
         rows = [[cell for i, cell in enumerate(row) if i not in (0, 10)] for row in rows]
     return rows
+
+
+def history_frame(rows):
+    """The record the History `rows` hold, as the report's frame."""
+    tab = tuple(tuple(r) for r in rows)
+    return entries_frame(read_history(Snapshot(("History",), {"History": tab})).entries)
 
 
 def roster() -> list[Student]:

@@ -21,6 +21,18 @@ pytest_plugins = ["tests.conftest_google"]
 W2, W4 = ("2027-01-13", "2"), ("2027-01-27", "4")
 
 
+STUDENTS_ID = "1StudentsSheet0123456789abcdefghijklmnopqrs"
+
+
+def with_students(sheet: AnySpreadsheet) -> None:
+    """Configure a students' spreadsheet beside the staff one: the Report tab is for staff."""
+    if sheet.google is not None:
+        sheet.google.fake.create(STUDENTS_ID, editors=(sheet.google.client_email,))
+        sheet.write_config(f'[students]\nid = "{STUDENTS_ID}"\n')
+    else:
+        sheet.write_config('[students]\npath = "students.xlsx"\n')
+
+
 def publish(sheet: AnySpreadsheet, date: str, week: str) -> None:
     assert main([*sheet.args, "publish", "--date", date, "--week", week]) == 0
 
@@ -37,7 +49,7 @@ def test_report_writes_the_tab_a_chart_and_csv_in_one_read_and_one_write(
     roster = make_roster(24)
     roster[0] = ("=HYPERLINK(1)", *roster[0][1:])  # a name that is a formula in a spreadsheet
     any_spreadsheet.seed({"Roster": [HEADER, *roster]})
-    any_spreadsheet.write_config()
+    with_students(any_spreadsheet)
     publish(any_spreadsheet, *W2)
     publish(any_spreadsheet, *W4)
     google = any_spreadsheet.google
@@ -47,7 +59,7 @@ def test_report_writes_the_tab_a_chart_and_csv_in_one_read_and_one_write(
 
     assert main([*any_spreadsheet.args, "report", "--csv", str(tmp_path / "out")]) == 0
 
-    if google is not None:
+    if google is not None:  # the staff spreadsheet's; the students' one is read, not written
         assert (google.reads(), google.writes()) == (1, 1)
     rows = any_spreadsheet.rows("Report") or []
     assert rows[0][0].startswith("Mix It Up report, written ")
@@ -95,7 +107,7 @@ def test_report_again_replaces_its_tab_and_redraws_the_chart(
     any_spreadsheet: AnySpreadsheet,
 ) -> None:
     any_spreadsheet.seed({"Roster": [HEADER, *make_roster(24)]})
-    any_spreadsheet.write_config()
+    with_students(any_spreadsheet)
     publish(any_spreadsheet, *W2)
     assert main([*any_spreadsheet.args, "report"]) == 0
     publish(any_spreadsheet, *W4)  # on xlsx this rewrite drops the chart (openpyxl)
@@ -113,7 +125,7 @@ def test_a_staff_tab_called_report_is_never_replaced(
     any_spreadsheet: AnySpreadsheet, capsys: pytest.CaptureFixture[str]
 ) -> None:
     any_spreadsheet.seed({"Roster": [HEADER, *make_roster(12)], "Report": [["Budget"], [100]]})
-    any_spreadsheet.write_config()
+    with_students(any_spreadsheet)
     assert main([*any_spreadsheet.args, "report"]) == 2
     assert any_spreadsheet.rows("Report") == [["Budget"], ["100"]]
     err = capsys.readouterr().err
@@ -146,3 +158,20 @@ def test_attended_and_role_columns_are_read_by_header_name(make_workbook, tmp_pa
         (session,) = list(csv.DictReader(handle))
     assert (session["students"], session["attended"], session["absent"]) == ("12", "11", "1")
     assert session["groups led"] == "1"
+
+
+def test_with_one_spreadsheet_the_report_writes_csv_but_no_tab_and_says_why(
+    make_workbook, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Students open the only spreadsheet: a Report tab would show them everyone's attendance."""
+    path = make_workbook(students=12)
+    args = ["--workbook", str(path)]
+    assert main([*args, "publish", "--date", W2[0], "--week", W2[1]]) == 0
+    before = path.read_bytes()
+    capsys.readouterr()
+    assert main([*args, "report", "--csv", str(tmp_path / "out")]) == 0
+    assert path.read_bytes() == before
+    out = capsys.readouterr().out
+    assert f"No Report tab written: students open {path} too" in out
+    assert "1 sessions from 2027-01-13 Week 2" in out or "1 session" in out
+    assert (tmp_path / "out" / "sessions.csv").exists()

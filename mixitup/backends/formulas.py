@@ -57,6 +57,7 @@ class PackageFacts:
     errors: dict[str, dict[Position, str]]  # cells holding an error value, such as "#N/A"
     protected: frozenset[str]  # tabs whose sheet protection is on
     marked: str | None  # the tab the defined name `marker` points at, if any
+    stamps: dict[str, str]  # TEMP local: title -> stamp
 
 
 def package_facts(data: bytes, marker: str) -> PackageFacts:
@@ -80,7 +81,23 @@ def package_facts(data: bytes, marker: str) -> PackageFacts:
             if protection and _PROTECTED.search(protection[1]):
                 protected.add(title)
         marked = _defined_tab(book, marker)
-    return PackageFacts(tuple(parts), uncomputed, errors, frozenset(protected), marked)
+        stamps = _stamps(book, tuple(parts))
+    return PackageFacts(tuple(parts), uncomputed, errors, frozenset(protected), marked, stamps)
+
+
+def _stamps(book: zipfile.ZipFile, titles: tuple[str, ...]) -> dict[str, str]:
+    workbook = _target(book, "_rels/.rels", "officeDocument", "")
+    names = [
+        s.get("name", "") for s in _xml(book.read(workbook)).iter() if _local(s.tag) == "sheet"
+    ]
+    found = {}
+    for element in _xml(book.read(workbook)).iter():
+        if _local(element.tag) != "definedName" or element.get("name") != "MixitupStamp":
+            continue
+        local = element.get("localSheetId")
+        if local is not None and int(local) < len(names):
+            found[names[int(local)]] = (element.text or "").strip('"')
+    return found
 
 
 def keep_computed_values(original: bytes, saved: bytes) -> bytes:

@@ -101,6 +101,7 @@ class XlsxBackend:
             facts.marked if facts.marked in tabs else None,
             facts.uncomputed,
             facts.protected,
+            {t: v for t, v in facts.stamps.items() if t in tabs},
         )
         return self._snapshot
 
@@ -393,6 +394,10 @@ def _write_tab(ws: Worksheet, tab: Tab) -> None:
         ws.sheet_state = "hidden"
     if tab.chart is not None:
         _add_chart(ws, tab.chart)
+    if tab.stamp:
+        from openpyxl.workbook.defined_name import DefinedName
+
+        ws.defined_names["MixitupStamp"] = DefinedName("MixitupStamp", attr_text=f'"{tab.stamp}"')
     if tab.protected:
         # No password: it keeps students from changing a group number by accident; staff lift
         # it under Review > Unprotect sheet. Students may still select and copy.
@@ -441,6 +446,8 @@ def _write_history(book: Any, steps: HistorySteps, rows: int) -> None:
         ws = book[steps.title]
         for column in range(steps.old_width, len(steps.header)):
             _set(ws, 1, column + 1, steps.header[column]).font = Font(bold=True)
+    for row, column, text in steps.update:
+        _set(ws, row, column + 1, text)
     for row in reversed(steps.delete_rows):
         ws.delete_rows(row)
     start = rows - len(steps.delete_rows) + 1

@@ -1,0 +1,45 @@
+"""The only place the steps are sequenced: read -> validate -> optimize -> render -> write.
+
+One module per concept: `loop` (how every command reads and writes both spreadsheets),
+`publish` (plan and publish one session), `run` (the calendar, late joiners), `meeting`
+(attendance, the day-of rebalance), `queries` (status, export) and `report`.
+"""
+
+from mixitup.pipeline.loop import Decision, Record, Sheets, read, read_decide_write, write
+from mixitup.pipeline.meeting import (
+    AttendanceOutcome,
+    RebalanceOutcome,
+    attendance,
+    rebalance,
+)
+from mixitup.pipeline.publish import Outcome, Plan, plan, publish
+from mixitup.pipeline.queries import SlotStatus, Status, export_zoom, status
+from mixitup.pipeline.report import ReportOutcome, report
+from mixitup.pipeline.run import Joined, RunOutcome, Unplaced, run
+
+__all__ = [
+    "AttendanceOutcome",
+    "Decision",
+    "Joined",
+    "Outcome",
+    "Plan",
+    "RebalanceOutcome",
+    "Record",
+    "ReportOutcome",
+    "RunOutcome",
+    "Sheets",
+    "SlotStatus",
+    "Status",
+    "Unplaced",
+    "attendance",
+    "export_zoom",
+    "plan",
+    "publish",
+    "read",
+    "read_decide_write",
+    "rebalance",
+    "report",
+    "run",
+    "status",
+    "write",
+]

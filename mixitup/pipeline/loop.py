@@ -1,0 +1,245 @@
+"""The one way a command reads and writes.
+
+Both spreadsheets are read once. The command decides on the record (the staff History with
+the staff edits made in groups tabs folded in). The staff spreadsheet is written first, in
+one change: the record, plus (with a single spreadsheet) the session tabs rendered from it;
+when another run wrote it meanwhile, it is read and decided again. Then the students'
+spreadsheet is brought in line with the record, in one change of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Generic, TypeVar
+
+from mixitup import layout
+from mixitup import students as students_sheet
+from mixitup.backends import Backend
+from mixitup.config import Config
+from mixitup.errors import BackendError, ConflictError, RosterError, StudentsWriteError
+from mixitup.history import History, read_history
+from mixitup.models import Change, Session, Snapshot, Tab
+from mixitup.prompts import load_prompts
+from mixitup.roster import Roster, read_roster
+
+log = logging.getLogger(__name__)
+CONFLICT_RETRIES = 3
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Sheets:
+    """The staff spreadsheet (roster, History) and, when there is one, the students' one."""
+
+    staff: Backend
+    students: Backend | None = None
+
+    @property
+    def shown(self) -> Backend:
+        """The spreadsheet students open: where the session tabs are."""
+        return self.students or self.staff
+
+
+@dataclass(frozen=True)
+class Record:
+    """Both spreadsheets as one command read them, and the record they hold."""
+
+    config: Config
+    staff: Snapshot
+    students: Snapshot | None
+    history: History
+
+    @cached_property
+    def roster(self) -> Roster:
+        """The roster tab, validated (RosterError lists every problem); warnings logged."""
+        roster = read_roster(
+            dict(self.staff.tabs), self.staff.titles, self.config, self.staff.uncomputed
+        )
+        for warning in roster.warnings:
+            log.warning("%s", warning)
+        return roster
+
+    def matched(self, history: History | None = None) -> History:
+        """`history` (the record as read by default) keyed as the roster knows students now;
+        as it is when the roster cannot be read (a warning says so)."""
+        history = history or self.history
+        try:
+            return history.matched_to(self.roster)
+        except RosterError as error:
+            log.warning("%s\nUsing the names and keys the record holds.", error)
+            return history
+
+
+@dataclass(frozen=True)
+class Decision(Generic[T]):
+    """What a command decided: its result, and what it writes.
+
+    `history` is the record as the command leaves it (None: as read, staff edits folded in).
+    The session tabs of today's and later sessions, and of `touched`, follow the record;
+    `force`'s are written whatever staff did to them; `removed`'s are deleted.
+    """
+
+    result: T
+    history: History | None = None
+    tabs: tuple[Tab, ...] = ()  # staff tabs written beside the record (the Report)
+    delete_tabs: tuple[str, ...] = ()
+    touched: tuple[Session, ...] = ()
+    force: tuple[Session, ...] = ()
+    removed: tuple[Session, ...] = ()
+
+
+def read(config: Config, sheets: Sheets) -> Record:
+    """Read both spreadsheets once and the record they hold."""
+    students = _read_students(config, sheets)
+    return _record(config, _read(sheets.staff), students)
+
+
+def write(
+    config: Config,
+    sheets: Sheets,
+    decide: Callable[[Record], Decision[T]],
+    *,
+    now: dt.datetime,
+    today: dt.date | None = None,
+) -> T:
+    """Read, decide, write the record (and with one spreadsheet its tabs), then the students'
+    spreadsheet. Returns what `decide` decided.
+
+    Raises StudentsWriteError, carrying the result, when the record was written but the
+    students' spreadsheet could not be: the next `run` writes it from the record.
+    """
+    today = today or now.date()
+    students = _read_students(config, sheets)
+
+    def staff_decide(snapshot: Snapshot) -> tuple[tuple[Decision[T], History], Change | None]:
+        record = _record(config, snapshot, students)
+        decision = decide(record)
+        history = decision.history or record.history
+        if any(not e.recorded for e in history.entries):
+            history = record.matched(history)  # typed-in students recorded under their key
+        edit = history.edit(now, config.seed, config.history_tab)
+        tabs, deletes = decision.tabs, decision.delete_tabs
+        if sheets.students is None:
+            mirror = _mirror(config, history, snapshot, decision, today, students=False)
+            tabs += mirror.change.tabs
+            deletes += mirror.change.delete_tabs
+        change = Change(tabs=tabs, delete_tabs=deletes, history=edit or None)
+        return (decision, history), change
+
+    decision, history = read_decide_write(sheets.staff, staff_decide)
+    if sheets.students is not None and students is not None:
+        shown = sheets.students.location
+
+        def students_decide(snapshot: Snapshot) -> tuple[tuple[Session, ...], Change | None]:
+            update = _mirror(config, history, snapshot, decision, today, students=True)
+            return update.sessions, update.change or None
+
+        try:
+            written = read_decide_write(sheets.students, students_decide, first=students)
+        except BackendError as error:
+            raise StudentsWriteError(
+                f"The record in the staff spreadsheet {sheets.staff.location} was written, but "
+                f"the students' spreadsheet {shown} was not: {error} The next "
+                "`mixitup run` writes it there from the record, without recomputing any group.",
+                decision.result,
+            ) from error
+        for session in written:
+            log.info("wrote %s to the students' spreadsheet %s", layout.label(session), shown)
+    return decision.result
+
+
+def out_of_step(config: Config, record: Record, today: dt.date) -> tuple[Session, ...]:
+    """Sessions still to come whose tabs students see differ from the record."""
+    target = record.students if record.students is not None else record.staff
+    empty: Decision[None] = Decision(None)
+    update = _mirror(
+        config, record.history, target, empty, today, students=record.students is not None
+    )
+    return update.sessions
+
+
+def _mirror(
+    config: Config,
+    history: History,
+    target: Snapshot,
+    decision: Decision[T],
+    today: dt.date,
+    *,
+    students: bool,
+) -> students_sheet.Update:
+    sessions = (*students_sheet.held(history, today), *decision.touched, *decision.force)
+    return students_sheet.update(
+        history,
+        target,
+        sessions,
+        lambda s: load_prompts(s.week, config.zoom, config.prompts_template),
+        students=students,
+        force=decision.force,
+        remove=decision.removed,
+    )
+
+
+def read_decide_write(
+    backend: Backend,
+    decide: Callable[[Snapshot], tuple[T, Change | None]],
+    first: Snapshot | None = None,
+) -> T:
+    """Read, decide what to write, write it in one change; read again when another run won.
+
+    `decide` returns its result and the change to apply (None: write nothing). A conflict (the
+    spreadsheet changed since it was read) makes it read and decide again, a few times.
+    `first` is a read already made, used for the first attempt instead of reading again.
+    """
+    for attempt in range(1, CONFLICT_RETRIES + 1):
+        snapshot = first if first is not None and attempt == 1 else _read(backend)
+        result, change = decide(snapshot)
+        if not change:
+            return result
+        try:
+            backend.apply(change)
+        except ConflictError as error:
+            if attempt == CONFLICT_RETRIES:
+                raise
+            log.warning("%s Reading again (attempt %d).", error, attempt + 1)
+            continue
+        return result
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _read(backend: Backend) -> Snapshot:
+    snapshot = backend.read()
+    log.debug("read %s: %d tabs", backend.location, len(snapshot.titles))
+    return snapshot
+
+
+def _read_students(config: Config, sheets: Sheets) -> Snapshot | None:
+    if sheets.students is None:
+        return None
+    snapshot = _read(sheets.students)
+    students_sheet.check_students_sheet(snapshot, config, sheets.students.location)
+    return snapshot
+
+
+def _record(config: Config, staff: Snapshot, students: Snapshot | None) -> Record:
+    history = read_history(staff, students)
+    if history.title is None and history.entries:
+        count = len(history.sessions())
+        log.warning(
+            "No History tab found (it was deleted or its header row changed): who met whom was "
+            "rebuilt from %d published groups tab%s, and is written to a new History tab with "
+            "the next change.",
+            count,
+            "" if count == 1 else "s",
+        )
+    for problem in history.kept.values():
+        log.warning(
+            "%s. mixitup leaves that tab as it is and keeps the record without the edit: undo "
+            "it, or make it as the tab's columns allow (move a student by their Group, type a "
+            "new student in a row of their own).",
+            problem,
+        )
+    return Record(config, staff, students, history)

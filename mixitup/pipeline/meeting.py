@@ -1,0 +1,223 @@
+"""Around the meeting: attendance afterwards, and the day-of rebalance minutes before the rooms
+open. Each changes one session's entries in the record: the History cells they own (Attended;
+Group and Role) set in place, and the session's groups tab written from the record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from mixitup import layout
+from mixitup.attendance import Directory, Stranger, match_report, resolve
+from mixitup.backends import Backend
+from mixitup.config import Config
+from mixitup.errors import DataError, RosterError
+from mixitup.history import History
+from mixitup.latejoin import recorded_groups, recorded_leads
+from mixitup.layout import ABSENT, ATTENDED, LEAD
+from mixitup.leads import Led
+from mixitup.models import Entry, Session
+from mixitup.pipeline.loop import Decision, Record, Sheets, write
+from mixitup.rebalance import Move
+from mixitup.rebalance import rebalance as rebalance_groups
+from mixitup.zoom_report import Join
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AttendanceOutcome:
+    """What `attendance` recorded for one session."""
+
+    session: Session
+    attended: tuple[str, ...]  # names, as the session's groups show them
+    absent: tuple[str, ...]
+    unrecorded: tuple[str, ...]  # students with no attendance recorded yet
+    changed: int  # students whose Attended cell changed
+    strangers: tuple[Stranger, ...]  # report rows that matched no grouped student
+
+
+def attendance(
+    config: Config,
+    backend: Backend,
+    session: Session,
+    *,
+    report: Sequence[Join] | None = None,
+    absent: Sequence[str] = (),
+    present: Sequence[str] = (),
+    now: dt.datetime | None = None,
+    students_backend: Backend | None = None,
+) -> AttendanceOutcome:
+    """Record in the History who attended `session`, in one write; nothing when nothing changes.
+
+    With a Zoom `report`, every grouped student is marked `yes` (at least [attendance]
+    min_minutes in all their joins) or `no`; `absent` and `present` (names or emails) then
+    mark those students by hand. Raises DataError for an unpublished session or a name that
+    matches nobody (all of them listed).
+    """
+    now = now or config.calendar.now()
+
+    def decide(record: Record) -> Decision[AttendanceOutcome]:
+        history, entries, directory = _session(config, record, session, backend.location)
+        marks: dict[str, str] = {}
+        strangers: tuple[Stranger, ...] = ()
+        if report is not None:
+            found = match_report(report, directory)
+            marks.update(found.marks((e.key for e in entries), config.min_minutes))
+            strangers = found.strangers
+        label = layout.label(session)
+        absent_keys = resolve(absent, directory, label)
+        present_keys = resolve(present, directory, label)
+        both = sorted({directory.names[k] for k in set(absent_keys) & set(present_keys)})
+        if both:
+            raise DataError(
+                f"Given both --absent and --present: {', '.join(both)}. Name each student once."
+            )
+        marks.update(dict.fromkeys(absent_keys, ABSENT))
+        marks.update(dict.fromkeys(present_keys, ATTENDED))
+        updated = [replace(e, attended=marks.get(e.key, e.attended)) for e in entries]
+        changed = sum(a.attended != b.attended for a, b in zip(entries, updated, strict=True))
+        outcome = AttendanceOutcome(
+            session,
+            tuple(sorted(e.name for e in updated if e.attended == ATTENDED)),
+            tuple(sorted(e.name for e in updated if e.attended == ABSENT)),
+            tuple(sorted(e.name for e in updated if not e.attended)),
+            changed,
+            strangers,
+        )
+        return Decision(outcome, history=history.with_session(label, updated))
+
+    outcome = write(config, Sheets(backend, students_backend), decide, now=now)
+    log.info(
+        "%s: %d attended, %d absent, %d not recorded; %d changed",
+        layout.label(session),
+        len(outcome.attended),
+        len(outcome.absent),
+        len(outcome.unrecorded),
+        outcome.changed,
+    )
+    return outcome
+
+
+@dataclass(frozen=True)
+class RebalanceOutcome:
+    """What `rebalance` did to one session's rooms."""
+
+    session: Session
+    absent: tuple[str, ...]  # names
+    moves: tuple[Move, ...]
+    new_leads: tuple[tuple[int, str], ...]  # (room, name) of leads named by this run
+    short: tuple[int, ...]  # rooms still below [groups] min_present
+    unled: tuple[int, ...]  # rooms with nobody present who can lead
+    changed: bool
+
+
+def rebalance(
+    config: Config,
+    backend: Backend,
+    session: Session,
+    *,
+    absent: Sequence[str] = (),
+    report: Sequence[Join] | None = None,
+    now: dt.datetime | None = None,
+    students_backend: Backend | None = None,
+) -> RebalanceOutcome:
+    """Move the fewest present students so every room of `session` has at least [groups]
+    min_present present and a lead where possible; write the record and its groups tab.
+
+    Absentees are `absent` (names or emails), or everyone grouped whom `report` (the Zoom
+    participants report so far) does not show; they are the session's absentees from now on
+    (someone an earlier rebalance marked absent and not named again counts as present). The
+    same absentees again change nothing.
+    """
+    now = now or config.calendar.now()
+    label = layout.label(session)
+
+    def decide(record: Record) -> Decision[RebalanceOutcome]:
+        history, entries, directory = _session(config, record, session, backend.location)
+        if label in history.kept:
+            raise DataError(
+                f"{history.kept[label]}; rebalancing would rewrite that tab. Undo that edit, "
+                "or move students by hand."
+            )
+        if report is not None:
+            seen = match_report(report, directory).minutes
+            away = {e.key for e in entries if e.key not in seen}
+        else:
+            away = set(resolve(absent, directory, label))
+        groups = recorded_groups(entries, directory.students)
+        leads = recorded_leads(entries)
+        result = rebalance_groups(
+            groups,
+            away,
+            leads,
+            met=history.met(before=session),
+            keep_apart=directory.keep_apart,
+            week=session.week,
+            min_present=config.min_present,
+            led=Led.count(history.entries, but=label),
+        )
+        room = {s.key: n for n, g in enumerate(result.groups, 1) for s in g}
+        updated = [
+            replace(
+                e,
+                group=room.get(e.key, e.group),
+                role=LEAD if e.key in result.leads else "",
+                attended=ABSENT if e.key in away else ("" if e.attended == ABSENT else e.attended),
+            )
+            for e in entries
+        ]
+        names = {e.key: e.name for e in entries}
+        outcome = RebalanceOutcome(
+            session,
+            tuple(sorted(names[k] for k in away)),
+            result.moves,
+            tuple(
+                (n, s.name)
+                for n, g in enumerate(result.groups, 1)
+                for s in g
+                if s.key in result.leads - leads
+            ),
+            result.short,
+            result.unled,
+            updated != list(entries),
+        )
+        return Decision(outcome, history=history.with_session(label, updated), touched=(session,))
+
+    outcome = write(config, Sheets(backend, students_backend), decide, now=now)
+    log.info(
+        "%s: %d absent, %d moved%s",
+        label,
+        len(outcome.absent),
+        len(outcome.moves),
+        "" if outcome.changed else "; nothing changed",
+    )
+    return outcome
+
+
+def _session(
+    config: Config, record: Record, session: Session, location: str
+) -> tuple[History, tuple[Entry, ...], Directory]:
+    """The record (keyed as the roster knows students), the session's entries and a directory
+    to find them in; DataError when the session is not published."""
+    label = layout.label(session)
+    history = record.history
+    if label not in history.sessions():
+        raise DataError(
+            f"{label} is not published in {location}. Check --date and --week "
+            "(`mixitup status` lists the sessions)."
+        )
+    try:
+        roster = record.roster
+    except RosterError as error:
+        # The record is what counts here; a roster problem should not block the meeting.
+        log.warning(
+            "%s\nUsing the names and keys in the History only, without keep-apart pairs.", error
+        )
+        entries = history.session(label)
+        return history, entries, Directory(entries, ())
+    history = history.matched_to(roster)
+    entries = history.session(label)
+    return history, entries, Directory(entries, roster.students, roster.keep_apart)

@@ -1,0 +1,144 @@
+"""Planning and publishing one session: the roster and the record in, groups and leads out."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Literal
+
+from mixitup import layout
+from mixitup.backends import Backend
+from mixitup.config import Config
+from mixitup.errors import ConfigError
+from mixitup.history import History, session_entries
+from mixitup.leads import Led, choose_leads, due_to_lead
+from mixitup.models import Session
+from mixitup.optimizer import Grouping, Rules, group_count, optimize
+from mixitup.pipeline.loop import Decision, Record, Sheets, read, write
+from mixitup.prompts import load_prompts
+from mixitup.roster import Roster
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A session's groups as computed, and the record with them in it."""
+
+    session: Session
+    roster: Roster
+    grouping: Grouping
+    history: History  # the record with this session's groups (replacing any published ones)
+    already_published: bool
+    leads: frozenset[str] = frozenset()  # keys of the students who lead their group
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What `publish` did."""
+
+    session: Session
+    action: Literal["published", "replaced", "unchanged"]
+    plan: Plan | None  # None when nothing needed computing
+
+
+def plan(
+    config: Config,
+    backend: Backend,
+    session: Session,
+    now: dt.datetime | None = None,
+    students_backend: Backend | None = None,
+) -> Plan:
+    """Read the spreadsheet(s) and compute the session's groups; write nothing."""
+    record = read(config, Sheets(backend, students_backend))
+    return plan_session(config, record, record.history.matched_to(record.roster), session)
+
+
+def plan_session(config: Config, record: Record, history: History, session: Session) -> Plan:
+    """The groups of `session` for the roster `record` holds, after the record `history`."""
+    roster = record.roster
+    load_prompts(session.week, config.zoom, config.prompts_template)  # its problems, now
+    label = layout.label(session)
+    led = Led.count(history.entries, but=label)
+    count = group_count(len(roster.students), config.group_size)
+    rules = dataclasses.replace(
+        rules_for(config, session, roster),
+        next_leads=due_to_lead(roster.students, session.week, count, led),
+    )
+    grouping = optimize(
+        roster.students, history.met(before=session), rules, history.earlier_groups(session)
+    )
+    leads = choose_leads(grouping.groups, session.week, led)
+    entries = session_entries(session, grouping.groups, leads)
+    return Plan(
+        session,
+        roster,
+        grouping,
+        history.with_session(label, entries),
+        label in history.sessions(),
+        leads,
+    )
+
+
+def rules_for(config: Config, session: Session, roster: Roster) -> Rules:
+    return Rules(
+        size=config.group_size,
+        week=session.week,
+        keep_apart=roster.keep_apart,
+        seed=config.seed,
+        seconds=config.solver_seconds,
+    )
+
+
+def publish(
+    config: Config,
+    backend: Backend,
+    session: Session,
+    *,
+    force: bool = False,
+    force_past: bool = False,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+    students_backend: Backend | None = None,
+) -> Outcome:
+    """Write the session's groups, prompts and History rows, unless already there.
+
+    An already published session is left alone unless `force`; a past one also needs
+    `force_past`, since its History is the record of who met. The record is written first,
+    then the tabs (to the students' spreadsheet when there is one).
+    """
+    now = now or config.calendar.now()
+    today = today or now.date()
+    label = layout.label(session)
+
+    def decide(record: Record) -> Decision[Outcome]:
+        published = label in record.history.sessions()
+        if published and not force:
+            log.info("%s is already published; nothing to do", label)
+            return Decision(Outcome(session, "unchanged", None))
+        if published and session.date < today and not force_past:
+            raise ConfigError(
+                f"{label} took place before today ({today}); its groups are the record of who "
+                "met. Add --force-past as well as --force to replace it anyway."
+            )
+        result = plan_session(config, record, record.history.matched_to(record.roster), session)
+        action: Literal["published", "replaced"] = "replaced" if published else "published"
+        return Decision(
+            Outcome(session, action, result),
+            history=result.history,
+            touched=(session,),
+            force=(session,),
+        )
+
+    outcome = write(config, Sheets(backend, students_backend), decide, now=now, today=today)
+    if outcome.plan is not None:
+        log.info(
+            "%s %s: %d students in %d groups",
+            outcome.action,
+            label,
+            len(outcome.plan.roster.students),
+            outcome.plan.grouping.report.groups,
+        )
+    return outcome

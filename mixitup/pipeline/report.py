@@ -1,0 +1,81 @@
+"""`report`: what the year's sessions did, from the record, as a staff Report tab."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from mixitup.backends import Backend
+from mixitup.config import Config
+from mixitup.errors import ConfigError, RosterError
+from mixitup.models import Student
+from mixitup.pipeline.loop import Decision, Record, Sheets, write
+
+if TYPE_CHECKING:
+    from mixitup.report import Report
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    """What `report` computed, and the tab it wrote (None: no tab, `why` says why)."""
+
+    report: Report
+    tab: str | None
+    location: str
+    why: str = ""
+
+
+def report(
+    config: Config,
+    backend: Backend,
+    now: dt.datetime | None = None,
+    students_backend: Backend | None = None,
+) -> ReportOutcome:
+    """Compute the report from the record and replace the staff spreadsheet's Report tab.
+
+    Who met is the record's rule (`History.met`): the History with staff edits of the groups
+    tabs, keyed as the roster knows students. A tab of that title that mixitup did not write is
+    never replaced (ConfigError). With a single spreadsheet, which students open, no tab is
+    written: it would show them everyone's attendance and emails.
+    """
+    from mixitup.report import build, entries_frame, is_report_tab, report_tab
+
+    now = now or config.calendar.now()
+    title = config.report_tab
+
+    def decide(record: Record) -> Decision[ReportOutcome]:
+        existing = record.staff.rows(title)
+        if config.students is not None and existing and not is_report_tab(existing):
+            raise ConfigError(
+                f'{backend.location} already has a tab "{title}" that mixitup did not write, so '
+                "it was left alone and nothing was written. Rename that tab, or set "
+                "[spreadsheet] report_tab in mixitup.toml to another title."
+            )
+        students: tuple[Student, ...] = ()
+        history = record.history
+        try:
+            students = record.roster.students
+            history = history.matched_to(record.roster)
+        except RosterError as error:
+            log.warning("%s\nReporting on the students in the History only.", error)
+        result = build(entries_frame(history.entries), students)
+        log.info("report: %d sessions, %d students", len(result.sessions), len(result.students))
+        if config.students is None:
+            why = (
+                f"students open {backend.location} too, and the report lists everyone's "
+                "attendance and emails; set up a students' spreadsheet ([students] in "
+                "mixitup.toml) for a Report tab, or use --csv"
+            )
+            return Decision(ReportOutcome(result, None, backend.location, why))
+        return Decision(
+            ReportOutcome(result, title, backend.location),
+            # Deleted and added, not written over: the new tab gets the chart drawn afresh.
+            tabs=(report_tab(result, title, now),),
+            delete_tabs=(title,) if existing is not None else (),
+        )
+
+    return write(config, Sheets(backend, students_backend), decide, now=now)
