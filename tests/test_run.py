@@ -177,7 +177,9 @@ def test_run_with_a_roster_problem_exits_3_and_writes_nothing(project: Path, cap
     assert path.read_bytes() == before
 
 
-def test_run_leaves_a_staff_edited_groups_tab_alone_and_exits_3_naming_the_joiner(project: Path, capsys):
+def test_run_leaves_a_staff_edited_groups_tab_alone_and_exits_3_naming_the_joiner(
+    project: Path, capsys
+):
     assert run(project, "2027-01-11") == 0
     path = project / "roster.xlsx"
     book = openpyxl.load_workbook(path)
