@@ -295,8 +295,11 @@ def _from_mapping(
     if size < 2:
         raise ConfigError(f"{path}: [groups] size must be 2 or more, not {size}.")
     min_present = groups.integer("min_present", 3)
-    if min_present < 1:
-        raise ConfigError(f"{path}: [groups] min_present must be 1 or more, not {min_present}.")
+    if not 1 <= min_present <= size:
+        raise ConfigError(
+            f"{path}: [groups] min_present must be 1 to {size} (the group size), not "
+            f"{min_present}: it is the fewest people present a room keeps on the day."
+        )
     attendance = _Section(data, "attendance", path)
     min_minutes = attendance.number("min_minutes", 10.0)
     weekday = cal.text("weekday", "wednesday").strip().lower()
@@ -363,10 +366,21 @@ def _from_mapping(
 def _webhook(value: str, where: str) -> str:
     """The webhook address, checked for its scheme only; a message never quotes it."""
     value = value.strip()
-    if value and not value.lower().startswith(("https://", "http://")):
+    if not value:
+        return value
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+        scheme, host = parts.scheme.lower(), parts.hostname
+        parts.port  # noqa: B018 (raises ValueError for a port that is no number)
+    except ValueError:  # a stray "[" or "]": not an address requests could post to
+        scheme, host = "", None
+    if scheme not in ("https", "http") or not host:
         raise ConfigError(
             f"{where} must be the incoming-webhook address that Slack or Google Chat gave you, "
-            "starting with https:// (not shown here: it is a secret). README: Notices."
+            "starting with https:// and naming its host (not shown here: it is a secret). "
+            "Copy it again from Slack or Google Chat. README: Notices."
         )
     return value
 

@@ -5,9 +5,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import openpyxl
 import pytest
+
+if TYPE_CHECKING:
+    from tests.fake_sheets import GoogleSheet
+    from tests.helpers import Two
 
 HEADER = ("Name", "Email", "Program", "Module", "Cohort", "Status")
 Row = Sequence[object]
@@ -68,3 +73,22 @@ def make_workbook(tmp_path: Path) -> Callable[..., Path]:
         return write_workbook(tmp_path / name, tabs)
 
     return make
+
+
+@pytest.fixture(params=["xlsx", "google"])
+def two(request: pytest.FixtureRequest, tmp_path: Path) -> Two:
+    """A staff spreadsheet and a students' one, once as workbooks, once on the fake Google."""
+    from tests.helpers import Two
+
+    if request.param == "xlsx":
+        return Two("xlsx", tmp_path)
+    return request.getfixturevalue("google_two")  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def google_two(google_sheet: GoogleSheet, tmp_path: Path) -> Two:
+    """Two spreadsheets on the fake Google Sheets (needs the tests.conftest_google plugin)."""
+    from tests.helpers import STUDENTS_ID, Two
+
+    book = google_sheet.fake.create(STUDENTS_ID, editors=(google_sheet.client_email,))
+    return Two("google", tmp_path, google_sheet, book)
