@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mixitup.errors import DataError
 from mixitup.layout import ABSENT, ATTENDED, name_key, parse_label
 from mixitup.models import Entry, Student
-from mixitup.zoom_report import Join
+from mixitup.zoom_report import Join, ZoomReport
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,71 @@ def match_report(joins: Sequence[Join], directory: Directory) -> Attendance:
         dict(minutes),
         tuple(Stranger(n, e, m) for (n, e), m in sorted(strangers.items())),
     )
+
+
+def check_dates(reports: Sequence[ZoomReport], day: dt.date) -> None:
+    """Refuse a report none of whose joins fall on the session's `day` (DataError, exit 3)."""
+    for report in reports:
+        if day in report.dates:
+            continue
+        if report.dates:
+            held = ", ".join(str(d) for d in report.dates)
+            what = f"holds joins on {held}, none on {day}, the session's date"
+        else:
+            what = "has no join time mixitup can read, so its date cannot be checked"
+        raise DataError(
+            f"The Zoom report {report.where} {what}: it looks like another meeting's report. "
+            f"Export the participants report of the {day} meeting (Zoom: Reports > Usage), or "
+            "add --any-date if this report is the right one. Nothing was written."
+        )
+
+
+@dataclass(frozen=True)
+class Imported:
+    """A session's entries after Zoom reports were imported, and who matched nobody."""
+
+    entries: tuple[Entry, ...]
+    strangers: tuple[Stranger, ...]
+    fresh: int  # reports not imported before
+
+
+def import_reports(
+    entries: Sequence[Entry],
+    reports: Sequence[ZoomReport],
+    directory: Directory,
+    min_minutes: float,
+) -> Imported:
+    """The entries with the minutes of `reports` added and Attended set from them.
+
+    Zoom writes one report per meeting instance (a host who restarts makes two): each report
+    adds its minutes once, recognised by its fingerprint in the entries' `reports`, so the
+    same report imported again changes nothing. A student's Attended follows their minutes
+    when those changed, or when nothing was recorded; a mark staff set stays otherwise.
+    """
+    done = {fingerprint for e in entries for fingerprint in e.reports.split()}
+    fresh = list({r.fingerprint: r for r in reports if r.fingerprint not in done}.values())
+    if not fresh:
+        return Imported(tuple(entries), (), 0)
+    found = match_report([j for r in fresh for j in r.joins], directory)
+    prints = " ".join(sorted(done | {r.fingerprint for r in fresh}))
+    first = not done
+    out = []
+    for entry in entries:
+        added = found.minutes.get(entry.key, 0.0)
+        total = (float(entry.minutes) if _number(entry.minutes) else 0.0) + added
+        attended = entry.attended
+        if added or first or not attended:
+            attended = ATTENDED if total >= min_minutes else ABSENT
+        out.append(replace(entry, minutes=f"{total:g}", reports=prints, attended=attended))
+    return Imported(tuple(out), found.strangers, len(fresh))
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def resolve(people: Sequence[str], directory: Directory, session: str) -> list[str]:

@@ -55,7 +55,7 @@ size = 6
 seed = 2027
 
 [calendar]
-module_starts = [{start}]
+module_starts = [{start}, 2027-02-01, 2027-03-01]
 session_weeks = [2, 4]
 weekday = "wednesday"
 """
@@ -104,7 +104,7 @@ def build_demo(folder: Path) -> str:
         f"Keep {_shown(workbook)} to staff: Roster, Keep apart, and History (hidden): who met.",
         "Try next:",
         f"  .venv/bin/mixitup --config {shown} status --today 2027-01-20",
-        f"  .venv/bin/mixitup --config {shown} plan --date 2027-02-03 --week 2",
+        f"  .venv/bin/mixitup --config {shown} plan --date 2027-02-10",
     ]
     return "\n".join(lines)
 

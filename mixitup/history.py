@@ -17,7 +17,14 @@ from itertools import combinations
 
 from mixitup import edits, layout
 from mixitup.errors import RosterError
-from mixitup.layout import ABSENT, LEAD, history_columns, history_entry, name_key
+from mixitup.layout import (
+    ABSENT,
+    LEAD,
+    history_columns,
+    history_entry,
+    name_key,
+    owned_cells,
+)
 from mixitup.models import (
     Entry,
     HistoryEdit,
@@ -137,7 +144,7 @@ class History:
     def edit(self, now: dt.datetime, seed: int, title: str = "History") -> HistoryEdit:
         """The History edit that makes the tab hold these entries, as little as it takes.
 
-        Rows kept change only in the cells commands own (Group, Role, Attended); entries the
+        Rows kept change only in the cells commands own (`layout.OWNED`); entries the
         tab lacks are appended, stamped `now` and `seed`; a session none of whose rows remain
         is removed whole.
         """
@@ -147,11 +154,8 @@ class History:
             new = now_rows.get(row)
             if new is None:
                 continue
-            for name, before, after in (
-                ("Group", str(old.group), str(new.group)),
-                ("Role", old.role, new.role),
-                ("Attended", old.attended, new.attended),
-            ):
+            cells = zip(layout.OWNED, owned_cells(old), owned_cells(new), strict=True)
+            for name, before, after in cells:
                 if before != after:
                     update.append((row, name, after))
         gone = {e.session for row, e in self.read.items() if row not in now_rows}

@@ -191,11 +191,14 @@ HISTORY_HEADER = (
     "Attended",
     "Published at",
     "Seed",
+    "Zoom minutes",
+    "Zoom reports",
 )
 """The History's columns as mixitup creates them; staff may reorder them or add others."""
 HISTORY_REQUIRED = ("Session", "Group", "Student key")  # a tab whose row 1 has these is History
 HISTORY_MARKER = "MixitupHistory"  # the name (prefix, on Google) marking the History tab
-OWNED = ("Group", "Role", "Attended")  # the cells commands change in a published session's rows
+# The cells commands change in a published session's rows; every other cell is left as it is.
+OWNED = ("Group", "Role", "Attended", "Zoom minutes", "Zoom reports")
 ATTENDED, ABSENT = "yes", "no"  # the Attended column's words; blank means not recorded
 _HISTORY_KEYS = {header_key(name): name for name in HISTORY_HEADER}
 # What staff (or a Google checkbox) may type in Attended, beyond yes and no.
@@ -204,6 +207,11 @@ _ATTENDED_WORDS = {
     **dict.fromkeys(("no", "n", "false", "absent", "0"), ABSENT),
     "": "",
 }
+
+
+def owned_cells(entry: Entry) -> tuple[str, ...]:
+    """An entry's cells in the History columns commands own, in OWNED order."""
+    return (str(entry.group), entry.role, entry.attended, entry.minutes, entry.reports)
 
 
 def parse_attended(text: str) -> str | None:
@@ -274,6 +282,8 @@ def history_entry(cells: Sequence[str], row: int, columns: dict[str, int]) -> En
         cell("Cohort"),
         LEAD if is_lead(cell("Role")) else cell("Role"),
         attended if attended is not None else cell("Attended"),
+        cell("Zoom minutes"),
+        cell("Zoom reports"),
     )
 
 
@@ -294,6 +304,8 @@ def history_row(entry: Entry, published_at: dt.datetime, seed: int | str) -> tup
         entry.attended,
         published_at.isoformat(timespec="seconds"),
         str(seed),
+        entry.minutes,
+        entry.reports,
     )
 
 

@@ -62,6 +62,8 @@ class Entry:
     cohort: str = ""
     role: str = ""  # "Lead" for the group's lead
     attended: str = ""  # blank (not recorded: counts as attended), "yes" or "no"
+    minutes: str = ""  # minutes in the Zoom reports imported for the session, in all
+    reports: str = ""  # fingerprints of those reports, space-separated: each counts once
 
     @property
     def recorded(self) -> bool:

@@ -110,6 +110,62 @@ def open_sessions(
     )
 
 
+def session_on(
+    calendar: Calendar, date: dt.date, week: int | None, *, off_calendar: bool = False
+) -> Session:
+    """The session a command names with `--date` (and `--week`): with a calendar, the calendar
+    decides the week; without one, or for a session `off_calendar` (deliberately extra), the
+    week must be given.
+
+    Raises ConfigError for a date that is no session of the calendar (naming the nearest ones)
+    or a week that disagrees with it.
+    """
+    if off_calendar or not calendar.module_starts:
+        if week is None:
+            why = (
+                "an extra session (--off-calendar) has no calendar to take its week from"
+                if off_calendar
+                else "without [calendar] module_starts in mixitup.toml, the week cannot be "
+                "looked up"
+            )
+            raise ConfigError(f"Give --week (2 or 4): {why}.")
+        return Session(date, week)
+    on_date = [s for s in slots(calendar) if s.session.date == date and not s.skipped]
+    if not on_date:
+        raise ConfigError(
+            f"{date} ({date:%A}) is not a session date of the calendar{_skipped(calendar, date)}. "
+            f"The nearest sessions: {_nearest(calendar, date)}. Check --date; for a deliberately "
+            "extra session add --off-calendar (and --week)."
+        )
+    matching = [s.session for s in on_date if week is None or s.session.week == week]
+    if not matching:
+        said = " or ".join(f"Week {s.session.week}" for s in on_date)
+        raise ConfigError(
+            f"The calendar says {date} is {said}, not Week {week}: the prompts would be the "
+            f"wrong week's. Leave --week out (the calendar decides), or add --off-calendar for "
+            "a deliberately different session."
+        )
+    return matching[0]
+
+
+def _skipped(calendar: Calendar, date: dt.date) -> str:
+    return " (it is a [calendar] skip date)" if date in calendar.skip else ""
+
+
+def _nearest(calendar: Calendar, date: dt.date) -> str:
+    taking_place = [s.session for s in slots(calendar) if not s.skipped]
+    nearest = sorted(taking_place, key=lambda s: (abs((s.date - date).days), s.date))[:2]
+    return (
+        ", ".join(f"{s.date:%a} {s.date} (Week {s.week})" for s in sorted(nearest))
+        or "none (the calendar has no sessions)"
+    )
+
+
+def started(calendar: Calendar, session: Session, now: dt.datetime) -> bool:
+    """Whether `session` has started by `now` ([calendar] start, in its time zone)."""
+    return calendar.at(session.date, calendar.start) <= now
+
+
 def _check(calendar: Calendar) -> None:
     wrong = [w for w in calendar.session_weeks if w < 1]
     if wrong:

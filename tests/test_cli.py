@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from mixitup.cli import _parser, main
+from mixitup.cli import main, parser
 from tests.conftest import make_roster, read_tab
 
 DATE, WEEK = "2027-01-13", "2"
@@ -86,7 +86,9 @@ def test_force_replaces_tabs_and_history_rows_in_one_write(make_workbook):
 def test_force_on_a_past_session_needs_force_past(make_workbook, capsys):
     path = make_workbook()
     past = ["--workbook", str(path), "publish", "--date", "2026-01-14", "--week", "2"]
-    assert main(past) == 0
+    assert main(past) == 2  # a new session dated in the past: who met whom would be invented
+    assert "is in the past" in capsys.readouterr().err
+    assert main([*past, "--force-past"]) == 0  # it did take place, without mixitup
     before = path.read_bytes()
     assert main([*past, "--force"]) == 2
     assert "--force-past" in capsys.readouterr().err
@@ -156,10 +158,12 @@ def test_no_spreadsheet_named_says_how_to_name_one(tmp_path, monkeypatch, capsys
 
 
 def test_every_subcommand_has_help_text():
-    parser = _parser()
-    commands = next(a for a in parser._actions if a.dest == "==SUPPRESS==" and a.choices)
+    command_line = parser()
+    commands = next(a for a in command_line._actions if a.dest == "==SUPPRESS==" and a.choices)
     for choice in commands._choices_actions:
         assert choice.help, choice.dest
+    for name, command in commands.choices.items():
+        assert "example" in (command.epilog or ""), name  # each command shows one example
 
 
 def test_python_dash_m_runs_the_cli(make_workbook):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mixitup.cli import _parser, main
+from mixitup.cli import main, parser
 from mixitup.config import KNOWN_KEYS, load_config
 
 
@@ -82,7 +82,7 @@ def test_init_runs_as_python_dash_m(tmp_path):
 @pytest.mark.parametrize("command", [["init"], ["run"], ["status"], ["export"], ["export", "zoom"]])
 def test_unattended_commands_have_help_text(command, capsys):
     with pytest.raises(SystemExit) as exit_:
-        _parser().parse_args([*command, "--help"])
+        parser().parse_args([*command, "--help"])
     assert exit_.value.code == 0
     out = capsys.readouterr().out
     description = out.split("\n\n")[1]

@@ -2,7 +2,7 @@
 
 One module per concept: `loop` (how every command reads and writes both spreadsheets),
 `publish` (plan and publish one session), `run` (the calendar, late joiners), `meeting`
-(attendance, the day-of rebalance), `queries` (status, export) and `report`.
+(attendance, the day-of rebalance), `queries` (status, export), `report` and `unpublish`.
 """
 
 from mixitup.pipeline.loop import Decision, Record, Sheets, read, read_decide_write, write
@@ -16,6 +16,7 @@ from mixitup.pipeline.publish import Outcome, Plan, plan, publish
 from mixitup.pipeline.queries import SlotStatus, Status, export_zoom, status
 from mixitup.pipeline.report import ReportOutcome, report
 from mixitup.pipeline.run import Joined, RunOutcome, Unplaced, run
+from mixitup.pipeline.unpublish import Unpublished, unpublish
 
 __all__ = [
     "AttendanceOutcome",
@@ -31,6 +32,7 @@ __all__ = [
     "SlotStatus",
     "Status",
     "Unplaced",
+    "Unpublished",
     "attendance",
     "export_zoom",
     "plan",
@@ -41,5 +43,6 @@ __all__ = [
     "report",
     "run",
     "status",
+    "unpublish",
     "write",
 ]

@@ -10,10 +10,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from mixitup import layout
-from mixitup.attendance import Directory, Stranger, match_report, resolve
+from mixitup.attendance import (
+    Directory,
+    Stranger,
+    check_dates,
+    import_reports,
+    match_report,
+    resolve,
+)
 from mixitup.backends import Backend
 from mixitup.config import Config
-from mixitup.errors import DataError, RosterError
+from mixitup.errors import ConfigError, DataError, RosterError
 from mixitup.history import History
 from mixitup.latejoin import recorded_groups, recorded_leads
 from mixitup.layout import ABSENT, ATTENDED, LEAD
@@ -22,7 +29,8 @@ from mixitup.models import Entry, Session
 from mixitup.pipeline.loop import Decision, Record, Sheets, write
 from mixitup.rebalance import Move
 from mixitup.rebalance import rebalance as rebalance_groups
-from mixitup.zoom_report import Join
+from mixitup.schedule import started
+from mixitup.zoom_report import ZoomReport
 
 log = logging.getLogger(__name__)
 
@@ -44,29 +52,30 @@ def attendance(
     backend: Backend,
     session: Session,
     *,
-    report: Sequence[Join] | None = None,
+    reports: Sequence[ZoomReport] = (),
     absent: Sequence[str] = (),
     present: Sequence[str] = (),
+    any_date: bool = False,
     now: dt.datetime | None = None,
     students_backend: Backend | None = None,
 ) -> AttendanceOutcome:
     """Record in the History who attended `session`, in one write; nothing when nothing changes.
 
-    With a Zoom `report`, every grouped student is marked `yes` (at least [attendance]
-    min_minutes in all their joins) or `no`; `absent` and `present` (names or emails) then
-    mark those students by hand. Raises DataError for an unpublished session or a name that
-    matches nobody (all of them listed).
+    With Zoom `reports` (one per meeting instance; each counts once, however often imported),
+    a student's minutes add up over all their joins and they are marked `yes` (at least
+    [attendance] min_minutes) or `no`; `absent` and `present` (names or emails) then mark those
+    students by hand. Raises DataError for an unpublished session, a report of another date
+    (unless `any_date`) or a name that matches nobody (all of them listed).
     """
     now = now or config.calendar.now()
+    if not any_date:
+        check_dates(reports, session.date)
 
     def decide(record: Record) -> Decision[AttendanceOutcome]:
         history, entries, directory = _session(config, record, session, backend.location)
+        imported = import_reports(entries, reports, directory, config.min_minutes)
+        strangers = imported.strangers
         marks: dict[str, str] = {}
-        strangers: tuple[Stranger, ...] = ()
-        if report is not None:
-            found = match_report(report, directory)
-            marks.update(found.marks((e.key for e in entries), config.min_minutes))
-            strangers = found.strangers
         label = layout.label(session)
         absent_keys = resolve(absent, directory, label)
         present_keys = resolve(present, directory, label)
@@ -77,8 +86,8 @@ def attendance(
             )
         marks.update(dict.fromkeys(absent_keys, ABSENT))
         marks.update(dict.fromkeys(present_keys, ATTENDED))
-        updated = [replace(e, attended=marks.get(e.key, e.attended)) for e in entries]
-        changed = sum(a.attended != b.attended for a, b in zip(entries, updated, strict=True))
+        updated = [replace(e, attended=marks.get(e.key, e.attended)) for e in imported.entries]
+        changed = sum(a != b for a, b in zip(entries, updated, strict=True))
         outcome = AttendanceOutcome(
             session,
             tuple(sorted(e.name for e in updated if e.attended == ATTENDED)),
@@ -120,20 +129,31 @@ def rebalance(
     session: Session,
     *,
     absent: Sequence[str] = (),
-    report: Sequence[Join] | None = None,
+    reports: Sequence[ZoomReport] = (),
+    any_date: bool = False,
+    force_past: bool = False,
     now: dt.datetime | None = None,
     students_backend: Backend | None = None,
 ) -> RebalanceOutcome:
     """Move the fewest present students so every room of `session` has at least [groups]
     min_present present and a lead where possible; write the record and its groups tab.
 
-    Absentees are `absent` (names or emails), or everyone grouped whom `report` (the Zoom
-    participants report so far) does not show; they are the session's absentees from now on
+    Absentees are `absent` (names or emails), or everyone grouped whom none of `reports` (the
+    Zoom participants reports so far) shows; they are the session's absentees from now on
     (someone an earlier rebalance marked absent and not named again counts as present). The
-    same absentees again change nothing.
+    same absentees again change nothing. From the session's start on, its groups are the
+    record of who met: ConfigError unless `force_past`.
     """
     now = now or config.calendar.now()
     label = layout.label(session)
+    if not force_past and started(config.calendar, session, now):
+        raise ConfigError(
+            f"{label} started at {config.calendar.start:%H:%M} ({_zone(config)}); its rooms are "
+            "the record of who met. Rebalancing now would move students after the fact. Add "
+            "--force-past to rebalance anyway. Nothing was written."
+        )
+    if reports and not any_date:
+        check_dates(reports, session.date)
 
     def decide(record: Record) -> Decision[RebalanceOutcome]:
         history, entries, directory = _session(config, record, session, backend.location)
@@ -142,8 +162,8 @@ def rebalance(
                 f"{history.kept[label]}; rebalancing would rewrite that tab. Undo that edit, "
                 "or move students by hand."
             )
-        if report is not None:
-            seen = match_report(report, directory).minutes
+        if reports:
+            seen = match_report([j for r in reports for j in r.joins], directory).minutes
             away = {e.key for e in entries if e.key not in seen}
         else:
             away = set(resolve(absent, directory, label))
@@ -195,6 +215,10 @@ def rebalance(
         "" if outcome.changed else "; nothing changed",
     )
     return outcome
+
+
+def _zone(config: Config) -> str:
+    return config.calendar.timezone or "this machine's time zone"
 
 
 def _session(

@@ -19,6 +19,7 @@ from mixitup.optimizer import Grouping, Rules, group_count, optimize
 from mixitup.pipeline.loop import Decision, Record, Sheets, read, write
 from mixitup.prompts import load_prompts
 from mixitup.roster import Roster
+from mixitup.schedule import started
 
 log = logging.getLogger(__name__)
 
@@ -105,9 +106,10 @@ def publish(
 ) -> Outcome:
     """Write the session's groups, prompts and History rows, unless already there.
 
-    An already published session is left alone unless `force`; a past one also needs
-    `force_past`, since its History is the record of who met. The record is written first,
-    then the tabs (to the students' spreadsheet when there is one).
+    An already published session is left alone unless `force`; from its start on (its groups
+    are then the record of who met), replacing it also needs `force_past`, and so does
+    publishing a new session dated before today. The record is written first, then the tabs
+    (to the students' spreadsheet when there is one).
     """
     now = now or config.calendar.now()
     today = today or now.date()
@@ -118,10 +120,17 @@ def publish(
         if published and not force:
             log.info("%s is already published; nothing to do", label)
             return Decision(Outcome(session, "unchanged", None))
-        if published and session.date < today and not force_past:
+        if published and not force_past and started(config.calendar, session, now):
             raise ConfigError(
-                f"{label} took place before today ({today}); its groups are the record of who "
-                "met. Add --force-past as well as --force to replace it anyway."
+                f"{label} started at {config.calendar.start:%H:%M} on {session.date}; its groups "
+                "are the record of who met, with the attendance taken. Add --force-past as well "
+                "as --force to replace it anyway. Nothing was written."
+            )
+        if not published and not force_past and session.date < today:
+            raise ConfigError(
+                f"{label} is in the past (today is {today}): publishing it records every student "
+                "as having met people they never saw. Check --date; if the session did take "
+                "place without mixitup, add --force-past to record it. Nothing was written."
             )
         result = plan_session(config, record, record.history.matched_to(record.roster), session)
         action: Literal["published", "replaced"] = "replaced" if published else "published"

@@ -1,0 +1,249 @@
+"""The commands for one session: plan, publish, unpublish, export zoom."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mixitup import layout, notify
+from mixitup.backends import open_backend, open_students_backend
+from mixitup.cli.args import add_session, config_of, session_of
+from mixitup.config import Config
+from mixitup.errors import ConfigError
+
+if TYPE_CHECKING:
+    from mixitup import pipeline
+    from mixitup.backends import Backend
+    from mixitup.optimizer import Grouping
+
+
+def add_plan(commands: argparse._SubParsersAction[argparse.ArgumentParser], **kw: object) -> None:
+    command = commands.add_parser(
+        "plan",
+        help="compute and show a session's groups, leads and quality report; write nothing",
+        description="Compute and show a session's groups (leads marked) and their quality "
+        "report. Writes nothing.",
+        epilog="example:\n  mixitup plan --date 2027-01-13",
+        **kw,  # type: ignore[arg-type]
+    )
+    add_session(command)
+    command.set_defaults(handler=plan)
+
+
+def add_publish(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], **kw: object
+) -> None:
+    command = commands.add_parser(
+        "publish",
+        help="write a session's groups and prompts tabs, and its History rows",
+        description="Write the session's History rows (the record) in the staff spreadsheet, "
+        "then its groups and prompts tabs where students look. A session already published "
+        "changes nothing unless --force.",
+        epilog="example:\n  mixitup publish --date 2027-01-13",
+        **kw,  # type: ignore[arg-type]
+    )
+    add_session(
+        command,
+        past="allow replacing a session that has started, or publishing one dated before today",
+    )
+    command.add_argument(
+        "--force", action="store_true", help="replace the session if already published"
+    )
+    command.set_defaults(handler=publish)
+
+
+def add_unpublish(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], **kw: object
+) -> None:
+    command = commands.add_parser(
+        "unpublish",
+        help="take back a session published by mistake: its History rows and tabs",
+        description="Remove a session published by mistake: its History rows first, then its "
+        "groups and prompts tabs in both spreadsheets. Later sessions are not recomputed.",
+        epilog="example:\n  mixitup unpublish --date 2026-01-13 --week 2 --off-calendar",
+        **kw,  # type: ignore[arg-type]
+    )
+    add_session(command, past="allow taking back a session that has started")
+    command.set_defaults(handler=unpublish)
+
+
+def add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser], **kw: object) -> None:
+    text = "export a published session's groups for another tool"
+    export = commands.add_parser(
+        "export",
+        help=text,
+        description=text,
+        epilog="example:\n  mixitup export zoom --date 2027-01-13 -o rooms.csv",
+        **kw,  # type: ignore[arg-type]
+    )
+    formats = export.add_subparsers(title="formats", metavar="FORMAT", required=True)
+    text = "Zoom breakout-room pre-assignment CSV (Pre-assign Room Name,Email Address)"
+    zoom = formats.add_parser(
+        "zoom",
+        help=text,
+        description=text,
+        epilog="example:\n  mixitup export zoom --date 2027-01-13 -o rooms.csv",
+        **kw,  # type: ignore[arg-type]
+    )
+    add_session(zoom)
+    zoom.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="CSV file to write; - for stdout"
+    )
+    zoom.set_defaults(handler=export_zoom)
+
+
+def plan(args: argparse.Namespace) -> int:
+    from mixitup import pipeline
+
+    config = config_of(args)
+    session = session_of(args, config)
+    backend = open_backend(config)
+    result = pipeline.plan(config, backend, session, students_backend=open_students_backend(config))
+    state = (
+        " (already published; `publish --force` would replace it)"
+        if result.already_published
+        else ""
+    )
+    print(f"{layout.label(session)}: {len(result.roster.students)} students{state}")
+    print_report(result.grouping)
+    for number, group in enumerate(result.grouping.groups, 1):
+        members = ", ".join(
+            f"{s.name} ({s.program} Mod {s.module}{', lead' if s.key in result.leads else ''})"
+            for s in group
+        )
+        print(f"  Group {number}: {members}")
+    single_sheet_notice(config, backend.location)
+    return 0
+
+
+def publish(args: argparse.Namespace) -> int:
+    from mixitup import pipeline
+
+    config = config_of(args)
+    with notify.on_failure(config.webhook, "publish", where(config)):
+        session = session_of(args, config)
+        backend = open_backend(config)
+        students = open_students_backend(config)
+        outcome = pipeline.publish(
+            config,
+            backend,
+            session,
+            force=args.force,
+            force_past=args.force_past,
+            students_backend=students,
+        )
+        if outcome.plan is not None:
+            notify_published(config, backend, students, [outcome.plan])
+    label = layout.label(outcome.session)
+    if outcome.plan is None:
+        print(f"{label} is already published; nothing changed. {placed(backend, students)}")
+    else:
+        print(f"{outcome.action.capitalize()} {label}. {placed(backend, students)}")
+        print_report(outcome.plan.grouping)
+    single_sheet_notice(config, backend.location)
+    return 0
+
+
+def unpublish(args: argparse.Namespace) -> int:
+    from mixitup import pipeline
+
+    config = config_of(args)
+    session = session_of(args, config)
+    backend = open_backend(config)
+    students = open_students_backend(config)
+    outcome = pipeline.unpublish(
+        config, backend, session, force_past=args.force_past, students_backend=students
+    )
+    label = layout.label(session)
+    if not outcome.changed:
+        print(f"{label} is not published; nothing to do.")
+        return 0
+    print(f"Took back {label}:")
+    print(f"  {outcome.rows} History row{'' if outcome.rows == 1 else 's'} in {backend.location}")
+    for title in outcome.tabs:
+        print(f'  tab "{title}"')
+    print("Later sessions were not recomputed; `mixitup plan` shows what a new one would be.")
+    return 0
+
+
+def export_zoom(args: argparse.Namespace) -> int:
+    from mixitup import pipeline
+
+    config = config_of(args)
+    session = session_of(args, config)
+    backend = open_backend(config)
+    result = pipeline.export_zoom(config, backend, session, open_students_backend(config))
+    if args.output == "-":
+        sys.stdout.write(result.text)
+        return 0
+    path = Path(args.output)
+    try:
+        path.write_text(result.text, encoding="utf-8", newline="")
+    except OSError as error:
+        raise ConfigError(f"Cannot write {path}: {error.strerror}. Check -o.") from error
+    print(
+        f"Wrote {path}: {result.participants} students in {result.rooms} rooms for "
+        f"{layout.label(session)}. Upload it in Zoom under the meeting's breakout room "
+        "pre-assignment."
+    )
+    return 0
+
+
+def placed(staff: Backend, students: Backend | None) -> str:
+    """Where a publish put what: the tabs where students look, the record in the staff one."""
+    if students is None:
+        return f"Tabs and History in {staff.location}."
+    return (
+        f"Groups and prompts tabs in the students' spreadsheet {students.location}; "
+        f"History in the staff spreadsheet {staff.location}."
+    )
+
+
+def print_report(grouping: Grouping) -> None:
+    for line in grouping.report.lines():
+        print(f"  {line}")
+
+
+def where(config: Config) -> str:
+    """The spreadsheet a command works on, for a notice: a path or a sheet's address."""
+    if config.backend == "google":
+        return f"https://docs.google.com/spreadsheets/d/{config.sheet_id}"
+    return str(config.workbook)
+
+
+def notify_published(
+    config: Config, staff: Backend, students: Backend | None, plans: Sequence[pipeline.Plan]
+) -> None:
+    for result in plans:
+        text = notify.published_text(
+            layout.label(result.session),
+            len(result.roster.students),
+            result.grouping.report.groups,
+            (students or staff).location,
+            layout.groups_title(result.session),
+        )
+        notify.send(config.webhook, text)
+
+
+def single_sheet_notice(config: Config, location: str) -> None:
+    """Said once by plan, publish and status when staff and students share one spreadsheet."""
+    if config.students is not None:
+        return
+    if config.backend == "google":
+        how = (
+            'add to mixitup.toml\n  [students]\n  id = "..."'
+            "   # an empty Google Sheet shared with mixitup as Editor"
+        )
+    else:
+        how = (
+            'add to mixitup.toml\n  [students]\n  path = "students.xlsx"\n'
+            "or pass --students-workbook students.xlsx"
+        )
+    print(
+        f"Note: one spreadsheet for staff and students. Anyone who can open {location} can "
+        "read the roster (emails, statuses, notes), the keep-apart pairs and the history. To "
+        f"give students a spreadsheet with only their groups and prompts, {how}"
+    )
