@@ -90,9 +90,10 @@ class Requests:
         return max(times, default=None)
 
     def notes(self) -> list[str]:
-        """Everything staff should check in the tab, one line each: unreadable rows, then
+        """What staff should check in the tab, one line each in row order: unreadable rows and
         emails on no roster row."""
-        return [str(p) for p in self.problems] + [str(s) for s in self.strangers]
+        found: list[Problem | Stranger] = [*self.problems, *self.strangers]
+        return [str(n) for n in sorted(found, key=lambda n: n.row)]
 
 
 def read_requests(rows: Rows | None, settings: RequestsTab, roster: Roster) -> Requests:

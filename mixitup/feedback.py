@@ -64,8 +64,10 @@ class Feedback:
     strangers: tuple[Stranger, ...] = ()
 
     def notes(self) -> list[str]:
-        """Unreadable rows, then emails on no roster row, one line each, for staff."""
-        return [str(p) for p in self.problems] + [str(s) for s in self.strangers]
+        """What staff should check in the tab, one line each in row order: unreadable rows and
+        emails on no roster row."""
+        found: list[Problem | Stranger] = [*self.problems, *self.strangers]
+        return [str(n) for n in sorted(found, key=lambda n: n.row)]
 
 
 def read_feedback(

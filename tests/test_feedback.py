@@ -87,10 +87,10 @@ def same(got, want):
 
 def test_bad_rows_and_unknown_emails_are_listed_with_row_and_column():
     notes = feedback().notes()
-    assert notes[0].startswith('Tab "Feedback", row 11, column D (Did your group meet?): "maybe"')
-    assert notes[1].startswith('Tab "Feedback", row 11, column E (How useful was it? (1-5)): "7"')
-    assert notes[2].startswith('Tab "Feedback", row 12, column C (Session date): eve@x.edu was')
-    assert notes[3].startswith('Tab "Feedback", row 10: zed@gmail.com is on no roster row')
+    assert notes[0].startswith('Tab "Feedback", row 10: zed@gmail.com is on no roster row')
+    assert notes[1].startswith('Tab "Feedback", row 11, column D (Did your group meet?): "maybe"')
+    assert notes[2].startswith('Tab "Feedback", row 11, column E (How useful was it? (1-5)): "7"')
+    assert notes[3].startswith('Tab "Feedback", row 12, column C (Session date): eve@x.edu was')
     assert len(notes) == 4
 
 
