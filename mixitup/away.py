@@ -111,7 +111,7 @@ def read_requests(rows: Rows | None, settings: RequestsTab, roster: Roster) -> R
         "session_date": settings.session_date,
         "until": settings.until,
     }
-    tab = ResponseTab(settings.tab, rows, headers)
+    tab = ResponseTab(settings.tab, rows, headers, "requests")
     problems = tab.missing(("timestamp", "email", "request"))
     if problems:
         return Requests(settings.tab, problems=tuple(problems))
@@ -191,8 +191,9 @@ def _date(
                 row,
                 0,
                 "",
-                f'no "{tab.headers[name]}" column for {what}. Add the question to the form, or '
-                "set its header in mixitup.toml.",
+                f'no "{tab.headers[name]}" column for {what}. Add that question to the form, '
+                f"or set [requests] {name} in mixitup.toml to the header of the column that "
+                "holds it.",
             )
         )
         return None

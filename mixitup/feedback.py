@@ -89,7 +89,7 @@ def read_feedback(
         "useful": settings.useful,
         "comment": settings.comment,
     }
-    tab = ResponseTab(settings.tab, rows, headers)
+    tab = ResponseTab(settings.tab, rows, headers, "feedback")
     problems = tab.missing(("timestamp", "email", "session_date"))
     if problems:
         return Feedback(settings.tab, problems=tuple(problems))

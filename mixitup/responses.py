@@ -69,9 +69,13 @@ class Stranger:
 class ResponseTab:
     """One response tab: its header in row 1, the columns asked for, and its date order."""
 
-    def __init__(self, title: str, rows: Rows, headers: Mapping[str, str]) -> None:
-        """`headers` maps a field name to the header text that names its column."""
+    def __init__(
+        self, title: str, rows: Rows, headers: Mapping[str, str], section: str = ""
+    ) -> None:
+        """`headers` maps a field name (its key in mixitup.toml's `section`) to the header
+        text that names its column."""
         self.title = title
+        self.section = section
         self.rows = rows
         self.headers = dict(headers)
         wanted = {header_key(text): name for name, text in headers.items()}
@@ -96,12 +100,20 @@ class ResponseTab:
                 1,
                 0,
                 "",
-                f'no "{self.headers[name]}" column (headers found: {found or "none"}). Name a '
-                "column so, or set the header in mixitup.toml to the form's question text.",
+                f'no "{self.headers[name]}" column (headers found: {found or "none"}). '
+                + self.where_set(name),
             )
             for name in required
             if self.rows and name not in self.columns
         ]
+
+    def where_set(self, name: str) -> str:
+        """How staff make the column of `name` found: rename it, or set its header."""
+        setting = f"[{self.section}] {name}" if self.section else "its header"
+        return (
+            f'Name the column "{self.headers[name]}", or set {setting} in mixitup.toml to the '
+            "header it has (the form's question text)."
+        )
 
     def body(self) -> Iterable[tuple[int, tuple[str, ...]]]:
         """(row number, cells) of each row below the header with anything in it."""

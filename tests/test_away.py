@@ -175,6 +175,7 @@ def test_a_tab_without_its_required_headers_is_one_problem_and_no_request():
     )
     assert [p.row for p in asked.problems] == [1, 1]
     assert 'no "Timestamp" column' in str(asked.problems[0])
+    assert "or set [requests] timestamp in mixitup.toml" in str(asked.problems[0])
     assert asked.asked == {}
 
 
