@@ -275,7 +275,10 @@ def _places(entries: Sequence[Entry]) -> pd.DataFrame:
             (e.session, day, e.group, size[(e.session, e.group)], e.key, e.name, is_lead(e.role))
         )
     columns = ["session", "date", "group", "size", "key", "name", "lead"]
-    return pd.DataFrame(rows, columns=columns).drop_duplicates(["session", "key"], keep="last")
+    table = pd.DataFrame(rows, columns=columns).astype(
+        {"group": "int64", "size": "int64", "lead": "bool"}
+    )
+    return table.drop_duplicates(["session", "key"], keep="last")
 
 
 def _figures(answers: pd.DataFrame, by: str) -> pd.DataFrame:

@@ -221,3 +221,19 @@ def test_the_tab_and_its_chart_land_in_an_xlsx_workbook(tmp_path: Path):
             "useful %" in book.read(charts[0]).decode()
             or "Usefulness" in book.read(charts[0]).decode()
         )
+
+
+def test_an_empty_history_gives_empty_tables_and_a_tab_without_a_chart():
+    summary = summarise(read_feedback(None, FeedbackTab(), roster(), []), [])
+    assert [len(t) for t in (summary.sessions, summary.leads, summary.sizes)] == [0, 0, 0]
+    assert (
+        feedback_tab(summary, "Feedback report", dt.datetime(2027, 2, 1), "Feedback").chart is None
+    )
+
+
+def test_a_history_without_leads_has_no_lead_rows_and_the_other_tables():
+    """A History written before the Role column existed."""
+    entries = [Entry(e.row, e.session, e.group, e.key, e.name) for e in ENTRIES]
+    summary = summarise(read_feedback(ROWS, FeedbackTab(), roster(), entries), entries)
+    assert summary.leads.empty
+    assert list(summary.sessions["responses"]) == [5, 2]
