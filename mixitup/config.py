@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -20,6 +21,10 @@ from mixitup.errors import ConfigError
 DEFAULT_CONFIG = "mixitup.toml"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DEFAULT_EXCLUDED = ("withdrawn", "on leave", "graduated", "opted out", "inactive")
+# A Google Form's address (the responder's has /d/e/), its id, and a question's entry number.
+_FORM_ADDRESS = re.compile(r"docs\.google\.com/forms/(?:u/\d+/)?d/(e/)?([A-Za-z0-9_-]+)")
+_FORM_ID = re.compile(r"[A-Za-z0-9_-]{10,}")
+_ENTRY = re.compile(r"(?:entry\.)?(\d+)")
 
 # Every key a file may hold, per section; anything else is a typo worth reporting.
 KNOWN_KEYS: dict[str, frozenset[str]] = {
@@ -38,7 +43,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "students": frozenset({"id", "path", "editors"}),
     "roster": frozenset({"exclude_statuses", "programs"}),
     "groups": frozenset({"size", "seed", "seconds", "min_present"}),
-    "attendance": frozenset({"min_minutes"}),
+    "attendance": frozenset({"min_minutes", "pause_after"}),
     "calendar": frozenset(
         {
             "module_starts",
@@ -53,6 +58,37 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "meeting": frozenset({"zoom"}),
     "prompts": frozenset({"template"}),
     "notify": frozenset({"webhook"}),
+    "requests": frozenset(
+        {
+            "tab",
+            "timestamp",
+            "email",
+            "request",
+            "session_date",
+            "until",
+            "skip",
+            "pause",
+            "come_back",
+            "form_id",
+            "email_entry",
+            "session_date_entry",
+        }
+    ),
+    "feedback": frozenset(
+        {
+            "tab",
+            "timestamp",
+            "email",
+            "session_date",
+            "met",
+            "useful",
+            "comment",
+            "report_tab",
+            "form_id",
+            "email_entry",
+            "session_date_entry",
+        }
+    ),
 }
 
 
@@ -99,6 +135,53 @@ class Students:
 
 
 @dataclass(frozen=True)
+class Form:
+    """A Google Form whose links mixitup may prefill per student; empty `form_id`: none.
+
+    The entries are the numbers Google gives each question in a pre-filled link
+    (`entry.123456789`); an empty `email_entry` means the form's own email field
+    (`emailAddress`), which Google fills from the sign-in when it collects verified emails.
+    """
+
+    form_id: str = ""  # the id in the form's address: docs.google.com/forms/d/e/<id>/viewform
+    email_entry: str = ""
+    session_date_entry: str = ""
+
+
+@dataclass(frozen=True)
+class RequestsTab:
+    """The students' requests tab (Google Forms' responses, or typed): its title, its headers
+    (the form's question texts) and the Request question's answer choices."""
+
+    tab: str = "Requests"
+    timestamp: str = "Timestamp"
+    email: str = "Email Address"
+    request: str = "Request"
+    session_date: str = "Session date"
+    until: str = "Until"
+    skip: str = "Skip one session"
+    pause: str = "Pause"
+    come_back: str = "Come back"
+    form: Form = field(default_factory=Form)
+
+
+@dataclass(frozen=True)
+class FeedbackTab:
+    """The feedback tab (Google Forms' responses, or typed): its title and headers, and the
+    staff tab `mixitup report` summarises it in."""
+
+    tab: str = "Feedback"
+    timestamp: str = "Timestamp"
+    email: str = "Email Address"
+    session_date: str = "Session date"
+    met: str = "Did your group meet?"
+    useful: str = "How useful was it? (1-5)"
+    comment: str = "Comment"
+    report_tab: str = "Feedback report"
+    form: Form = field(default_factory=Form)
+
+
+@dataclass(frozen=True)
 class Config:
     """Every setting a command needs; paths are absolute."""
 
@@ -115,6 +198,7 @@ class Config:
     group_size: int = 6
     min_present: int = 3  # rebalance: fewest people present in a room
     min_minutes: float = 10  # attendance: fewest minutes in the meeting that count as attended
+    pause_after: int = 0  # absent from this many sessions in a row: out of the next; 0: never
     seed: int = 2027
     solver_seconds: float = 20.0  # a safety cap; the solver is deterministic well before it
     calendar: Calendar = field(default_factory=Calendar)
@@ -124,6 +208,8 @@ class Config:
     # Slack or Google Chat incoming-webhook address; a secret, so kept out of repr().
     webhook: str = field(default="", repr=False)
     students: Students | None = None  # None: one spreadsheet for staff and students alike
+    requests: RequestsTab = field(default_factory=RequestsTab)
+    feedback: FeedbackTab = field(default_factory=FeedbackTab)
 
 
 def login_file(env: Mapping[str, str] | None = None) -> Path:
@@ -302,6 +388,12 @@ def _from_mapping(
         )
     attendance = _Section(data, "attendance", path)
     min_minutes = attendance.number("min_minutes", 10.0)
+    pause_after = attendance.integer("pause_after", 0)
+    if pause_after < 0:
+        raise ConfigError(
+            f"{path}: [attendance] pause_after must be a number of sessions (2 or 3, say), or 0 "
+            f"to never leave out students who missed sessions, not {pause_after}."
+        )
     weekday = cal.text("weekday", "wednesday").strip().lower()
     if weekday not in WEEKDAYS:
         raise ConfigError(f"{path}: [calendar] weekday {weekday!r} is not a day of the week.")
@@ -345,6 +437,7 @@ def _from_mapping(
         group_size=size,
         min_present=min_present,
         min_minutes=float(min_minutes),
+        pause_after=pause_after,
         seed=groups.integer("seed", 2027),
         solver_seconds=float(groups.number("seconds", 20.0)),
         calendar=Calendar(
@@ -360,7 +453,86 @@ def _from_mapping(
         prompts_template=(where / str(template)) if template else None,
         source=path,
         webhook=_webhook(webhook, where_webhook),
+        requests=_requests(_Section(data, "requests", path)),
+        feedback=_feedback(_Section(data, "feedback", path)),
     )
+
+
+def _requests(section: _Section) -> RequestsTab:
+    """The [requests] section: every text given, headers and answers each told apart."""
+    default = RequestsTab()
+    headers = ("timestamp", "email", "request", "session_date", "until")
+    answers = ("skip", "pause", "come_back")
+    texts = {
+        key: section.text(key, getattr(default, key)).strip() for key in ("tab", *headers, *answers)
+    }
+    _distinct(section, texts, ("tab",))
+    _distinct(section, texts, headers)
+    _distinct(section, texts, answers)
+    return RequestsTab(**texts, form=_form(section))
+
+
+def _feedback(section: _Section) -> FeedbackTab:
+    """The [feedback] section: every text given, headers each told apart."""
+    default = FeedbackTab()
+    keys = ("tab", "timestamp", "email", "session_date", "met", "useful", "comment")
+    texts = {key: section.text(key, getattr(default, key)).strip() for key in keys}
+    texts["report_tab"] = section.text("report_tab", default.report_tab).strip()
+    _distinct(section, texts, ("tab",))
+    _distinct(section, texts, keys[1:])
+    if texts["report_tab"].casefold() == texts["tab"].casefold():
+        raise ConfigError(
+            f"{section.path}: [feedback] report_tab and tab are both {texts['tab']!r}: the "
+            "summary would replace the students' answers. Give the summary another title."
+        )
+    return FeedbackTab(**texts, form=_form(section))
+
+
+def _distinct(section: _Section, texts: Mapping[str, str], keys: tuple[str, ...]) -> None:
+    """Each of `keys` is non-empty and differs from the others whatever its case and spacing."""
+    seen: dict[str, str] = {}
+    for key in keys:
+        folded = re.sub(r"[^0-9a-z]", "", texts[key].casefold())
+        if not texts[key]:
+            raise ConfigError(f"{section.path}: [{section.name}] {key} must not be empty.")
+        if folded in seen:
+            raise ConfigError(
+                f"{section.path}: [{section.name}] {seen[folded]} and {key} are the same text "
+                f"({texts[key]!r}), so mixitup cannot tell them apart. Give each its own."
+            )
+        seen[folded] = key
+
+
+def _form(section: _Section) -> Form:
+    """The form id (or its responder address) and entry numbers, for prefilled links."""
+    where = f"{section.path}: [{section.name}]"
+    given = section.text("form_id", "").strip()
+    form_id = given
+    address = _FORM_ADDRESS.search(given)
+    if address is not None:
+        if not address.group(1):
+            raise ConfigError(
+                f"{where} form_id is the form's editing address. Use the address students "
+                "open (in the form, Send, then the link tab: .../forms/d/e/<id>/viewform), or "
+                "just the id in it."
+            )
+        form_id = address.group(2)
+    if form_id and not _FORM_ID.fullmatch(form_id):
+        raise ConfigError(
+            f"{where} form_id must be the id in the address students open "
+            f"(docs.google.com/forms/d/e/<id>/viewform), not {given!r}."
+        )
+    entries = {}
+    for key in ("email_entry", "session_date_entry"):
+        text = section.text(key, "").strip()
+        match = _ENTRY.fullmatch(text)
+        if text and match is None:
+            raise ConfigError(
+                f"{where} {key} must be a question's entry number from a pre-filled link "
+                f"(like entry.123456789 or 123456789), not {text!r}."
+            )
+        entries[key] = match.group(1) if match else ""
+    return Form(form_id=form_id, **entries)
 
 
 def _webhook(value: str, where: str) -> str:

@@ -107,3 +107,74 @@ def test_config_mistakes_are_named(tmp_path, text, message):
 def test_named_config_that_does_not_exist(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
         load_config("missing.toml", env={}, cwd=tmp_path)
+
+
+def test_requests_feedback_and_pause_after_default_to_the_forms_question_texts(tmp_path):
+    config = load_config(workbook="r.xlsx", env={}, cwd=tmp_path)
+    assert config.pause_after == 0  # off
+    assert (config.requests.tab, config.requests.email) == ("Requests", "Email Address")
+    assert (config.requests.skip, config.requests.pause, config.requests.come_back) == (
+        "Skip one session",
+        "Pause",
+        "Come back",
+    )
+    assert (config.feedback.tab, config.feedback.useful) == ("Feedback", "How useful was it? (1-5)")
+    assert config.feedback.report_tab == "Feedback report"
+    assert config.requests.form.form_id == config.feedback.form.form_id == ""
+
+
+def test_requests_feedback_and_pause_after_from_the_file(tmp_path):
+    write(
+        tmp_path,
+        """
+[attendance]
+pause_after = 2
+[requests]
+tab = "Form Responses 1"
+request = "What do you need?"
+come_back = "I'm back"
+form_id = "https://docs.google.com/forms/d/e/1FAIpQLSeAbc_def-123/viewform?usp=sf_link"
+session_date_entry = "entry.987654321"
+[feedback]
+tab = "Form Responses 2"
+met = "Did you meet?"
+email_entry = "123456"
+""",
+    )
+    config = load_config(env={}, cwd=tmp_path)
+    assert config.pause_after == 2
+    assert (config.requests.tab, config.requests.request) == (
+        "Form Responses 1",
+        "What do you need?",
+    )
+    assert config.requests.come_back == "I'm back"
+    assert config.requests.form.form_id == "1FAIpQLSeAbc_def-123"  # the address, cut to its id
+    assert config.requests.form.session_date_entry == "987654321"
+    assert (config.feedback.tab, config.feedback.met) == ("Form Responses 2", "Did you meet?")
+    assert config.feedback.form.email_entry == "123456"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[attendance]\npause_after = -1\n", "pause_after must be a number of sessions"),
+        ('[attendance]\npause_after = "2"\n', "pause_after must be a whole number"),
+        ('[requests]\nskip = "Pause"\n', "[requests] skip and pause are the same text"),
+        ('[requests]\nuntil = "session  DATE"\n', "session_date and until are the same text"),
+        ('[requests]\ntab = ""\n', "[requests] tab must not be empty"),
+        ('[feedback]\nreport_tab = "feedback"\n', "the summary would replace the students'"),
+        ('[feedback]\ncomment = ""\n', "[feedback] comment must not be empty"),
+        (
+            '[feedback]\nform_id = "https://docs.google.com/forms/d/1AbCdEfGhIjK/edit"\n',
+            "form_id is the form's editing address",
+        ),
+        ('[requests]\nform_id = "my form"\n', "form_id must be the id in the address"),
+        ('[requests]\nemail_entry = "email"\n', "email_entry must be a question's entry number"),
+        ("[requests]\nsheet = 1\n", "unknown key 'sheet' in [requests]"),
+    ],
+)
+def test_requests_and_feedback_mistakes_are_named(tmp_path, text, message):
+    write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(env={}, cwd=tmp_path)
+    assert message in str(caught.value)
