@@ -2,13 +2,15 @@
 
 Precedence is flag, then environment (`MIXITUP_*`, `GOOGLE_APPLICATION_CREDENTIALS`), then
 file, then default. Only this module reads the environment or a configuration file. The
-webhook address is a secret: it never appears in a message or a repr.
+webhook address and the Zoom app's client secret are secrets: they never appear in a message or
+a repr.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -53,7 +55,9 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "meeting": frozenset({"zoom"}),
     "prompts": frozenset({"template"}),
     "notify": frozenset({"webhook"}),
+    "zoom": frozenset({"account_id", "client_id", "client_secret", "meeting_id"}),
 }
+ZOOM_SECRET_ENV = "MIXITUP_ZOOM_CLIENT_SECRET"  # noqa: S105  (a variable's name, not its value)
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,25 @@ class Students:
 
 
 @dataclass(frozen=True)
+class ZoomApp:
+    """The school's Zoom Server-to-Server OAuth app and the recurring meeting students join."""
+
+    account_id: str
+    client_id: str
+    client_secret: str = field(repr=False)  # a secret: never in a repr, a message or a log
+    meeting_id: int = 0
+
+    def shown_meeting(self) -> str:
+        """The meeting ID as Zoom shows it: 812 3456 7890 (11 digits), 123 456 789 (9 digits)."""
+        digits = str(self.meeting_id)
+        if len(digits) == 11:
+            return f"{digits[:3]} {digits[3:7]} {digits[7:]}"
+        if len(digits) == 10:
+            return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+        return " ".join(digits[i : i + 3] for i in range(0, len(digits), 3))
+
+
+@dataclass(frozen=True)
 class Config:
     """Every setting a command needs; paths are absolute."""
 
@@ -124,6 +147,9 @@ class Config:
     # Slack or Google Chat incoming-webhook address; a secret, so kept out of repr().
     webhook: str = field(default="", repr=False)
     students: Students | None = None  # None: one spreadsheet for staff and students alike
+    # [zoom]: the Zoom app and meeting mixitup manages itself; None: the CSV ways only.
+    # (`zoom` above is [meeting] zoom, the words saying where to meet.)
+    zoom_app: ZoomApp | None = None
 
 
 def login_file(env: Mapping[str, str] | None = None) -> Path:
@@ -357,6 +383,7 @@ def _from_mapping(
         prompts_template=(where / str(template)) if template else None,
         source=path,
         webhook=_webhook(webhook, where_webhook),
+        zoom_app=_zoom_app(data, path, env),
     )
 
 
@@ -369,6 +396,48 @@ def _webhook(value: str, where: str) -> str:
             "starting with https:// (not shown here: it is a secret). README: Notices."
         )
     return value
+
+
+def _zoom_app(data: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> ZoomApp | None:
+    """The [zoom] section, checked; None without one. The secret is never quoted."""
+    if "zoom" not in data:
+        return None
+    section = _Section(data, "zoom", path)
+    missing = [key for key in ("account_id", "client_id", "meeting_id") if key not in data["zoom"]]
+    secret = env.get(ZOOM_SECRET_ENV) or data["zoom"].get("client_secret", "")
+    where_secret = ZOOM_SECRET_ENV if env.get(ZOOM_SECRET_ENV) else f"{path}: [zoom] client_secret"
+    if not isinstance(secret, str):  # not _Section.text: its message would quote the secret
+        raise ConfigError(f"{where_secret} must be text in quotes (not shown here: a secret).")
+    if not secret.strip():
+        missing.append(f"client_secret (or {ZOOM_SECRET_ENV})")
+    if missing:
+        raise ConfigError(
+            f"{path}: [zoom] needs {', '.join(missing)}: copy them from the Server-to-Server "
+            "OAuth app's App Credentials page in marketplace.zoom.us (Develop > Build App), and "
+            "the meeting ID from the recurring meeting's page in Zoom. Remove [zoom] to keep "
+            "uploading and downloading Zoom's CSV files by hand."
+        )
+    ids = {key: section.text(key, "").strip() for key in ("account_id", "client_id")}
+    empty = [key for key, value in ids.items() if not value]
+    if empty:
+        raise ConfigError(f"{path}: [zoom] {' and '.join(empty)} must not be empty.")
+    return ZoomApp(ids["account_id"], ids["client_id"], secret.strip(), _meeting_id(data, path))
+
+
+def _meeting_id(data: Mapping[str, Any], path: Path) -> int:
+    """[zoom] meeting_id: a whole number, or text as Zoom shows it ("812 3456 7890")."""
+    value = data["zoom"]["meeting_id"]
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    digits = re.sub(r"[\s-]", "", text) if isinstance(text, str) else ""
+    if digits.isascii() and digits.isdigit() and 9 <= len(digits) <= 13:
+        return int(digits)
+    # A join link may carry the passcode (pwd=...): say what is wrong without echoing it.
+    shown = "a join link" if isinstance(value, str) and "/" in value else repr(value)
+    raise ConfigError(
+        f"{path}: [zoom] meeting_id must be the recurring meeting's ID, 9 to 11 digits like "
+        f'81234567890 or "812 3456 7890", not {shown}. Zoom shows it on the meeting\'s page '
+        "and in the join link after /j/."
+    )
 
 
 class _Section:
