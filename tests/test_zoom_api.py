@@ -8,6 +8,8 @@ import base64
 import datetime as dt
 import email.utils
 import logging
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -15,12 +17,13 @@ import pytest
 
 from mixitup.errors import ZoomError
 from mixitup.zoom.client import MAX_ATTEMPTS, Purpose, retry_at, uuid_segment
-from mixitup.zoom.live import live_participants
-from mixitup.zoom.report import REPORT, meeting_joins
+from mixitup.zoom.live import LIVE, live_participants
+from mixitup.zoom.report import INSTANCES, REPORT, meeting_joins
 from mixitup.zoom.rooms import READ_MEETING, UPDATE_MEETING, sync_rooms
 from tests.fake_zoom import (
     EVERY_SCOPE,
     MEETING_ID,
+    OPERATIONS,
     Fault,
     PastInstance,
     daily_limit,
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
 pytest_plugins = ["tests.conftest_zoom"]
 
 MEETING = f"/meetings/{MEETING_ID}"
+DOCS = (Path(__file__).parents[1] / "docs" / "zoom.md").read_text(encoding="utf-8")
 NOW = dt.datetime(2027, 1, 13, 18, 0, tzinfo=dt.UTC)
 DENVER = ZoneInfo("America/Denver")
 
@@ -234,7 +238,7 @@ def test_a_plan_without_the_dashboard_says_business_and_names_the_csv_way(zoom: 
     with pytest.raises(ZoomError) as error:
         live_participants(zoom.client())
     message = str(error.value)
-    assert "Zoom's Dashboard need a Business plan or higher" in message
+    assert "Zoom's Dashboard needs a Business plan or higher" in message
     assert "--absent NAME" in message
 
 
@@ -322,3 +326,22 @@ def _member(group: int, email: str):
     from mixitup.export import Member
 
     return Member(group, email.split("@")[0].title(), email)
+
+
+@pytest.mark.parametrize(
+    ("operation", "purpose"),
+    [
+        ("meeting", READ_MEETING),
+        ("meetingUpdate", UPDATE_MEETING),
+        ("pastMeetings", INSTANCES),
+        ("reportMeetingParticipants", REPORT),
+        ("dashboardMeetingParticipants", LIVE),
+    ],
+)
+def test_each_call_names_the_scopes_zoom_documents_and_so_do_the_docs(operation, purpose):
+    documented = OPERATIONS[operation]
+    assert purpose.granular in documented["x-granular-scopes"]
+    assert purpose.classic in documented["x-macro-scopes"]
+    row = re.search(rf"\| `{documented['method']} {re.escape(documented['path'])}`.*\n", DOCS)
+    assert row is not None
+    assert f"| `{purpose.granular}` | `{purpose.classic}` |" in row[0]

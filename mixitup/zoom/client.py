@@ -467,9 +467,9 @@ class ZoomClient:
                 "a Server-to-Server OAuth app of its own."
             )
         elif purpose.plan and (answer.code == 200 or "paid" in lowered or "dashboard" in lowered):
-            feature = "Dashboard" if purpose.plan == "Business" else "usage reports"
+            feature = "Dashboard needs" if purpose.plan == "Business" else "usage reports need"
             text = (
-                f"Zoom refused to {purpose.doing} ({said}): Zoom's {feature} need a "
+                f"Zoom refused to {purpose.doing} ({said}): Zoom's {feature} a "
                 f"{purpose.plan} plan or higher, which this Zoom account lacks; "
                 f"{purpose.by_hand} does the same by hand."
             )
