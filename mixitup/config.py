@@ -399,8 +399,9 @@ def _webhook(value: str, where: str) -> str:
 
 
 def _zoom_app(data: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> ZoomApp | None:
-    """The [zoom] section, checked; None without one. The secret is never quoted."""
-    if "zoom" not in data:
+    """The [zoom] section, checked; None without one, or with every key left out (as the
+    starter file has it). The secret is never quoted."""
+    if not data.get("zoom"):
         return None
     section = _Section(data, "zoom", path)
     missing = [key for key in ("account_id", "client_id", "meeting_id") if key not in data["zoom"]]

@@ -138,8 +138,9 @@ def test_zoom_section_reads_the_app_and_the_meeting_id_in_any_spelling(tmp_path,
     assert app.shown_meeting() == "812 3456 7890"
 
 
-def test_without_a_zoom_section_there_is_no_zoom_app_and_meeting_words_stay(tmp_path):
-    write(tmp_path, '[spreadsheet]\npath = "s.xlsx"\n[meeting]\nzoom = "Room A"\n')
+@pytest.mark.parametrize("zoom", ["", '[zoom]\n# account_id = "..."\n'], ids=["none", "empty"])
+def test_without_zoom_keys_there_is_no_zoom_app_and_meeting_words_stay(tmp_path, zoom):
+    write(tmp_path, '[spreadsheet]\npath = "s.xlsx"\n[meeting]\nzoom = "Room A"\n' + zoom)
     config = load_config(env={"MIXITUP_ZOOM_CLIENT_SECRET": "env-secret"}, cwd=tmp_path)
     assert (config.zoom_app, config.zoom) == (None, "Room A")
 
@@ -164,7 +165,10 @@ def test_the_environment_secret_stands_in_for_a_missing_file_secret(tmp_path):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("[zoom]\n", "[zoom] needs account_id, client_id, meeting_id, client_secret (or "),
+        (
+            "[zoom]\nmeeting_id = 81234567890\n",
+            "[zoom] needs account_id, client_id, client_secret (or ",
+        ),
         (
             '[zoom]\naccount_id = "a"\nclient_id = "c"\nmeeting_id = 81234567890\n',
             "[zoom] needs client_secret (or MIXITUP_ZOOM_CLIENT_SECRET)",
@@ -192,7 +196,15 @@ def test_the_environment_secret_stands_in_for_a_missing_file_secret(tmp_path):
         ),
         ("[zoom]\nmeeting = 81234567890\n", "unknown key 'meeting' in [zoom]"),
     ],
-    ids=["empty", "no secret", "empty id", "short meeting", "join link", "secret a number", "typo"],
+    ids=[
+        "only the meeting",
+        "no secret",
+        "empty id",
+        "short meeting",
+        "join link",
+        "secret a number",
+        "typo",
+    ],
 )
 def test_zoom_section_mistakes_are_named_without_quoting_secrets(tmp_path, text, expected):
     write(tmp_path, text)
