@@ -18,9 +18,15 @@ Built from Zoom's own documents, and from its users' threads where those say mor
   the query string refused: devforum.zoom.us "/oauth/token 400 Bad Request (params in query
   string)"; a new token invalidates the app's older one: devforum.zoom.us "Randomly receiving
   'Invalid access token' for Server-to-Server OAuth".
+- A GET lists occurrences still to come unless `show_previous_occurrences=true` ("to view
+  meeting details of all previous occurrences", meetingGet).
 - One pre-assignment per meeting for all its occurrences: `occurrence_id` carries only agenda,
   start_time, duration and seven named settings (meetingUpdate's parameter); `rooms` replaces
-  the list (meetingUpdate's "Create room(s)"; Zoom's help: a recurring meeting has one set).
+  the list (meetingUpdate's "Create room(s)"). Zoom's support article the `breakout_room`
+  setting links to (support.zoom.us/hc/en-us/articles/360032752671, as mirrored by schools'
+  guides): "Only one set of pre-assignments can be configured for a meeting", "You can't edit
+  a single meeting in the recurrence and apply a unique pre-assignment", up to 100 rooms and
+  1,000 participants, applied only to participants signed in with the assigned email.
 - Rate limits: https://developers.zoom.us/docs/api/rate-limits/ (`X-RateLimit-Type: QPS` or
   `Daily-limit`, an ISO-8601 `Retry-After` for a daily limit); the meeting-update limit's body
   as Zoom sent it, without those headers: devforum.zoom.us "Zoom API Create Meeting API Rate
@@ -213,6 +219,7 @@ class FakeZoom:
         self.update_limit = update_limit
         self.daily_headers = daily_headers  # the rate-limits page's headers on the update limit
         self.meetings: dict[int, Meeting] = {MEETING_ID: Meeting()}
+        self.now = lambda: dt.datetime.now(dt.UTC)  # Zoom's clock, for occurrences to come
         self.calls: list[Call] = []
         self.tokens_issued: list[str] = []
         self.lock = threading.Lock()
@@ -332,7 +339,7 @@ class FakeZoom:
             return refused
         query = {k: v[-1] for k, v in call.query.items()}
         if route == "meeting":
-            return self._get_meeting(ident)
+            return self._get_meeting(ident, query)
         if route == "meetingUpdate":
             return self._update_meeting(ident, query, call.body)
         if route == "pastMeetings":
@@ -395,10 +402,19 @@ class FakeZoom:
     def _find(self, ident: str) -> Meeting | None:
         return self.meetings.get(int(ident)) if ident.isdigit() else None
 
-    def _get_meeting(self, ident: str) -> Answer:
+    def _get_meeting(self, ident: str, query: dict[str, str]) -> Answer:
         meeting = self._find(ident)
         if meeting is None:
             return 404, {"code": 3001, "message": f"Meeting does not exist: {ident}."}, ()
+        occurrences = meeting.occurrences
+        if query.get("show_previous_occurrences") != "true":  # by default, those to come only
+            now = self.now()
+            occurrences = [
+                o
+                for o in occurrences
+                if dt.datetime.fromisoformat(o["start_time"]) + dt.timedelta(minutes=o["duration"])
+                > now
+            ]
         answer = {
             "id": meeting.id,
             "uuid": "iEb0Ybp1TTCPw2AV9ZTAug==",
@@ -411,7 +427,7 @@ class FakeZoom:
             "timezone": meeting.timezone,
             "agenda": meeting.agenda,
             "join_url": f"https://us06web.zoom.us/j/{meeting.id}",
-            "occurrences": copy.deepcopy(meeting.occurrences),
+            "occurrences": copy.deepcopy(occurrences),
             "settings": copy.deepcopy(meeting.settings),
         }
         return 200, answer, ()

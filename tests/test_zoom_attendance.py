@@ -11,14 +11,20 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mixitup.attendance import Directory, match_report
+from mixitup.config import Calendar, Config, ZoomApp
+from mixitup.errors import ConfigError
 from mixitup.models import Entry
+from mixitup.zoom.client import open_client
 from mixitup.zoom.report import (
     Instance,
     NoInstanceYet,
     ZoomAttendance,
+    attendance_due,
     instances_on,
     meeting_joins,
+    occurrence_end,
     report_joins,
+    session_end,
 )
 from mixitup.zoom_report import Join
 from tests.fake_zoom import PastInstance, report_row
@@ -149,3 +155,76 @@ def test_a_report_zoom_has_not_finished_is_tried_at_the_next_run(zoom: Zoom):
     found = meeting_joins(zoom.client(), DAY, DENVER)
     assert isinstance(found, NoInstanceYet)
     assert "has not finished the participants report" in found.reason
+
+
+OCCURRENCES = [
+    {
+        "occurrence_id": "1",
+        "start_time": "2027-01-06T19:00:00Z",
+        "duration": 60,
+        "status": "available",
+    },
+    {
+        "occurrence_id": "2",
+        "start_time": "2027-01-13T19:00:00Z",
+        "duration": 75,
+        "status": "available",
+    },
+    {
+        "occurrence_id": "3",
+        "start_time": "2027-01-20T19:00:00Z",
+        "duration": 60,
+        "status": "deleted",
+    },
+]
+
+
+@pytest.mark.parametrize(
+    ("day", "end"),
+    [
+        (DAY, dt.datetime(2027, 1, 13, 20, 15, tzinfo=dt.UTC)),  # start + its own duration
+        (dt.date(2027, 1, 20), None),  # a deleted occurrence is no session
+        (dt.date(2027, 1, 14), None),
+    ],
+)
+def test_a_session_ends_at_its_occurrence_s_start_plus_duration(day, end):
+    assert occurrence_end({"occurrences": OCCURRENCES}, day, DENVER) == end
+
+
+@pytest.mark.parametrize(
+    ("now", "recorded", "due"),
+    [
+        (dt.datetime(2027, 1, 13, 20, 0, tzinfo=dt.UTC), False, False),  # still on
+        (dt.datetime(2027, 1, 13, 20, 15, tzinfo=dt.UTC), False, True),  # just ended
+        (dt.datetime(2027, 1, 20, 20, 15, tzinfo=dt.UTC), False, True),  # a week on
+        (dt.datetime(2027, 1, 20, 20, 16, tzinfo=dt.UTC), False, False),  # too late
+        (dt.datetime(2027, 1, 14, 9, 0, tzinfo=dt.UTC), True, False),  # staff's marks stand
+    ],
+)
+def test_attendance_is_read_after_the_end_within_a_week_until_recorded(now, recorded, due):
+    end = dt.datetime(2027, 1, 13, 20, 15, tzinfo=dt.UTC)
+    assert attendance_due(now, end, recorded) is due
+
+
+def test_session_end_asks_zoom_for_past_occurrences_too(zoom: Zoom):
+    zoom.fake.meeting.occurrences = OCCURRENCES
+    zoom.fake.now = lambda: dt.datetime(2027, 1, 14, tzinfo=dt.UTC)
+    fallback = dt.datetime(2027, 1, 13, 20, 0, tzinfo=dt.UTC)
+    client = zoom.client()
+    assert session_end(client, DAY, DENVER, fallback) == dt.datetime(
+        2027, 1, 13, 20, 15, tzinfo=dt.UTC
+    )
+    assert session_end(client, dt.date(2027, 1, 27), DENVER, fallback) == fallback
+    (first, _) = zoom.fake.requests_to("meeting")
+    assert first.query == {"show_previous_occurrences": ["true"]}
+
+
+def test_open_client_takes_the_app_and_the_school_s_time_zone():
+    with pytest.raises(ConfigError, match=r"no \[zoom\] section"):
+        open_client(Config())
+    config = Config(
+        calendar=Calendar(timezone="America/Denver"),
+        zoom_app=ZoomApp("SchoolAcct", "client", "s3cr3t", 81234567890),
+    )
+    client = open_client(config)
+    assert (client.zone, client.app.meeting_id) == (DENVER, 81234567890)

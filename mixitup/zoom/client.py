@@ -35,7 +35,7 @@ from mixitup.config import ZOOM_SECRET_ENV
 from mixitup.errors import ZoomError
 
 if TYPE_CHECKING:
-    from mixitup.config import ZoomApp
+    from mixitup.config import Config, ZoomApp
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +221,8 @@ class ZoomClient:
         return body
 
     def patch(self, path: str, purpose: Purpose, body: Json) -> None:
-        """PATCH `path` with the JSON `body`; Zoom answers 204 with no body."""
+        """PATCH `path` with the JSON `body`; Zoom answers 204 with no body. Sent again after a
+        5xx or a dropped connection: the same whole body twice leaves the same meeting."""
         self._call("PATCH", path, purpose, body=body)
 
     def pages(
@@ -502,6 +503,24 @@ class ZoomClient:
             if len(secret) > 3:
                 text = text.replace(secret, HIDDEN)
         return text
+
+
+def open_client(config: Config, session: requests.Session | None = None) -> ZoomClient:
+    """A client for the app and meeting in `config`'s [zoom], in the school's time zone, over
+    `session` (a new one when None). Makes no request. Raises ConfigError without [zoom]."""
+    from mixitup.errors import ConfigError
+
+    if config.zoom_app is None:
+        raise ConfigError(
+            "This needs Zoom's API, and mixitup.toml has no [zoom] section: add one "
+            "(docs/zoom.md), or use Zoom's CSV files by hand."
+        )
+    zone = None
+    if config.calendar.timezone:
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(config.calendar.timezone)
+    return ZoomClient(config.zoom_app, session or requests.Session(), zone=zone)
 
 
 def _reason(error: BaseException | None) -> str:

@@ -21,9 +21,15 @@ from mixitup.zoom_report import Join
 if TYPE_CHECKING:
     from mixitup.zoom.client import ZoomClient
 
+WINDOW = dt.timedelta(days=7)  # a session's attendance is read from Zoom until a week after it
 BY_HAND = (
     "downloading the participants report from Zoom (Reports > Usage) for "
     "`mixitup attendance --date D --week N --zoom REPORT.csv`"
+)
+OCCURRENCES = Purpose(
+    doing="read when the meeting's sessions end",
+    granular="meeting:read:meeting:admin",
+    classic="meeting:read:admin",
 )
 INSTANCES = Purpose(
     doing="list the meeting's past sessions",
@@ -90,6 +96,42 @@ def instances_on(
         if local.date() == day:
             found.setdefault(uuid, Instance(uuid, start))
     return tuple(sorted(found.values(), key=lambda i: (i.start, i.uuid)))
+
+
+def occurrence_end(meeting: Json, day: dt.date, zone: dt.tzinfo | None) -> dt.datetime | None:
+    """When the occurrence held on `day` (in `zone`) ends, from a GET /meetings/{meetingId}
+    answer: its start plus its duration in minutes; None when the answer has none that day
+    (Zoom lists past occurrences only with `show_previous_occurrences=true`)."""
+    for occurrence in meeting.get("occurrences") or []:
+        if not isinstance(occurrence, dict) or occurrence.get("status") == "deleted":
+            continue
+        start = parse_time(occurrence.get("start_time"))
+        minutes = occurrence.get("duration", meeting.get("duration"))
+        if start is None or not isinstance(minutes, int):
+            continue
+        local = start.astimezone(zone) if zone is not None else start.astimezone()
+        if local.date() == day:
+            return start + dt.timedelta(minutes=minutes)
+    return None
+
+
+def attendance_due(now: dt.datetime, end: dt.datetime, recorded: bool) -> bool:
+    """Whether `run` should read a session's attendance from Zoom now: it has ended, ended less
+    than a week ago, and its attendance is not recorded yet (once recorded, never again, so
+    staff corrections stand)."""
+    return not recorded and end <= now <= end + WINDOW
+
+
+def session_end(
+    client: ZoomClient, day: dt.date, zone: dt.tzinfo | None, fallback: dt.datetime
+) -> dt.datetime:
+    """When the session on `day` ends: its occurrence's start plus duration as Zoom schedules
+    it, else `fallback` (the pipeline's [calendar] start + 60 minutes). One GET; raises
+    ZoomError when Zoom refuses."""
+    meeting = client.get(
+        f"/meetings/{client.app.meeting_id}", OCCURRENCES, {"show_previous_occurrences": "true"}
+    )
+    return occurrence_end(meeting, day, zone) or fallback
 
 
 def report_joins(rows: Iterable[Json], first: int = 1) -> tuple[Join, ...]:
