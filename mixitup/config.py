@@ -2,7 +2,8 @@
 
 Precedence is flag, then environment (`MIXITUP_*`, `GOOGLE_APPLICATION_CREDENTIALS`), then
 file, then default. Only this module reads the environment or a configuration file. The
-webhook address is a secret: it never appears in a message or a repr.
+webhook address and the Zoom app's client secret are secrets: they never appear in a message or
+a repr.
 """
 
 from __future__ import annotations
@@ -89,7 +90,9 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
             "session_date_entry",
         }
     ),
+    "zoom": frozenset({"account_id", "client_id", "client_secret", "meeting_id"}),
 }
+ZOOM_SECRET_ENV = "MIXITUP_ZOOM_CLIENT_SECRET"  # noqa: S105  (a variable's name, not its value)
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,23 @@ class FeedbackTab:
     comment: str = "Comment"
     report_tab: str = "Feedback report"
     form: Form = field(default_factory=Form)
+@dataclass(frozen=True)
+class ZoomApp:
+    """The school's Zoom Server-to-Server OAuth app and the recurring meeting students join."""
+
+    account_id: str
+    client_id: str
+    client_secret: str = field(repr=False)  # a secret: never in a repr, a message or a log
+    meeting_id: int = 0
+
+    def shown_meeting(self) -> str:
+        """The meeting ID as Zoom shows it: 812 3456 7890 (11 digits), 123 456 789 (9 digits)."""
+        digits = str(self.meeting_id)
+        if len(digits) == 11:
+            return f"{digits[:3]} {digits[3:7]} {digits[7:]}"
+        if len(digits) == 10:
+            return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+        return " ".join(digits[i : i + 3] for i in range(0, len(digits), 3))
 
 
 @dataclass(frozen=True)
@@ -210,6 +230,9 @@ class Config:
     students: Students | None = None  # None: one spreadsheet for staff and students alike
     requests: RequestsTab = field(default_factory=RequestsTab)
     feedback: FeedbackTab = field(default_factory=FeedbackTab)
+    # [zoom]: the Zoom app and meeting mixitup manages itself; None: the CSV ways only.
+    # (`zoom` above is [meeting] zoom, the words saying where to meet.)
+    zoom_app: ZoomApp | None = None
 
 
 def login_file(env: Mapping[str, str] | None = None) -> Path:
@@ -455,6 +478,7 @@ def _from_mapping(
         webhook=_webhook(webhook, where_webhook),
         requests=_requests(_Section(data, "requests", path)),
         feedback=_feedback(_Section(data, "feedback", path)),
+        zoom_app=_zoom_app(data, path, env),
     )
 
 
@@ -555,6 +579,49 @@ def _webhook(value: str, where: str) -> str:
             "Copy it again from Slack or Google Chat. README: Notices."
         )
     return value
+
+
+def _zoom_app(data: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> ZoomApp | None:
+    """The [zoom] section, checked; None without one, or with every key left out (as the
+    starter file has it). The secret is never quoted."""
+    if not data.get("zoom"):
+        return None
+    section = _Section(data, "zoom", path)
+    missing = [key for key in ("account_id", "client_id", "meeting_id") if key not in data["zoom"]]
+    secret = env.get(ZOOM_SECRET_ENV) or data["zoom"].get("client_secret", "")
+    where_secret = ZOOM_SECRET_ENV if env.get(ZOOM_SECRET_ENV) else f"{path}: [zoom] client_secret"
+    if not isinstance(secret, str):  # not _Section.text: its message would quote the secret
+        raise ConfigError(f"{where_secret} must be text in quotes (not shown here: a secret).")
+    if not secret.strip():
+        missing.append(f"client_secret (or {ZOOM_SECRET_ENV})")
+    if missing:
+        raise ConfigError(
+            f"{path}: [zoom] needs {', '.join(missing)}: copy them from the Server-to-Server "
+            "OAuth app's App Credentials page in marketplace.zoom.us (Develop > Build App), and "
+            "the meeting ID from the recurring meeting's page in Zoom. Remove [zoom] to keep "
+            "uploading and downloading Zoom's CSV files by hand."
+        )
+    ids = {key: section.text(key, "").strip() for key in ("account_id", "client_id")}
+    empty = [key for key, value in ids.items() if not value]
+    if empty:
+        raise ConfigError(f"{path}: [zoom] {' and '.join(empty)} must not be empty.")
+    return ZoomApp(ids["account_id"], ids["client_id"], secret.strip(), _meeting_id(data, path))
+
+
+def _meeting_id(data: Mapping[str, Any], path: Path) -> int:
+    """[zoom] meeting_id: a whole number, or text as Zoom shows it ("812 3456 7890")."""
+    value = data["zoom"]["meeting_id"]
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    digits = re.sub(r"[\s-]", "", text) if isinstance(text, str) else ""
+    if digits.isascii() and digits.isdigit() and 9 <= len(digits) <= 13:
+        return int(digits)
+    # A join link may carry the passcode (pwd=...): say what is wrong without echoing it.
+    shown = "a join link" if isinstance(value, str) and "/" in value else repr(value)
+    raise ConfigError(
+        f"{path}: [zoom] meeting_id must be the recurring meeting's ID, 9 to 11 digits like "
+        f'81234567890 or "812 3456 7890", not {shown}. Zoom shows it on the meeting\'s page '
+        "and in the join link after /j/."
+    )
 
 
 class _Section:

@@ -44,6 +44,19 @@ class BackendError(MixitupError):
     exit_code = 4
 
 
+class ZoomError(BackendError):
+    """Zoom's API refused or could not be reached (exit 4). Its own class so a command whose
+    Zoom part is optional can report it and go on; the message never holds a secret.
+
+    `status` and `code` are Zoom's HTTP status and error code, when Zoom answered at all.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, code: int | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
 class InfeasibleGroupingError(MixitupError):
     """Even group sizes or keep-apart pairs cannot hold for this roster."""
 

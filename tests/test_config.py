@@ -178,3 +178,107 @@ def test_requests_and_feedback_mistakes_are_named(tmp_path, text, message):
     with pytest.raises(ConfigError) as caught:
         load_config(env={}, cwd=tmp_path)
     assert message in str(caught.value)
+# -- [zoom] ----------------------------------------------------------------------------------
+
+ZOOM = """
+[zoom]
+account_id = "SchoolAcct-8f3K2"
+client_id = "mixitupS2SclientID"
+client_secret = "file-s3cr3t-value"
+meeting_id = {meeting}
+"""
+
+
+@pytest.mark.parametrize(
+    "meeting",
+    ["81234567890", '"812 3456 7890"', '"812-3456-7890"', '" 81234567890 "'],
+    ids=["number", "as Zoom shows it", "with dashes", "padded"],
+)
+def test_zoom_section_reads_the_app_and_the_meeting_id_in_any_spelling(tmp_path, meeting):
+    write(tmp_path, '[spreadsheet]\npath = "s.xlsx"\n' + ZOOM.format(meeting=meeting))
+    app = load_config(env={}, cwd=tmp_path).zoom_app
+    assert app is not None
+    assert (app.account_id, app.client_id, app.client_secret, app.meeting_id) == (
+        "SchoolAcct-8f3K2",
+        "mixitupS2SclientID",
+        "file-s3cr3t-value",
+        81234567890,
+    )
+    assert app.shown_meeting() == "812 3456 7890"
+
+
+@pytest.mark.parametrize("zoom", ["", '[zoom]\n# account_id = "..."\n'], ids=["none", "empty"])
+def test_without_zoom_keys_there_is_no_zoom_app_and_meeting_words_stay(tmp_path, zoom):
+    write(tmp_path, '[spreadsheet]\npath = "s.xlsx"\n[meeting]\nzoom = "Room A"\n' + zoom)
+    config = load_config(env={"MIXITUP_ZOOM_CLIENT_SECRET": "env-secret"}, cwd=tmp_path)
+    assert (config.zoom_app, config.zoom) == (None, "Room A")
+
+
+def test_the_environment_secret_wins_over_the_file_and_no_repr_shows_either(tmp_path):
+    write(tmp_path, ZOOM.format(meeting="81234567890"))
+    config = load_config(env={"MIXITUP_ZOOM_CLIENT_SECRET": "env-s3cr3t"}, cwd=tmp_path)
+    assert config.zoom_app is not None
+    assert config.zoom_app.client_secret == "env-s3cr3t"
+    for shown in (repr(config), repr(config.zoom_app), str(config.zoom_app)):
+        assert "s3cr3t" not in shown
+
+
+def test_the_environment_secret_stands_in_for_a_missing_file_secret(tmp_path):
+    text = ZOOM.format(meeting="81234567890").replace('client_secret = "file-s3cr3t-value"\n', "")
+    write(tmp_path, text)
+    config = load_config(env={"MIXITUP_ZOOM_CLIENT_SECRET": "env-s3cr3t"}, cwd=tmp_path)
+    assert config.zoom_app is not None
+    assert config.zoom_app.client_secret == "env-s3cr3t"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "[zoom]\nmeeting_id = 81234567890\n",
+            "[zoom] needs account_id, client_id, client_secret (or ",
+        ),
+        (
+            '[zoom]\naccount_id = "a"\nclient_id = "c"\nmeeting_id = 81234567890\n',
+            "[zoom] needs client_secret (or MIXITUP_ZOOM_CLIENT_SECRET)",
+        ),
+        (
+            '[zoom]\naccount_id = ""\nclient_id = "c"\nclient_secret = "s3cr3t"\n'
+            "meeting_id = 81234567890\n",
+            "[zoom] account_id must not be empty",
+        ),
+        (
+            '[zoom]\naccount_id = "a"\nclient_id = "c"\nclient_secret = "s3cr3t"\n'
+            'meeting_id = "8123"\n',
+            "meeting_id must be the recurring meeting's ID, 9 to 11 digits like 81234567890 or "
+            "\"812 3456 7890\", not '8123'",
+        ),
+        (
+            '[zoom]\naccount_id = "a"\nclient_id = "c"\nclient_secret = "s3cr3t"\n'
+            'meeting_id = "https://us06web.zoom.us/j/81234567890?pwd=Sesame123"\n',
+            "not a join link",
+        ),
+        (
+            '[zoom]\naccount_id = "a"\nclient_id = "c"\nclient_secret = 9753197531\n'
+            "meeting_id = 81234567890\n",
+            "[zoom] client_secret must be text in quotes (not shown here: a secret)",
+        ),
+        ("[zoom]\nmeeting = 81234567890\n", "unknown key 'meeting' in [zoom]"),
+    ],
+    ids=[
+        "only the meeting",
+        "no secret",
+        "empty id",
+        "short meeting",
+        "join link",
+        "secret a number",
+        "typo",
+    ],
+)
+def test_zoom_section_mistakes_are_named_without_quoting_secrets(tmp_path, text, expected):
+    write(tmp_path, text)
+    with pytest.raises(ConfigError) as error:
+        load_config(env={}, cwd=tmp_path)
+    assert expected in str(error.value)
+    for secret in ("s3cr3t", "9753197531", "Sesame123"):
+        assert secret not in str(error.value)
