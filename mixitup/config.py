@@ -2,7 +2,8 @@
 
 Precedence is flag, then environment (`MIXITUP_*`, `GOOGLE_APPLICATION_CREDENTIALS`), then
 file, then default. Only this module reads the environment or a configuration file. The
-webhook address is a secret: it never appears in a message or a repr.
+webhook address, the Slack token, the SMTP password and a proxy address (which may carry a
+password) are secrets: they never appear in a message or a repr.
 """
 
 from __future__ import annotations
@@ -50,10 +51,14 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
             "timezone",
         }
     ),
-    "meeting": frozenset({"zoom"}),
+    "meeting": frozenset({"zoom", "url", "team"}),
     "prompts": frozenset({"template"}),
     "notify": frozenset({"webhook"}),
+    "slack": frozenset({"token", "remind_minutes"}),
+    "email": frozenset({"host", "port", "sender", "username", "password", "security"}),
 }
+DEFAULT_TEAM = "Career Development"
+SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}  # [email] security -> default port
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,33 @@ class Students:
 
 
 @dataclass(frozen=True)
+class SlackSettings:
+    """[slack]: a bot token to tell each group in Slack, and the network to reach Slack by.
+
+    `proxy` comes from HTTPS_PROXY (else HTTP_PROXY), `ca_file` from SSL_CERT_FILE: a school
+    behind an inspecting proxy sets both, as for any other HTTPS client.
+    """
+
+    token: str = field(repr=False)  # a secret: xoxb-...
+    remind_minutes: int = 15  # 0: no reminder
+    proxy: str = field(default="", repr=False)  # may hold a user name and password
+    ca_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """[email]: the SMTP server that mails each group, for schools without Slack."""
+
+    host: str
+    sender: str  # the From address
+    port: int = 587
+    username: str = ""  # log in when set
+    password: str = field(default="", repr=False)  # a secret
+    security: Literal["starttls", "ssl", "none"] = "starttls"  # ssl: TLS from the start (465)
+    ca_file: Path | None = None  # SSL_CERT_FILE: the CA bundle to trust instead of the system's
+
+
+@dataclass(frozen=True)
 class Config:
     """Every setting a command needs; paths are absolute."""
 
@@ -124,6 +156,10 @@ class Config:
     # Slack or Google Chat incoming-webhook address; a secret, so kept out of repr().
     webhook: str = field(default="", repr=False)
     students: Students | None = None  # None: one spreadsheet for staff and students alike
+    meeting_url: str = ""  # a link to join the meeting, shown in the prompts tab and messages
+    team: str = DEFAULT_TEAM  # who students contact
+    slack: SlackSettings | None = None  # None: groups are not told in Slack
+    email: EmailSettings | None = None  # None: groups are not emailed
 
 
 def login_file(env: Mapping[str, str] | None = None) -> Path:
@@ -181,6 +217,7 @@ def _load(
             workbook=cwd / workbook,
             webhook=_webhook(env.get("MIXITUP_WEBHOOK", ""), "MIXITUP_WEBHOOK"),
             students=students,
+            slack=_slack({}, path, env),
         )
     data = _read_toml(path)
     config = _from_mapping(data, path, workbook, env, cwd)
@@ -326,6 +363,13 @@ def _from_mapping(
     where_webhook = "MIXITUP_WEBHOOK" if env.get("MIXITUP_WEBHOOK") else f"{path}: [notify] webhook"
     if not isinstance(webhook, str):  # not _Section.text: its message would quote the secret
         raise ConfigError(f'{where_webhook} must be text in quotes, like "https://...".')
+    meeting = _Section(data, "meeting", path)
+    meeting_url = meeting.text("url", "").strip()
+    if meeting_url and not meeting_url.lower().startswith(("https://", "http://")):
+        raise ConfigError(
+            f"{path}: [meeting] url must be the link students click to join, starting with "
+            f"https://, not {meeting_url!r}."
+        )
     return Config(
         backend=backend,  # type: ignore[arg-type]  # checked just above
         workbook=(cwd / workbook) if workbook else where / sheet.text("path", "mixitup.xlsx"),
@@ -353,10 +397,14 @@ def _from_mapping(
             start=start_time,
             timezone=timezone,
         ),
-        zoom=_Section(data, "meeting", path).text("zoom", "Mod 4 SLC Zoom account"),
+        zoom=meeting.text("zoom", "Mod 4 SLC Zoom account"),
         prompts_template=(where / str(template)) if template else None,
         source=path,
         webhook=_webhook(webhook, where_webhook),
+        meeting_url=meeting_url,
+        team=meeting.text("team", DEFAULT_TEAM).strip() or DEFAULT_TEAM,
+        slack=_slack(data, path, env),
+        email=_email(data, path, env),
     )
 
 
@@ -369,6 +417,100 @@ def _webhook(value: str, where: str) -> str:
             "starting with https:// (not shown here: it is a secret). README: Notices."
         )
     return value
+
+
+def _secret(value: object, where: str, example: str) -> str:
+    """A secret read from the file: text, checked without ever quoting it."""
+    if not isinstance(value, str):  # not _Section.text: its message would quote the secret
+        raise ConfigError(f'{where} must be text in quotes, like "{example}".')
+    return value.strip()
+
+
+def _ca_file(env: Mapping[str, str]) -> Path | None:
+    """SSL_CERT_FILE: the CA bundle to trust (a school whose proxy inspects HTTPS sets it)."""
+    value = env.get("SSL_CERT_FILE", "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def _slack(data: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> SlackSettings | None:
+    """[slack], with MIXITUP_SLACK_TOKEN winning over the file's token; None when neither."""
+    section = _Section(data, "slack", path)
+    from_env = env.get("MIXITUP_SLACK_TOKEN", "").strip()
+    if not from_env and "slack" not in data:
+        return None
+    where = "MIXITUP_SLACK_TOKEN" if from_env else f"{path}: [slack] token"
+    token = from_env or _secret(section.values.get("token", ""), where, "xoxb-...")
+    if not token:
+        raise ConfigError(
+            f"{path}: [slack] needs token, the app's Bot User OAuth Token (xoxb-...), or set "
+            "MIXITUP_SLACK_TOKEN. Without it, remove [slack]. docs/messages.md says how to get one."
+        )
+    if not token.startswith("xox"):
+        raise ConfigError(
+            f"{where} is not a Slack token (they start with xoxb-; not shown here: it is a "
+            "secret). Copy the Bot User OAuth Token from the app's OAuth & Permissions page."
+        )
+    remind = section.integer("remind_minutes", 15)
+    if remind < 0:
+        raise ConfigError(f"{path}: [slack] remind_minutes must be 0 (no reminder) or more.")
+    return SlackSettings(token, remind, _proxy(env), _ca_file(env))
+
+
+def _proxy(env: Mapping[str, str]) -> str:
+    """The HTTPS proxy to reach Slack through, as curl and requests read it; "" for none."""
+    names = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")
+    return next((env[n].strip() for n in names if env.get(n, "").strip()), "")
+
+
+def _email(data: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> EmailSettings | None:
+    """[email], with MIXITUP_SMTP_PASSWORD winning over the file's password; None without it."""
+    if "email" not in data:
+        return None
+    section = _Section(data, "email", path)
+    host = section.text("host", "").strip()
+    sender = section.text("sender", "").strip()
+    if not host or "@" not in sender:
+        raise ConfigError(
+            f"{path}: [email] needs host (the SMTP server, e.g. \"smtp.school.example\") and "
+            "sender (the address emails come from, e.g. \"careers@school.example\")."
+        )
+    security = section.text("security", "starttls").strip().lower()
+    if security not in SECURITY_PORTS:
+        raise ConfigError(
+            f'{path}: [email] security must be "starttls" (the default, port 587), "ssl" '
+            f'(TLS from the start, port 465) or "none" (a relay on this network), not {security!r}.'
+        )
+    port = section.integer("port", SECURITY_PORTS[security])
+    if not 0 < port < 65536:
+        raise ConfigError(f"{path}: [email] port must be a port number like 587, not {port}.")
+    username = section.text("username", "").strip()
+    from_env = env.get("MIXITUP_SMTP_PASSWORD", "")
+    where = "MIXITUP_SMTP_PASSWORD" if from_env else f"{path}: [email] password"
+    password = from_env or _secret(section.values.get("password", ""), where, "...")
+    if password and not username:
+        raise ConfigError(
+            f"{where} is set but [email] username is not: set the user name the SMTP server "
+            f"knows in {path}."
+        )
+    if username and not password:
+        raise ConfigError(
+            f"{path}: [email] username is set but no password: set MIXITUP_SMTP_PASSWORD (or "
+            "[email] password, keeping the file private)."
+        )
+    if username and security == "none":
+        raise ConfigError(
+            f'{path}: [email] security = "none" would send the password unencrypted. Use '
+            '"starttls" or "ssl", or a relay that needs no login.'
+        )
+    return EmailSettings(
+        host=host,
+        sender=sender,
+        port=port,
+        username=username,
+        password=password,
+        security=security,  # type: ignore[arg-type]  # checked just above
+        ca_file=_ca_file(env),
+    )
 
 
 class _Section:
