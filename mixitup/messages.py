@@ -131,7 +131,9 @@ def group_text(
     else:
         subject = f"Mix It Up on {day}: you are group {group}"
     lines += [
-        f"{bold(e(details.title))}, {e(when(details))}",
+        bold(e(details.title)),
+        e(when(details)),
+        "",
         f"You are {bold(f'group {group}')}: go to breakout room {group} in the {e(details.zoom)}.",
     ]
     if details.join_url:
@@ -140,14 +142,14 @@ def group_text(
     if lead is not None:
         lines.append(f"Lead: {e(lead.name)} opens the room and keeps time.")
     bullet = "•" if style == "slack" else "-"
-    lines.append(f"Group {group}:")
+    lines += ["", f"Group {group}:"]
     lines += [f"{bullet} {e(m.name)}{' (lead)' if m.lead else ''}" for m in ordered]
-    where = _link(details.where, "the students' spreadsheet", style)
-    lines += [
-        f'Prompts and agenda: the tab "{e(details.prompts_tab)}" of {where}.',
-        "",
-        f"Questions? Ask {e(details.team)}.",
-    ]
+    tab = f'Prompts and agenda: the tab "{e(details.prompts_tab)}" of'
+    if style == "slack":
+        lines += ["", f"{tab} {_link(details.where, 'the students’ spreadsheet', style)}."]
+    else:  # the address on a line of its own, so no mail program takes a full stop into it
+        lines += ["", f"{tab} the students' spreadsheet:", details.where]
+    lines += ["", f"Questions? Ask {e(details.team)}."]
     return Text(subject, "\n".join(lines) + "\n")
 
 
