@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import logging
 import socket
 import ssl
 import threading
@@ -49,7 +50,9 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        parsed = message_from_bytes(envelope.content, policy=policy.default)
+        # Stored as a mailbox stores it: SMTP's CRLF line ends become the local ones.
+        content = envelope.content.replace(b"\r\n", b"\n")
+        parsed = message_from_bytes(content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
         with self.lock:
             self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
@@ -83,6 +86,9 @@ class FakeSmtp:
                     handler.logins.append(data.login.decode())
             return AuthResult(success=ok, handled=False)
 
+        # aiosmtpd logs each command it reads ("mail.log"), AUTH included, and warns about its
+        # own deprecated login_data on every login: the far end's noise, kept out of test logs.
+        logging.getLogger("mail.log").setLevel(logging.ERROR)
         self.port = _free_port()
         self.controller = Controller(
             handler,
