@@ -436,7 +436,7 @@ def _slack(data: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Slack
     """[slack], with MIXITUP_SLACK_TOKEN winning over the file's token; None when neither."""
     section = _Section(data, "slack", path)
     from_env = env.get("MIXITUP_SLACK_TOKEN", "").strip()
-    if not from_env and "slack" not in data:
+    if not from_env and not data.get("slack"):  # absent, or a header with every key commented
         return None
     where = "MIXITUP_SLACK_TOKEN" if from_env else f"{path}: [slack] token"
     token = from_env or _secret(section.values.get("token", ""), where, "xoxb-...")
@@ -464,15 +464,15 @@ def _proxy(env: Mapping[str, str]) -> str:
 
 def _email(data: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> EmailSettings | None:
     """[email], with MIXITUP_SMTP_PASSWORD winning over the file's password; None without it."""
-    if "email" not in data:
+    if not data.get("email"):  # absent, or a header with every key commented
         return None
     section = _Section(data, "email", path)
     host = section.text("host", "").strip()
     sender = section.text("sender", "").strip()
     if not host or "@" not in sender:
         raise ConfigError(
-            f"{path}: [email] needs host (the SMTP server, e.g. \"smtp.school.example\") and "
-            "sender (the address emails come from, e.g. \"careers@school.example\")."
+            f'{path}: [email] needs host (the SMTP server, e.g. "smtp.school.example") and '
+            'sender (the address emails come from, e.g. "careers@school.example").'
         )
     security = section.text("security", "starttls").strip().lower()
     if security not in SECURITY_PORTS:

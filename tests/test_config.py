@@ -127,6 +127,13 @@ def test_meeting_link_and_team_default_to_none_and_career_development(tmp_path):
     assert (config.meeting_url, config.team) == ("https://zoom.us/j/1", "Careers Office")
 
 
+def test_a_section_whose_keys_are_all_commented_out_is_off(tmp_path):
+    """As `mixitup init` writes them: [slack] and [email] with every key commented."""
+    write(tmp_path, '[slack]\n# token = "xoxb-..."\n[email]\n# host = "smtp"\n')
+    config = load_config(env={}, cwd=tmp_path)
+    assert (config.slack, config.email) == (None, None)
+
+
 def test_slack_token_from_the_file_or_the_environment_which_wins(tmp_path):
     write(tmp_path, f'[slack]\ntoken = "{SLACK_TOKEN}"\nremind_minutes = 10\n')
     config = load_config(env={}, cwd=tmp_path)
@@ -195,7 +202,7 @@ def test_secrets_are_kept_out_of_every_repr(tmp_path):
     ("text", "env", "message"),
     [
         ("[slack]\nremind = 5\n", {}, "unknown key 'remind' in [slack]"),
-        ("[slack]\n", {}, "[slack] needs token"),
+        ("[slack]\nremind_minutes = 5\n", {}, "[slack] needs token"),
         ("[slack]\ntoken = 12345\n", {}, '[slack] token must be text in quotes, like "xoxb-..."'),
         ('[slack]\ntoken = "SECRET-abc"\n', {}, "[slack] token is not a Slack token"),
         ("", {"MIXITUP_SLACK_TOKEN": "SECRET-abc"}, "MIXITUP_SLACK_TOKEN is not a Slack token"),
