@@ -13,7 +13,7 @@ from typing import Literal
 
 from mixitup import layout
 from mixitup.errors import DataError
-from mixitup.messages import Member, Moved, Update
+from mixitup.messages import Details, Member, Moved, Update, group_text
 from mixitup.models import Entry, Rows, Student, Tab
 
 Channel = Literal["slack", "email"]
@@ -311,6 +311,22 @@ def summary(deliveries: Iterable[Delivery]) -> tuple[str, ...]:
         elif done.missing:
             lines.append(f"{where}: not reached: {'; '.join(done.missing)}")
     return tuple(lines)
+
+
+def preview(todo: Iterable[Outgoing], details: Details) -> str:
+    """What `plan` and `--dry-run` show instead of sending: each message, under a line saying
+    to which group, on which channel, and who it goes to."""
+    parts = []
+    for out in todo:
+        names = ", ".join(m.name for m in out.members)
+        style: Literal["plain", "slack"] = "slack" if out.channel == "slack" else "plain"
+        text = group_text(details, out.group, out.members, out.update, style)
+        subject = f"Subject: {text.subject}\n" if out.channel == "email" else ""
+        parts.append(
+            f"--- {out.session}, group {out.group}, {out.channel} ({out.kind}) to {names}\n"
+            f"{subject}{text.body}"
+        )
+    return "\n".join(parts)
 
 
 _WIDTHS = {"session": 18, "members": 40, "notreached": 40, "sentat": 22, "reference": 24}

@@ -11,8 +11,16 @@ from mixitup import outbox
 from mixitup.errors import DataError
 from mixitup.messages import Member, Moved
 from mixitup.models import Entry, Student
-from mixitup.outbox import Delivery, Ledger, ledger_rows, ledger_tab, plan_messages, read_ledger
-from tests.message_data import LABEL, NOW, members
+from mixitup.outbox import (
+    Delivery,
+    Ledger,
+    ledger_rows,
+    ledger_tab,
+    members_cell,
+    plan_messages,
+    read_ledger,
+)
+from tests.message_data import LABEL, NOW, details, members
 
 BOTH: tuple[outbox.Channel, ...] = ("slack", "email")
 
@@ -258,3 +266,42 @@ def test_the_summary_names_failures_and_people_not_reached_for_staff() -> None:
         f"{LABEL}, group 2 (slack): not reached: Student 2-3 (no Slack account with s2-3@x)",
         f"{LABEL}, group 3 (slack): not sent: Slack refused the token (invalid_auth)",
     )
+
+
+def test_a_preview_shows_each_message_and_where_it_would_go() -> None:
+    groups = session_of(2)
+    todo = plan_messages(LABEL, groups, Ledger(), BOTH)
+    shown = outbox.preview(todo, details())
+    slack_part, email_part = shown.split("\n--- ")
+    assert slack_part.startswith(
+        f"--- {LABEL}, group 1, slack (first) to Student 1-1, Student 1-2\n*Mix It Up:"
+    )
+    assert email_part.startswith(
+        f"{LABEL}, group 1, email (first) to Student 1-1, Student 1-2\n"
+        "Subject: Mix It Up on Wednesday 17 March: you are group 1\nMix It Up: Interview prep\n"
+    )
+
+
+@pytest.mark.parametrize("kind", ["memory", "xlsx"])
+def test_the_ledger_written_through_a_backend_reads_back_the_same(tmp_path, kind) -> None:
+    """The pipeline writes `ledger_tab` as one Change to the staff spreadsheet; a later run
+    reads it back from the snapshot and sends nothing."""
+    from mixitup.backends.memory import MemoryBackend
+    from mixitup.backends.xlsx import XlsxBackend
+    from mixitup.models import Change
+
+    backend = MemoryBackend() if kind == "memory" else XlsxBackend(tmp_path / "s.xlsx", create=True)
+    groups = session_of(3, 4)
+    for _ in range(2):  # the second run finds everything sent
+        snapshot = backend.read()
+        ledger = read_ledger(snapshot.rows(outbox.LEDGER_TITLE))
+        todo = plan_messages(LABEL, groups, ledger, BOTH)
+        done = [Delivery(out, True, missing=("Kim (no email on the roster)",)) for out in todo]
+        rows = ledger_rows(done, NOW, ledger)
+        if rows:
+            backend.apply(Change(tabs=(ledger_tab(snapshot.rows(outbox.LEDGER_TITLE), rows),)))
+    ledger = read_ledger(backend.read().rows("messages"))
+    assert len(ledger.records) == 4
+    assert ledger.records[0].members == members_cell(groups[1])
+    assert ledger.records[0].not_reached == "Kim (no email on the roster)"
+    assert plan_messages(LABEL, groups, ledger, BOTH) == ()
