@@ -199,7 +199,8 @@ def plan_messages(
                 continue
             last = ledger.last(session, number, channel, sent=True)
             if last is None or resend:
-                todo.append(Outgoing(session, number, channel, FIRST, members))
+                previous = last.reference if last is not None else ""  # its reminder is replaced
+                todo.append(Outgoing(session, number, channel, FIRST, members, previous=previous))
                 continue
             if last.members == members_cell(members) and last.lead == _lead_key(members):
                 continue

@@ -136,6 +136,9 @@ def send(
             continue
         try:
             done.append(_send_one(client, directory, out, details, remind_minutes, now))
+        except _StoppedMidway as partial:
+            stopped = partial.reason
+            done.append(partial.delivery)
         except SlackApiError as error:
             reason = _reason(error)
             if _error(error) in STOP:
@@ -180,10 +183,23 @@ def _send_one(
     users = [user for _, user in reachable]
     together = [users] if len(users) <= MAX_USERS else [[user] for user in users]
     references: list[str] = []
-    for chosen in together:
+    for index, chosen in enumerate(together):
         try:
             references.append(_post(client, chosen, text, details, out.group, remind_minutes, now))
         except SlackApiError as error:
+            if _error(error) in STOP and references:
+                # Some of the group already has it: record that, so no one gets it twice.
+                reason = _reason(error)
+                missing += [
+                    f"{member.name} (not sent: {reason})"
+                    for rest in together[index:]
+                    for member, user in reachable
+                    if user in rest
+                ]
+                delivery = Delivery(
+                    out, True, missing=tuple(missing), reference=" ".join(references)
+                )
+                raise _StoppedMidway(delivery, reason) from error
             if _error(error) in STOP:
                 raise
             if len(chosen) > 1 and _error(error) in ONE_STUDENT | {"too_many_users"}:
@@ -208,6 +224,15 @@ def _send_one(
         len(out.members),
     )
     return Delivery(out, True, missing=tuple(missing), reference=" ".join(references))
+
+
+class _StoppedMidway(Exception):  # noqa: N818  # a signal, not an error of ours
+    """Slack stopped answering part way through a group's direct messages."""
+
+    def __init__(self, delivery: Delivery, reason: str) -> None:
+        super().__init__(reason)
+        self.delivery = delivery
+        self.reason = reason
 
 
 def _post(
@@ -241,9 +266,7 @@ def _post(
             post_at=int(post_at.timestamp()),
             text=reminder_text(details, group, remind_minutes),
         )
-    except SlackApiError as error:
-        if _error(error) in STOP:
-            raise
+    except SlackApiError as error:  # the message is posted: a lost reminder must not undo it
         log.warning("Slack: group %d: no reminder scheduled (%s)", group, _error(error))
         return channel
     return f"{channel}:{scheduled['scheduled_message_id']}"

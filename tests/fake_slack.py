@@ -87,6 +87,7 @@ class FakeSlack:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.headers: list[dict[str, str]] = []
         self.limits: dict[str, list[int]] = {}  # method -> Retry-After of each 429 to answer
+        self.limit_after: dict[str, int] = {}  # method -> calls still answered before the 429s
         self.lock = threading.Lock()
         self._ids = itertools.count(1)
         fake = self
@@ -130,10 +131,12 @@ class FakeSlack:
             self.users[email.casefold()] = user
             return user.id
 
-    def limit(self, method: str, *retry_after: int) -> None:
-        """Answer the next calls of `method` with 429, one per Retry-After given."""
+    def limit(self, method: str, *retry_after: int, after: int = 0) -> None:
+        """Answer calls of `method` with 429, one per Retry-After given, from the one after the
+        next `after` calls on."""
         with self.lock:
             self.limits.setdefault(method, []).extend(retry_after)
+            self.limit_after[method] = after
 
     def methods(self) -> list[str]:
         return [method for method, _ in self.calls]
@@ -161,7 +164,11 @@ class FakeSlack:
             self.calls.append((method, {k: v for k, v in args.items() if k != "token"}))
             self.headers.append(dict(request.headers))
             limited = self.limits.get(method)
-            retry_after = limited.pop(0) if limited else None
+            retry_after = None
+            if limited and self.limit_after.get(method, 0) > 0:
+                self.limit_after[method] -= 1
+            elif limited:
+                retry_after = limited.pop(0)
         if retry_after is not None:
             self._answer(request, {"ok": False, "error": "ratelimited"}, 429, retry_after)
             return

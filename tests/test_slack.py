@@ -146,6 +146,21 @@ def test_a_rate_limit_that_does_not_end_fails_the_rest_for_the_next_run(fake) ->
     assert fake.methods() == ["users.lookupByEmail"] * 4
 
 
+def test_slack_stopping_part_way_through_a_groups_dms_records_who_already_has_it(fake) -> None:
+    """So the next run does not send the same message twice to the first few."""
+    groups = {1: members(1, 10), 2: members(2, 3)}
+    enrol(fake, groups)
+    fake.limit("chat.postMessage", 0, 0, 0, 0, after=4)  # four DMs, then Slack keeps refusing
+    large, other = send(fake, first_messages(groups))
+    assert large.sent
+    assert len(large.reference.split()) == 4
+    assert len(large.missing) == 6
+    assert large.missing[0] == (
+        "Student 1-5 (not sent: Slack kept answering rate limited; the next run tries again)"
+    )
+    assert (other.sent, other.reason) == (False, large.missing[0].split("not sent: ")[1][:-1])
+
+
 def test_people_not_in_slack_or_without_email_are_listed_and_the_rest_still_told(fake) -> None:
     group = (
         *members(1, 3),
@@ -271,6 +286,7 @@ def test_resend_tells_every_group_again(fake) -> None:
     done, _ = run(fake, groups, rows, resend=True)
     assert [(d.outgoing.kind, d.sent) for d in done] == [("first", True), ("first", True)]
     assert len(fake.posts) == 4
+    assert len(fake.scheduled) == 2  # each group's first reminder replaced, not doubled
 
 
 def test_the_token_is_never_in_any_log_line_or_output(fake, caplog, capfd) -> None:
