@@ -19,6 +19,9 @@ from mixitup.outbox import Ledger, ledger_rows, ledger_tab, plan_messages, read_
 from tests.fake_smtp import PASSWORD, USERNAME, FakeSmtp
 from tests.message_data import LABEL, NOW, details, members
 
+# Named, not written at the call: a traceback printed by a broken log handler shows that line.
+WRONG = "An0ther-S3cret"
+
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[FakeSmtp]:
@@ -165,13 +168,13 @@ def test_a_follow_up_goes_to_the_changed_group_only_and_threads_under_the_first(
 def test_the_password_is_never_in_any_log_line_or_output(server, caplog, capfd) -> None:
     caplog.set_level(logging.DEBUG)
     send(server, first_messages({1: members(1, 2)}))
-    send(server, first_messages({1: members(1, 2)}), password="An0ther-S3cret")
+    send(server, first_messages({1: members(1, 2)}), password=WRONG)
     printed = capfd.readouterr()
     # aiosmtpd's own log ("mail.log") is the far end's: it saw the AUTH line, as a real server does
     ours = [r for r in caplog.records if not r.name.startswith("mail.log")]
     logged = "\n".join(f"{r.name} {r.getMessage()}" for r in ours)
     assert "email: told" in logged
-    for password in (PASSWORD, "An0ther-S3cret"):
+    for password in (PASSWORD, WRONG):
         encoded = base64.b64encode(f"\0{USERNAME}\0{password}".encode()).decode()
         for secret in (password, encoded):
             assert secret not in logged
