@@ -4,6 +4,8 @@ Precedence is flag, then environment (`MIXITUP_*`, `GOOGLE_APPLICATION_CREDENTIA
 file, then default. Only this module reads the environment or a configuration file. The
 webhook address and the Zoom app's client secret are secrets: they never appear in a message or
 a repr.
+webhook address, the Slack token, the SMTP password and a proxy address (which may carry a
+password) are secrets: they never appear in a message or a repr.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
             "timezone",
         }
     ),
-    "meeting": frozenset({"zoom"}),
+    "meeting": frozenset({"zoom", "url", "team"}),
     "prompts": frozenset({"template"}),
     "notify": frozenset({"webhook"}),
     "requests": frozenset(
@@ -91,8 +93,12 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
         }
     ),
     "zoom": frozenset({"account_id", "client_id", "client_secret", "meeting_id"}),
+    "slack": frozenset({"token", "remind_minutes"}),
+    "email": frozenset({"host", "port", "sender", "username", "password", "security"}),
 }
 ZOOM_SECRET_ENV = "MIXITUP_ZOOM_CLIENT_SECRET"  # noqa: S105  (a variable's name, not its value)
+DEFAULT_TEAM = "Career Development"
+SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}  # [email] security -> default port
 
 
 @dataclass(frozen=True)
@@ -182,6 +188,8 @@ class FeedbackTab:
     comment: str = "Comment"
     report_tab: str = "Feedback report"
     form: Form = field(default_factory=Form)
+
+
 @dataclass(frozen=True)
 class ZoomApp:
     """The school's Zoom Server-to-Server OAuth app and the recurring meeting students join."""
@@ -199,6 +207,33 @@ class ZoomApp:
         if len(digits) == 10:
             return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
         return " ".join(digits[i : i + 3] for i in range(0, len(digits), 3))
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    """[slack]: a bot token to tell each group in Slack, and the network to reach Slack by.
+
+    `proxy` comes from HTTPS_PROXY (else HTTP_PROXY), `ca_file` from SSL_CERT_FILE: a school
+    behind an inspecting proxy sets both, as for any other HTTPS client.
+    """
+
+    token: str = field(repr=False)  # a secret: xoxb-...
+    remind_minutes: int = 15  # 0: no reminder
+    proxy: str = field(default="", repr=False)  # may hold a user name and password
+    ca_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """[email]: the SMTP server that mails each group, for schools without Slack."""
+
+    host: str
+    sender: str  # the From address
+    port: int = 587
+    username: str = ""  # log in when set
+    password: str = field(default="", repr=False)  # a secret
+    security: Literal["starttls", "ssl", "none"] = "starttls"  # ssl: TLS from the start (465)
+    ca_file: Path | None = None  # SSL_CERT_FILE: the CA bundle to trust instead of the system's
 
 
 @dataclass(frozen=True)
@@ -233,6 +268,10 @@ class Config:
     # [zoom]: the Zoom app and meeting mixitup manages itself; None: the CSV ways only.
     # (`zoom` above is [meeting] zoom, the words saying where to meet.)
     zoom_app: ZoomApp | None = None
+    meeting_url: str = ""  # a link to join the meeting, shown in the prompts tab and messages
+    team: str = DEFAULT_TEAM  # who students contact
+    slack: SlackSettings | None = None  # None: groups are not told in Slack
+    email: EmailSettings | None = None  # None: groups are not emailed
 
 
 def login_file(env: Mapping[str, str] | None = None) -> Path:
@@ -290,6 +329,7 @@ def _load(
             workbook=cwd / workbook,
             webhook=_webhook(env.get("MIXITUP_WEBHOOK", ""), "MIXITUP_WEBHOOK"),
             students=students,
+            slack=_slack({}, path, env),
         )
     data = _read_toml(path)
     config = _from_mapping(data, path, workbook, env, cwd)
@@ -444,6 +484,13 @@ def _from_mapping(
     where_webhook = "MIXITUP_WEBHOOK" if env.get("MIXITUP_WEBHOOK") else f"{path}: [notify] webhook"
     if not isinstance(webhook, str):  # not _Section.text: its message would quote the secret
         raise ConfigError(f'{where_webhook} must be text in quotes, like "https://...".')
+    meeting = _Section(data, "meeting", path)
+    meeting_url = meeting.text("url", "").strip()
+    if meeting_url and not meeting_url.lower().startswith(("https://", "http://")):
+        raise ConfigError(
+            f"{path}: [meeting] url must be the link students click to join, starting with "
+            f"https://, not {meeting_url!r}."
+        )
     return Config(
         backend=backend,  # type: ignore[arg-type]  # checked just above
         workbook=(cwd / workbook) if workbook else where / sheet.text("path", "mixitup.xlsx"),
@@ -472,13 +519,17 @@ def _from_mapping(
             start=start_time,
             timezone=timezone,
         ),
-        zoom=_Section(data, "meeting", path).text("zoom", "Mod 4 SLC Zoom account"),
+        zoom=meeting.text("zoom", "Mod 4 SLC Zoom account"),
         prompts_template=(where / str(template)) if template else None,
         source=path,
         webhook=_webhook(webhook, where_webhook),
         requests=_requests(_Section(data, "requests", path)),
         feedback=_feedback(_Section(data, "feedback", path)),
         zoom_app=_zoom_app(data, path, env),
+        meeting_url=meeting_url,
+        team=meeting.text("team", DEFAULT_TEAM).strip() or DEFAULT_TEAM,
+        slack=_slack(data, path, env),
+        email=_email(data, path, env),
     )
 
 
@@ -621,6 +672,100 @@ def _meeting_id(data: Mapping[str, Any], path: Path) -> int:
         f"{path}: [zoom] meeting_id must be the recurring meeting's ID, 9 to 11 digits like "
         f'81234567890 or "812 3456 7890", not {shown}. Zoom shows it on the meeting\'s page '
         "and in the join link after /j/."
+    )
+
+
+def _secret(value: object, where: str, example: str) -> str:
+    """A secret read from the file: text, checked without ever quoting it."""
+    if not isinstance(value, str):  # not _Section.text: its message would quote the secret
+        raise ConfigError(f'{where} must be text in quotes, like "{example}".')
+    return value.strip()
+
+
+def _ca_file(env: Mapping[str, str]) -> Path | None:
+    """SSL_CERT_FILE: the CA bundle to trust (a school whose proxy inspects HTTPS sets it)."""
+    value = env.get("SSL_CERT_FILE", "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def _slack(data: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> SlackSettings | None:
+    """[slack], with MIXITUP_SLACK_TOKEN winning over the file's token; None when neither."""
+    section = _Section(data, "slack", path)
+    from_env = env.get("MIXITUP_SLACK_TOKEN", "").strip()
+    if not from_env and not data.get("slack"):  # absent, or a header with every key commented
+        return None
+    where = "MIXITUP_SLACK_TOKEN" if from_env else f"{path}: [slack] token"
+    token = from_env or _secret(section.values.get("token", ""), where, "xoxb-...")
+    if not token:
+        raise ConfigError(
+            f"{path}: [slack] needs token, the app's Bot User OAuth Token (xoxb-...), or set "
+            "MIXITUP_SLACK_TOKEN. Without it, remove [slack]. docs/messages.md says how to get one."
+        )
+    if not token.startswith("xox"):
+        raise ConfigError(
+            f"{where} is not a Slack token (they start with xoxb-; not shown here: it is a "
+            "secret). Copy the Bot User OAuth Token from the app's OAuth & Permissions page."
+        )
+    remind = section.integer("remind_minutes", 15)
+    if remind < 0:
+        raise ConfigError(f"{path}: [slack] remind_minutes must be 0 (no reminder) or more.")
+    return SlackSettings(token, remind, _proxy(env), _ca_file(env))
+
+
+def _proxy(env: Mapping[str, str]) -> str:
+    """The HTTPS proxy to reach Slack through, as curl and requests read it; "" for none."""
+    names = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")
+    return next((env[n].strip() for n in names if env.get(n, "").strip()), "")
+
+
+def _email(data: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> EmailSettings | None:
+    """[email], with MIXITUP_SMTP_PASSWORD winning over the file's password; None without it."""
+    if not data.get("email"):  # absent, or a header with every key commented
+        return None
+    section = _Section(data, "email", path)
+    host = section.text("host", "").strip()
+    sender = section.text("sender", "").strip()
+    if not host or "@" not in sender:
+        raise ConfigError(
+            f'{path}: [email] needs host (the SMTP server, e.g. "smtp.school.example") and '
+            'sender (the address emails come from, e.g. "careers@school.example").'
+        )
+    security = section.text("security", "starttls").strip().lower()
+    if security not in SECURITY_PORTS:
+        raise ConfigError(
+            f'{path}: [email] security must be "starttls" (the default, port 587), "ssl" '
+            f'(TLS from the start, port 465) or "none" (a relay on this network), not {security!r}.'
+        )
+    port = section.integer("port", SECURITY_PORTS[security])
+    if not 0 < port < 65536:
+        raise ConfigError(f"{path}: [email] port must be a port number like 587, not {port}.")
+    username = section.text("username", "").strip()
+    from_env = env.get("MIXITUP_SMTP_PASSWORD", "")
+    where = "MIXITUP_SMTP_PASSWORD" if from_env else f"{path}: [email] password"
+    password = from_env or _secret(section.values.get("password", ""), where, "...")
+    if password and not username:
+        raise ConfigError(
+            f"{where} is set but [email] username is not: set the user name the SMTP server "
+            f"knows in {path}."
+        )
+    if username and not password:
+        raise ConfigError(
+            f"{path}: [email] username is set but no password: set MIXITUP_SMTP_PASSWORD (or "
+            "[email] password, keeping the file private)."
+        )
+    if username and security == "none":
+        raise ConfigError(
+            f'{path}: [email] security = "none" would send the password unencrypted. Use '
+            '"starttls" or "ssl", or a relay that needs no login.'
+        )
+    return EmailSettings(
+        host=host,
+        sender=sender,
+        port=port,
+        username=username,
+        password=password,
+        security=security,  # type: ignore[arg-type]  # checked just above
+        ca_file=_ca_file(env),
     )
 
 

@@ -178,6 +178,8 @@ def test_requests_and_feedback_mistakes_are_named(tmp_path, text, message):
     with pytest.raises(ConfigError) as caught:
         load_config(env={}, cwd=tmp_path)
     assert message in str(caught.value)
+
+
 # -- [zoom] ----------------------------------------------------------------------------------
 
 ZOOM = """
@@ -282,3 +284,131 @@ def test_zoom_section_mistakes_are_named_without_quoting_secrets(tmp_path, text,
     assert expected in str(error.value)
     for secret in ("s3cr3t", "9753197531", "Sesame123"):
         assert secret not in str(error.value)
+
+
+# -- Telling each group: [slack], [email], [meeting] url and team -------------------------------
+
+SLACK_TOKEN = "xoxb-111-222-ToKeNnOtToShOw"
+
+
+def test_meeting_link_and_team_default_to_none_and_career_development(tmp_path):
+    config = load_config(workbook="r.xlsx", env={}, cwd=tmp_path)
+    assert (config.meeting_url, config.team, config.slack, config.email) == (
+        "",
+        "Career Development",
+        None,
+        None,
+    )
+    write(tmp_path, '[meeting]\nurl = "https://zoom.us/j/1"\nteam = "Careers Office"\n')
+    config = load_config(env={}, cwd=tmp_path)
+    assert (config.meeting_url, config.team) == ("https://zoom.us/j/1", "Careers Office")
+
+
+def test_a_section_whose_keys_are_all_commented_out_is_off(tmp_path):
+    """As `mixitup init` writes them: [slack] and [email] with every key commented."""
+    write(tmp_path, '[slack]\n# token = "xoxb-..."\n[email]\n# host = "smtp"\n')
+    config = load_config(env={}, cwd=tmp_path)
+    assert (config.slack, config.email) == (None, None)
+
+
+def test_slack_token_from_the_file_or_the_environment_which_wins(tmp_path):
+    write(tmp_path, f'[slack]\ntoken = "{SLACK_TOKEN}"\nremind_minutes = 10\n')
+    config = load_config(env={}, cwd=tmp_path)
+    assert config.slack is not None
+    assert (config.slack.token, config.slack.remind_minutes) == (SLACK_TOKEN, 10)
+    env = {"MIXITUP_SLACK_TOKEN": "xoxb-from-env"}
+    assert load_config(env=env, cwd=tmp_path).slack.token == "xoxb-from-env"
+    # the environment alone turns Slack on, even with no config file
+    bare = tmp_path / "no-config-here"
+    bare.mkdir()
+    alone = load_config(workbook="r.xlsx", env=env, cwd=bare).slack
+    assert (alone.token, alone.remind_minutes) == ("xoxb-from-env", 15)
+
+
+def test_the_proxy_and_ca_bundle_for_slack_and_email_come_from_the_environment(tmp_path):
+    write(tmp_path, '[slack]\n[email]\nhost = "smtp.x"\nsender = "c@x"\n')
+    env = {
+        "MIXITUP_SLACK_TOKEN": SLACK_TOKEN,
+        "https_proxy": "http://user:pr0xyPass@proxy.school:3128",
+        "SSL_CERT_FILE": "/etc/school/ca.pem",
+    }
+    config = load_config(env=env, cwd=tmp_path)
+    assert config.slack.proxy == "http://user:pr0xyPass@proxy.school:3128"
+    assert config.slack.ca_file == config.email.ca_file == Path("/etc/school/ca.pem")
+    assert load_config(env={"MIXITUP_SLACK_TOKEN": SLACK_TOKEN}, cwd=tmp_path).slack.proxy == ""
+
+
+def test_email_defaults_to_starttls_on_587_and_the_environment_password_wins(tmp_path):
+    write(
+        tmp_path,
+        '[email]\nhost = "smtp.school.example"\nsender = "careers@school.example"\n'
+        'username = "careers"\npassword = "from-file"\n',
+    )
+    email = load_config(env={}, cwd=tmp_path).email
+    assert (email.host, email.port, email.security, email.username, email.password) == (
+        "smtp.school.example",
+        587,
+        "starttls",
+        "careers",
+        "from-file",
+    )
+    email = load_config(env={"MIXITUP_SMTP_PASSWORD": "from-env"}, cwd=tmp_path).email
+    assert email.password == "from-env"
+
+
+@pytest.mark.parametrize(("security", "port"), [("ssl", 465), ("none", 25), ("STARTTLS", 587)])
+def test_each_email_security_has_its_usual_port(tmp_path, security, port):
+    write(tmp_path, f'[email]\nhost = "h"\nsender = "c@x"\nsecurity = "{security}"\n')
+    email = load_config(env={}, cwd=tmp_path).email
+    assert (email.security, email.port) == (security.lower(), port)
+
+
+def test_secrets_are_kept_out_of_every_repr(tmp_path):
+    write(
+        tmp_path,
+        f'[slack]\ntoken = "{SLACK_TOKEN}"\n'
+        '[email]\nhost = "h"\nsender = "c@x"\nusername = "u"\npassword = "SmTpPa55"\n',
+    )
+    env = {"HTTPS_PROXY": "http://u:pr0xyPass@proxy:3128"}
+    shown = repr(load_config(env=env, cwd=tmp_path))
+    for secret in ("ToKeNnOtToShOw", "SmTpPa55", "pr0xyPass"):
+        assert secret not in shown
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "message"),
+    [
+        ("[slack]\nremind = 5\n", {}, "unknown key 'remind' in [slack]"),
+        ("[slack]\nremind_minutes = 5\n", {}, "[slack] needs token"),
+        ("[slack]\ntoken = 12345\n", {}, '[slack] token must be text in quotes, like "xoxb-..."'),
+        ('[slack]\ntoken = "SECRET-abc"\n', {}, "[slack] token is not a Slack token"),
+        ("", {"MIXITUP_SLACK_TOKEN": "SECRET-abc"}, "MIXITUP_SLACK_TOKEN is not a Slack token"),
+        (f'[slack]\ntoken = "{SLACK_TOKEN}"\nremind_minutes = -5\n', {}, "0 (no reminder) or more"),
+        ('[email]\nhost = "h"\n', {}, "[email] needs host"),
+        ('[email]\nhost = "h"\nsender = "c@x"\nsecurity = "tls"\n', {}, "security must be"),
+        ('[email]\nhost = "h"\nsender = "c@x"\nport = 70000\n', {}, "must be a port number"),
+        ('[email]\nhost = "h"\nsender = "c@x"\nusername = "u"\n', {}, "no password"),
+        (
+            '[email]\nhost = "h"\nsender = "c@x"\n',
+            {"MIXITUP_SMTP_PASSWORD": "SECRET-pw"},
+            "username is not",
+        ),
+        (
+            '[email]\nhost = "h"\nsender = "c@x"\nsecurity = "none"\nusername = "u"\n',
+            {"MIXITUP_SMTP_PASSWORD": "SECRET-pw"},
+            "would send the password unencrypted",
+        ),
+        (
+            '[email]\nhost = "h"\nsender = "c@x"\nusername = "u"\npassword = 7\n',
+            {},
+            "[email] password must be text",
+        ),
+        ('[meeting]\nurl = "zoom.us/j/1"\n', {}, "[meeting] url must be the link"),
+    ],
+)
+def test_messaging_mistakes_are_named_without_quoting_a_secret(tmp_path, text, env, message):
+    write(tmp_path, text or "[groups]\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(env=env, cwd=tmp_path)
+    assert message in str(caught.value)
+    assert "SECRET" not in str(caught.value)
