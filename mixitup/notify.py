@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -194,12 +194,27 @@ def _hidden_from_logs(webhook: str) -> Iterator[None]:
             logger.removeFilter(hide)
 
 
-def published_text(label: str, students: int, groups: int, where: str, tab: str) -> str:
-    """The notice for one published session: what, how many, and where students look."""
-    return (
+def published_text(
+    label: str,
+    students: int,
+    groups: int,
+    where: str,
+    tab: str,
+    sitting_out: Sequence[tuple[str, str]] = (),
+) -> str:
+    """The notice for one published session: what, how many, where students look, and who
+    sits it out and why."""
+    text = (
         f"Mix It Up {label} is published: {students} students in {groups} groups. "
         f'Students find their group number in the tab "{tab}" of {where}.'
     )
+    if sitting_out:
+        shown = "; ".join(f"{name}: {why}" for name, why in sitting_out[:MAX_LINES])
+        more = len(sitting_out) - MAX_LINES
+        text += f"\nSitting out ({len(sitting_out)}): {shown}" + (
+            f"; and {more} more" if more > 0 else ""
+        )
+    return text
 
 
 def failure_text(command: str, where: str, message: str, exit_code: int | None) -> str:

@@ -135,6 +135,10 @@ def status(args: argparse.Namespace) -> int:
     elif following is not None:
         state = next(i for i in result.slots if i.slot == following)
         print(f"Next: {_when(following.session)}, {_state(state)}")
+    if result.out_next:
+        print(f"Sitting the next session out ({len(result.out_next)}):")
+        for name, why in result.out_next:
+            print(f"  {name}: {why}")
     for note in result.notes:
         print(f"Check: {note}")
     if result.absent_twice:
@@ -170,21 +174,31 @@ def report(args: argparse.Namespace) -> int:
         print(f'Wrote tab "{result.tab}" in {result.location}:')
     for line in result.report.summary():
         print(f"  {line}")
+    if result.feedback is not None:
+        where = f' (tab "{result.feedback_tab}")' if result.feedback_tab else ""
+        for line in result.feedback.lines():
+            print(f"  {line}{where}")
+            where = ""
     if folder is not None:
         from mixitup.report import csv_text
 
+        files = {
+            "students.csv": csv_text(result.report.students),
+            "sessions.csv": csv_text(result.report.sessions),
+        }
+        if result.feedback is not None:
+            from mixitup.feedback import csv_texts
+
+            files.update(csv_texts(result.feedback))
         try:
-            for name, table in (
-                ("students.csv", result.report.students),
-                ("sessions.csv", result.report.sessions),
-            ):
-                (folder / name).write_text(csv_text(table), encoding="utf-8", newline="")
+            for name, text in files.items():
+                (folder / name).write_text(text, encoding="utf-8", newline="")
         except OSError as error:
             raise ConfigError(
                 f"Cannot write the CSV files in {folder}: {error.strerror}. Check --csv"
                 + (f'; the "{result.tab}" tab was written.' if result.tab else ".")
             ) from error
-        print(f"Wrote {folder / 'students.csv'} and {folder / 'sessions.csv'}.")
+        print(f"Wrote {', '.join(str(folder / name) for name in files)}.")
     return 0
 
 

@@ -115,6 +115,10 @@ def plan(args: argparse.Namespace) -> int:
             for s in group
         )
         print(f"  Group {number}: {members}")
+    if result.sitting_out:
+        print(f"Sitting out ({len(result.sitting_out)}):")
+        for name, why in result.sitting_out:
+            print(f"  {name}: {why}")
     single_sheet_notice(config, backend.location)
     return 0
 
@@ -224,6 +228,7 @@ def notify_published(
             result.grouping.report.groups,
             (students or staff).location,
             layout.groups_title(result.session),
+            result.sitting_out,
         )
         notify.send(config.webhook, text)
 

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from mixitup import layout
 from mixitup import students as students_sheet
@@ -25,6 +25,9 @@ from mixitup.history import History, read_history
 from mixitup.models import Change, Session, Snapshot, Tab
 from mixitup.prompts import load_prompts
 from mixitup.roster import Roster, read_roster
+
+if TYPE_CHECKING:
+    from mixitup.away import Requests
 
 log = logging.getLogger(__name__)
 CONFLICT_RETRIES = 3
@@ -62,6 +65,28 @@ class Record:
         for warning in roster.warnings:
             log.warning("%s", warning)
         return roster
+
+    @cached_property
+    def requests(self) -> Requests:
+        """The students' skip, pause and come-back requests ([requests] tab); what cannot be
+        read is logged for staff, never fatal."""
+        from mixitup.away import read_requests
+
+        found = read_requests(
+            self.staff.rows(self.config.requests.tab), self.config.requests, self.roster
+        )
+        for note in found.notes():
+            log.warning("%s", note)
+        return found
+
+    def out_of(self, history: History, session: Session) -> dict[str, str]:
+        """Student key -> why they sit `session` out: asked to skip or pause, or missed their
+        last [attendance] pause_after sessions."""
+        from mixitup.away import no_shows, out_of
+
+        requests = self.requests
+        shows = no_shows(history.entries, self.config.pause_after, requests, before=session.date)
+        return out_of(session.date, self.roster, requests, shows)
 
     def matched(self, history: History | None = None) -> History:
         """`history` (the record as read by default) keyed as the roster knows students now;

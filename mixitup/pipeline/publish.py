@@ -34,6 +34,7 @@ class Plan:
     history: History  # the record with this session's groups (replacing any published ones)
     already_published: bool
     leads: frozenset[str] = frozenset()  # keys of the students who lead their group
+    sitting_out: tuple[tuple[str, str], ...] = ()  # (name, why) of active students left out
 
 
 @dataclass(frozen=True)
@@ -62,14 +63,16 @@ def plan_session(config: Config, record: Record, history: History, session: Sess
     roster = record.roster
     load_prompts(session.week, config.zoom, config.prompts_template)  # its problems, now
     label = layout.label(session)
+    out = record.out_of(history, session)
+    students = [s for s in roster.students if s.key not in out]
     led = Led.count(history.entries, but=label)
-    count = group_count(len(roster.students), config.group_size)
+    count = group_count(len(students), config.group_size)
     rules = dataclasses.replace(
         rules_for(config, session, roster),
-        next_leads=due_to_lead(roster.students, session.week, count, led),
+        next_leads=due_to_lead(students, session.week, count, led),
     )
     grouping = optimize(
-        roster.students, history.met(before=session), rules, history.earlier_groups(session)
+        students, history.met(before=session), rules, history.earlier_groups(session)
     )
     leads = choose_leads(grouping.groups, session.week, led)
     entries = session_entries(session, grouping.groups, leads)
@@ -80,7 +83,14 @@ def plan_session(config: Config, record: Record, history: History, session: Sess
         history.with_session(label, entries),
         label in history.sessions(),
         leads,
+        tuple(
+            sorted(((s.name, out[s.key]) for s in roster.students if s.key in out), key=_by_name)
+        ),
     )
+
+
+def _by_name(item: tuple[str, str]) -> tuple[str, str]:
+    return item[0].casefold(), item[1]
 
 
 def rules_for(config: Config, session: Session, roster: Roster) -> Rules:

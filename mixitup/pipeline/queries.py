@@ -42,6 +42,7 @@ class Status:
     absent_twice: tuple[str, ...] = ()  # active students absent from their last two sessions
     # Sessions still to come whose tabs students see differ from the record.
     disagree: tuple[Session, ...] = ()
+    out_next: tuple[tuple[str, str], ...] = ()  # (name, why) sitting the next session out
 
 
 def status(
@@ -60,8 +61,14 @@ def status(
         groups = history.groups_of(session)
         return sum(len(keys) for keys in groups.values()), len(groups)
 
+    following = schedule.next_slot(config.calendar, today)
+    out_next: tuple[tuple[str, str], ...] = ()
     try:
         active = {s.key for s in record.roster.students}
+        if following is not None:
+            out = record.out_of(history, following.session)
+            names = {s.key: s.name for s in record.roster.students}
+            out_next = tuple(sorted((names[k], why) for k, why in out.items()))
     except RosterError:
         active = {e.key for e in history.entries}  # already warned: name whoever the record has
     absent = tuple(name for key, name in absent_lately(history.entries, today) if key in active)
@@ -76,10 +83,11 @@ def status(
                 s for s in map(layout.parse_label, published - on_calendar) if s is not None
             )
         ),
-        schedule.next_slot(config.calendar, today),
+        following,
         schedule.notes(config.calendar),
         absent,
         out_of_step(config, record, today),
+        out_next,
     )
 
 

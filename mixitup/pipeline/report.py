@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING
 from mixitup.backends import Backend
 from mixitup.config import Config
 from mixitup.errors import ConfigError, RosterError
+from mixitup.history import History
 from mixitup.models import Student
 from mixitup.pipeline.loop import Decision, Record, Sheets, write
 
 if TYPE_CHECKING:
+    from mixitup.feedback import Summary
     from mixitup.report import Report
 
 log = logging.getLogger(__name__)
@@ -27,6 +29,8 @@ class ReportOutcome:
     tab: str | None
     location: str
     why: str = ""
+    feedback: Summary | None = None  # the Feedback tab summarised, when there is one
+    feedback_tab: str | None = None  # the staff tab it was written to
 
 
 def report(
@@ -42,6 +46,7 @@ def report(
     never replaced (ConfigError). With a single spreadsheet, which students open, no tab is
     written: it would show them everyone's attendance and emails.
     """
+    from mixitup.feedback import feedback_tab, is_feedback_tab
     from mixitup.report import build, entries_frame, is_report_tab, report_tab
 
     now = now or config.calendar.now()
@@ -64,18 +69,45 @@ def report(
             log.warning("%s\nReporting on the students in the History only.", error)
         result = build(entries_frame(history.entries), students)
         log.info("report: %d sessions, %d students", len(result.sessions), len(result.students))
+        summary = _feedback(config, record, history) if students else None
         if config.students is None:
             why = (
                 f"students open {backend.location} too, and the report lists everyone's "
                 "attendance and emails; set up a students' spreadsheet ([students] in "
                 "mixitup.toml) for a Report tab, or use --csv"
             )
-            return Decision(ReportOutcome(result, None, backend.location, why))
-        return Decision(
-            ReportOutcome(result, title, backend.location),
-            # Deleted and added, not written over: the new tab gets the chart drawn afresh.
-            tabs=(report_tab(result, title, now),),
-            delete_tabs=(title,) if existing is not None else (),
-        )
+            return Decision(ReportOutcome(result, None, backend.location, why, summary))
+        tabs = [report_tab(result, title, now)]
+        # Deleted and added, not written over: the new tab gets the chart drawn afresh.
+        deletes = [title] if existing is not None else []
+        feedback_title = None
+        if summary is not None:
+            feedback_title = config.feedback.report_tab
+            tabs.append(feedback_tab(summary, feedback_title, now, config.feedback.tab))
+            found = record.staff.rows(feedback_title)
+            if found is not None:
+                if found and not is_feedback_tab(found):
+                    raise ConfigError(
+                        f'{backend.location} already has a tab "{feedback_title}" that mixitup '
+                        "did not write, so nothing was written. Rename that tab, or set "
+                        "[feedback] report_tab in mixitup.toml to another title."
+                    )
+                deletes.append(feedback_title)
+        outcome = ReportOutcome(result, title, backend.location, "", summary, feedback_title)
+        return Decision(outcome, tabs=tuple(tabs), delete_tabs=tuple(deletes))
 
     return write(config, Sheets(backend, students_backend), decide, now=now)
+
+
+def _feedback(config: Config, record: Record, history: History) -> Summary | None:
+    """The Feedback tab summarised against the record, or None when there is no such tab.
+    Rows that cannot be read, and emails of nobody grouped, are logged for staff."""
+    from mixitup.feedback import read_feedback, summarise
+
+    rows = record.staff.rows(config.feedback.tab)
+    if rows is None:
+        return None
+    found = read_feedback(rows, config.feedback, record.roster, history.entries)
+    for note in found.notes():
+        log.warning("%s", note)
+    return summarise(found, history.entries)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo
 
 from mixitup import layout, schedule
 from mixitup.backends import Backend
@@ -20,7 +22,7 @@ from mixitup.latejoin import (
     recorded_groups,
     recorded_leads,
 )
-from mixitup.layout import LEAD
+from mixitup.layout import ABSENT, LEAD
 from mixitup.leads import Led, choose_leads
 from mixitup.models import Entry, Session, Student
 from mixitup.pipeline.loop import Decision, Record, Sheets, write
@@ -124,7 +126,7 @@ def _decide(
     if not due and not upcoming:
         return Decision(RunOutcome((), (), recorded))
     roster = record.roster
-    history = record.history.matched_to(roster)
+    history = _late_requests(config, record, record.history.matched_to(roster))
     plans: list[Plan] = []
     for session in due:
         result = plan_session(config, record, history, session)
@@ -133,7 +135,8 @@ def _decide(
     joined: list[Joined] = []
     unplaced: list[Unplaced] = []
     for session in upcoming:
-        history, found, left = _late_joiners(config, history, roster, session)
+        out = record.out_of(history, session)
+        history, found, left = _late_joiners(config, history, roster, session, out)
         if found is not None:
             joined.append(found)
         unplaced += left
@@ -142,13 +145,38 @@ def _decide(
     return Decision(outcome, history=history, touched=touched)
 
 
+def _late_requests(config: Config, record: Record, history: History) -> History:
+    """The record with students marked absent from published sessions they asked to be out
+    of after publishing (as `attendance --absent` would mark them)."""
+    from mixitup.away import late_absences, published_times
+
+    title = record.history.title
+    if title is None or not record.requests.asked:
+        return history
+    zone = ZoneInfo(config.calendar.timezone) if config.calendar.timezone else None
+    marks = set(
+        late_absences(
+            record.requests, history.entries, published_times(record.staff.tabs[title]), zone
+        )
+    )
+    if not marks:
+        return history
+    for label, key in sorted(marks):
+        log.info("%s: %s asked to be out after publishing; marked absent", label, key)
+    entries = tuple(
+        replace(e, attended=ABSENT) if (e.session, e.key) in marks else e for e in history.entries
+    )
+    return replace(history, entries=entries)
+
+
 def _late_joiners(
-    config: Config, history: History, roster: Roster, session: Session
+    config: Config, history: History, roster: Roster, session: Session, out: Mapping[str, str]
 ) -> tuple[History, Joined | None, list[Unplaced]]:
-    """The record with the newcomers of one published session placed, and who could not be."""
+    """The record with the newcomers of one published session placed, and who could not be.
+    Students in `out` (asked to skip or pause) are no newcomers."""
     label = layout.label(session)
     entries = history.session(label)
-    joiners = newcomers(roster.students, entries)
+    joiners = tuple(s for s in newcomers(roster.students, entries) if s.key not in out)
     if not joiners:
         log.debug("%s: everyone on the roster is in a group", label)
         return history, None, []
