@@ -23,6 +23,8 @@ from mixitup.errors import ConfigError, MixitupError
 from mixitup.models import Session
 
 if TYPE_CHECKING:
+    import requests
+
     # The pipeline loads numba, numpy and openpyxl: only the commands that use it import it.
     from mixitup import pipeline
     from mixitup.optimizer import Grouping
@@ -30,10 +32,15 @@ if TYPE_CHECKING:
 log = logging.getLogger("mixitup")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; return its exit code (see SPEC: 0 done, 2 usage, 3 data, 4 backend, 5)."""
+def main(argv: Sequence[str] | None = None, *, session: requests.Session | None = None) -> int:
+    """Run one command; return its exit code (see SPEC: 0 done, 2 usage, 3 data, 4 backend, 5).
+
+    `session` carries every Google request (Sheets API and token service): tests pass one
+    whose requests reach a local fake; None opens a new one.
+    """
     parser = _parser()
     args = parser.parse_args(argv)
+    args.http_session = session
     _configure_logging(getattr(args, "verbose", 0) - getattr(args, "quiet", 0))
     try:
         return int(args.handler(args))
@@ -351,8 +358,10 @@ def _plan(args: argparse.Namespace) -> int:
 
     config = _config(args)
     session = Session(args.date, args.week)
-    backend = open_backend(config)
-    result = pipeline.plan(config, backend, session, students_backend=open_students_backend(config))
+    backend = open_backend(config, args.http_session)
+    result = pipeline.plan(
+        config, backend, session, students_backend=open_students_backend(config, args.http_session)
+    )
     state = (
         " (already published; `publish --force` would replace it)"
         if result.already_published
@@ -372,8 +381,8 @@ def _publish(args: argparse.Namespace) -> int:
 
     config = _config(args)
     with notify.on_failure(config.webhook, "publish", _where(config)):
-        backend = open_backend(config)
-        students = open_students_backend(config)
+        backend = open_backend(config, args.http_session)
+        students = open_students_backend(config, args.http_session)
         outcome = pipeline.publish(
             config,
             backend,
@@ -426,8 +435,8 @@ def _run(args: argparse.Namespace) -> int:
         now = today if today.tzinfo else config.calendar.at(today.date(), today.time())
         today = now.date()
     with notify.on_failure(config.webhook, "run", _where(config)):
-        backend = open_backend(config)
-        students = open_students_backend(config)
+        backend = open_backend(config, args.http_session)
+        students = open_students_backend(config, args.http_session)
         outcome = pipeline.run(config, backend, today=today, now=now, students_backend=students)
     _notify_published(config, (students or backend).location, outcome.published)
     return 0
@@ -463,8 +472,8 @@ def _status(args: argparse.Namespace) -> int:
     from mixitup import pipeline
 
     config = _config(args)
-    backend = open_backend(config)
-    students_backend = open_students_backend(config)
+    backend = open_backend(config, args.http_session)
+    students_backend = open_students_backend(config, args.http_session)
     today = args.today.date() if isinstance(args.today, dt.datetime) else args.today
     result = pipeline.status(config, backend, today=today, students_backend=students_backend)
     source = config.source or "defaults (no mixitup.toml)"
@@ -534,9 +543,11 @@ def _export_zoom(args: argparse.Namespace) -> int:
     from mixitup import pipeline
 
     config = _config(args)
-    backend = open_backend(config)
+    backend = open_backend(config, args.http_session)
     session = Session(args.date, args.week)
-    result = pipeline.export_zoom(config, backend, session, open_students_backend(config))
+    result = pipeline.export_zoom(
+        config, backend, session, open_students_backend(config, args.http_session)
+    )
     if args.output == "-":
         sys.stdout.write(result.text)
         return 0
@@ -563,7 +574,7 @@ def _report(args: argparse.Namespace) -> int:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise ConfigError(f"Cannot create {folder}: {error.strerror}. Check --csv.") from error
-    result = pipeline.report(config, open_backend(config))
+    result = pipeline.report(config, open_backend(config, args.http_session))
     print(f'Wrote tab "{result.tab}" in {result.location}:')
     for line in result.report.summary():
         print(f"  {line}")
@@ -595,7 +606,7 @@ def _attendance(args: argparse.Namespace) -> int:
             "--absent WHO... / --present WHO... (names or emails)."
         )
     config = _config(args)
-    backend = open_backend(config)
+    backend = open_backend(config, args.http_session)
     report = read_report(args.zoom) if args.zoom is not None else None
     result = pipeline.attendance(
         config,
@@ -604,7 +615,7 @@ def _attendance(args: argparse.Namespace) -> int:
         report=report,
         absent=args.absent,
         present=args.present,
-        students_backend=open_students_backend(config),
+        students_backend=open_students_backend(config, args.http_session),
     )
     minutes = f" (at least {config.min_minutes:g} minutes)" if report is not None else ""
     print(
@@ -630,14 +641,14 @@ def _rebalance(args: argparse.Namespace) -> int:
     from mixitup.zoom_report import read_report
 
     config = _config(args)
-    backend = open_backend(config)
+    backend = open_backend(config, args.http_session)
     result = pipeline.rebalance(
         config,
         backend,
         Session(args.date, args.week),
         absent=args.absent or (),
         report=read_report(args.zoom) if args.zoom is not None else None,
-        students_backend=open_students_backend(config),
+        students_backend=open_students_backend(config, args.http_session),
     )
     print(
         f"{layout.label(result.session)}: {len(result.absent)} absent, {len(result.moves)} moved."

@@ -1,7 +1,7 @@
 """Every backend applies a Change exactly as `apply_change` defines it.
 
 The same cases run on the in-memory backend, a real .xlsx workbook and the fake Google Sheet
-(real gspread and google-auth): after `apply`, a fresh read must equal `apply_change` of the
+(real requests and google-auth): after `apply`, a fresh read must equal `apply_change` of the
 read before it, tab for tab, hidden flags and history marker included.
 """
 
@@ -62,7 +62,7 @@ def spreadsheet(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Spre
             for title, rows in tabs.items():
                 sheet.seed(title, [list(r) for r in rows])
 
-        yield Spreadsheet(seed_google, lambda: open_backend(sheet.config()))
+        yield Spreadsheet(seed_google, lambda: open_backend(sheet.config(), sheet.session))
 
 
 def _seed_xlsx(path: Path, tabs: Tabs) -> None:
