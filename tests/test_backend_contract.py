@@ -311,6 +311,26 @@ def test_a_change_planned_on_a_stale_read_is_refused_and_writes_nothing(
     assert comparable(spreadsheet.open().read()) == comparable(written)
 
 
+@pytest.mark.parametrize("marked", [False, True])  # a History found by its header, or marked
+def test_cells_set_on_a_stale_read_are_refused_and_write_nothing(
+    spreadsheet: Spreadsheet, marked: bool
+) -> None:
+    """Two runs marking attendance at once: the one that read first must not overwrite."""
+    spreadsheet.seed({**ROSTER, "History": HISTORY})
+    if marked:
+        apply_and_check(spreadsheet, Change(history=HistoryEdit(append=(HISTORY[1],))))
+    slow, fast = spreadsheet.open(), spreadsheet.open()
+    slow.read()
+    fast.read()
+    fast.apply(Change(history=HistoryEdit(update=((2, "Attended", "no"),))))
+    written = spreadsheet.open().read()
+
+    with pytest.raises(ConflictError):
+        slow.apply(Change(history=HistoryEdit(update=((2, "Attended", "yes"),))))
+
+    assert comparable(spreadsheet.open().read()) == comparable(written)
+
+
 def test_text_that_looks_like_a_formula_is_kept_as_text(spreadsheet: Spreadsheet) -> None:
     spreadsheet.seed(ROSTER)
     backend = spreadsheet.open()

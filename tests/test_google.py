@@ -656,6 +656,25 @@ def test_a_delete_only_write_is_sent_again_only_when_it_did_not_land(
     assert google_sheet.writes() == (1 if landed else 2)
 
 
+@pytest.mark.parametrize("landed", [False, True])
+def test_a_write_that_only_restamps_a_tab_is_sent_again_only_when_it_did_not_land(
+    google_sheet: GoogleSheet, landed: bool
+) -> None:
+    """The same cells with a new stamp (a tab staff edited, now taken into the record): the
+    stamp alone tells whether the write landed."""
+    backend = backend_for(google_sheet)
+    backend.read()
+    backend.apply(Change(tabs=(dataclasses.replace(groups_tab(), stamp="before"),)))
+    backend.read()
+    fault = dataclasses.replace(server_error(503), applied=landed)
+    google_sheet.fake.fail("batchUpdate", fault)
+
+    backend.apply(Change(tabs=(dataclasses.replace(groups_tab(), stamp="after"),)))
+
+    assert backend.read().stamps == {GROUPS: "after"}
+    assert google_sheet.writes() == (2 if landed else 3)
+
+
 def test_a_write_refused_with_429_is_retried_without_reading_again(
     google_sheet: GoogleSheet,
 ) -> None:

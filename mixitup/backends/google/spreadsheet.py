@@ -56,7 +56,7 @@ class GoogleBackend:
     """A Google Sheet read in one request and changed in one atomic batchUpdate.
 
     Every request goes through `transport` (tests give it a session whose requests reach a
-    local fake): no Drive calls, no metadata fetches behind the caller's back.
+    local fake): no Drive calls, no request but the one read and the one write.
     """
 
     def __init__(
