@@ -1,14 +1,16 @@
 """Notices to a Slack or Google Chat incoming webhook: a short JSON {"text": ...} post.
 
-A notice is best effort: retried a few times with backoff and a short timeout, then logged;
-it never raises and never changes a command's exit code. The webhook address is a secret,
-so it is never logged or shown, not even in urllib3's debug lines or an exception's text.
-Requests honours HTTPS_PROXY, NO_PROXY and REQUESTS_CA_BUNDLE, as school networks require.
+A notice is best effort: retried a few times with backoff (the rule of `mixitup.retries`),
+all of it within one deadline whatever the server does, then logged; it never raises and
+never changes a command's exit code. The webhook address is a secret, so it is never logged
+or shown, not even in urllib3's debug lines or an exception's text. Requests honours
+HTTPS_PROXY, NO_PROXY and REQUESTS_CA_BUNDLE, as school networks require.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -22,7 +24,8 @@ log = logging.getLogger(__name__)
 
 ATTEMPTS = 3
 CONNECT_TIMEOUT = 3.05  # seconds; a webhook answers in well under a second
-READ_TIMEOUT = 5.0
+READ_TIMEOUT = 5.0  # between two bytes of the answer; DEADLINE bounds the whole post
+DEADLINE = 15.0  # seconds for a whole notice, retries and waits included
 FIRST_WAIT = 0.5  # seconds before the second attempt; doubled, with jitter, up to MAX_WAIT
 MAX_WAIT = 4.0
 MAX_LINES = 6  # of a failure's message: enough for what failed and what to do
@@ -32,12 +35,8 @@ HIDDEN = "<webhook address>"
 URL_LOGGERS = ("urllib3.connectionpool", "urllib3.util.retry", "urllib3.poolmanager")
 
 
-class _RetryableStatusError(Exception):
-    """The webhook answered 408, 429 or 5xx: worth another attempt."""
-
-    def __init__(self, status: int) -> None:
-        super().__init__(f"HTTP {status}")
-        self.status = status
+class _DeadlineError(Exception):
+    """The notice was still being posted when its deadline passed."""
 
 
 def send(
@@ -46,53 +45,94 @@ def send(
     *,
     session: requests.Session | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    deadline: float = DEADLINE,
 ) -> bool:
     """Post `text` to `webhook`; True when it was accepted. Never raises; logs a failure.
 
-    An empty `webhook` means notices are off: nothing is sent and False is returned.
+    Returns within `deadline` seconds whatever the server does: requests' read timeout
+    bounds each wait for a byte, so a server trickling its answer a byte at a time would
+    hold a post for ever. The post runs in a worker thread that is left behind, and ends
+    with its current attempt, when the deadline passes. An empty `webhook` means notices
+    are off: nothing is sent and False is returned.
     """
     if not webhook:
         return False
-    import requests
-    from tenacity import (
-        Retrying,
-        retry_if_exception,
-        stop_after_attempt,
-        wait_random_exponential,
-    )
-
     if urlsplit(webhook).scheme.lower() != "https":
         log.warning(
             "The [notify] webhook address does not start with https://, so notices travel "
             "unencrypted and anyone on the way could copy the address. Use the https:// "
             "address Slack or Google Chat gave you."
         )
+    done: list[BaseException | None] = []
+    worker = threading.Thread(
+        target=_post_in_thread,
+        args=(webhook, text, session, sleep, time.monotonic() + deadline, done),
+        name="mixitup-notice",
+        daemon=True,  # never keeps the command alive after its work is done
+    )
+    worker.start()
+    worker.join(deadline)
+    error = done[0] if done else _DeadlineError()
+    if error is not None:
+        log.warning(
+            "Could not post the notice to the [notify] webhook (%s). The notice is lost; "
+            "what mixitup did is unaffected. Check that the webhook still exists and that "
+            "this machine reaches it (HTTPS_PROXY, REQUESTS_CA_BUNDLE).",
+            _reason(error, webhook, deadline),
+        )
+        return False
+    log.info("posted a notice to the [notify] webhook")
+    return True
+
+
+def _post_in_thread(
+    webhook: str,
+    text: str,
+    session: requests.Session | None,
+    sleep: Callable[[float], None],
+    deadline: float,
+    done: list[BaseException | None],
+) -> None:
+    """Post with bounded retries, none started after `deadline`; put None (posted) or the
+    failure in `done`. The address stays hidden from logs until the thread ends."""
+    import requests
+    from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+    from tenacity.stop import stop_base
+
+    from mixitup.retries import StatusError, backoff, is_transient, retry_after
+
     own = session is None
-    session = session or requests.Session()
+    http = session or requests.Session()
 
     def post() -> None:
-        response = session.post(
-            webhook, json={"text": text}, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT)
-        )
-        status = response.status_code
-        if status in (408, 429) or status >= 500:
-            raise _RetryableStatusError(status)
-        response.raise_for_status()
+        response = http.post(webhook, json={"text": text}, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
+        if not response.ok:
+            raise StatusError(response.status_code, retry_after=retry_after(response.headers))
 
-    def before_sleep(state: object) -> None:
-        outcome = getattr(state, "outcome", None)
-        error = outcome.exception() if outcome is not None else None
+    def wait(state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        hint = error.retry_after if isinstance(error, StatusError) else None
+        return backoff(state.attempt_number, first=FIRST_WAIT, cap=MAX_WAIT, hint=hint)
+
+    class OutOfTime(stop_base):
+        """No attempt that would start after the deadline."""
+
+        def __call__(self, state: RetryCallState) -> bool:
+            return time.monotonic() + (state.upcoming_sleep or 0.0) >= deadline
+
+    def before_sleep(state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
         log.warning(
             "The notice was not accepted (%s); trying again (attempt %d of %d)",
             _reason(error, webhook),
-            getattr(state, "attempt_number", 0) + 1,
+            state.attempt_number + 1,
             ATTEMPTS,
         )
 
     retrying = Retrying(
-        retry=retry_if_exception(_transient),
-        stop=stop_after_attempt(ATTEMPTS),
-        wait=wait_random_exponential(multiplier=FIRST_WAIT, max=MAX_WAIT),
+        retry=retry_if_exception(is_transient),
+        stop=stop_after_attempt(ATTEMPTS) | OutOfTime(),
+        wait=wait,
         sleep=sleep,
         before_sleep=before_sleep,
         reraise=True,
@@ -100,43 +140,26 @@ def send(
     try:
         with _hidden_from_logs(webhook):
             retrying(post)
-    except (requests.RequestException, _RetryableStatusError) as error:
-        log.warning(
-            "Could not post the notice to the [notify] webhook (%s). The notice is lost; "
-            "what mixitup did is unaffected. Check that the webhook still exists and that "
-            "this machine reaches it (HTTPS_PROXY, REQUESTS_CA_BUNDLE).",
-            _reason(error, webhook),
-        )
-        return False
+        done.append(None)
+    except Exception as error:  # noqa: BLE001 - reported by send(), which never raises
+        done.append(error)
     finally:
         if own:
-            session.close()
-    log.info("posted a notice to the [notify] webhook")
-    return True
+            http.close()
 
 
-def _transient(error: BaseException) -> bool:
-    import requests
-
-    return isinstance(
-        error,
-        _RetryableStatusError
-        | requests.ConnectionError
-        | requests.Timeout
-        | requests.exceptions.ChunkedEncodingError,
-    )
-
-
-def _reason(error: BaseException | None, webhook: str) -> str:
+def _reason(error: BaseException | None, webhook: str, deadline: float = DEADLINE) -> str:
     """A short reason for staff, with the address (and each secret part of it) hidden."""
     import requests
 
+    from mixitup.retries import StatusError
+
     if error is None:
         return "unknown failure"
-    if isinstance(error, _RetryableStatusError):
-        return f"HTTP {error.status}"
-    if isinstance(error, requests.HTTPError) and error.response is not None:
-        status = error.response.status_code
+    if isinstance(error, _DeadlineError):
+        return f"no answer within {deadline:g} seconds"
+    if isinstance(error, StatusError):
+        status = error.status
         hint = " (the webhook was deleted or its address is wrong)" if status in (403, 404) else ""
         return f"HTTP {status}{hint}"
     if isinstance(error, requests.exceptions.SSLError):

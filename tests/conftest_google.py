@@ -5,15 +5,17 @@ Register with `pytest_plugins = ["tests.conftest_google"]` at the end of tests/c
 
     def test_publish(any_spreadsheet):
         any_spreadsheet.seed({"Roster": [HEADER, *make_roster(50)]})
-        assert main([*any_spreadsheet.args, "publish", "--date", D, "--week", "2"]) == 0
+        args = [*any_spreadsheet.args, "publish", "--date", D, "--week", "2"]
+        assert main(args, session=any_spreadsheet.session) == 0
         assert any_spreadsheet.rows(GROUPS)[0] == ["Group", "Name", "Program", "Module", "Role"]
 
-or `google_sheet` for Google-only checks:
+(`any_spreadsheet.session` is None for the workbook), or `google_sheet` for Google-only checks:
 
     def test_publish(google_sheet, tmp_path):
         google_sheet.seed("Roster", [["Name", "Email", "Program", "Module"], ...])
         (tmp_path / "mixitup.toml").write_text(google_sheet.toml() + OTHER_SECTIONS)
-        assert main(["--config", str(tmp_path / "mixitup.toml"), "publish", ...]) == 0
+        config = ["--config", str(tmp_path / "mixitup.toml")]
+        assert main([*config, "publish", ...], session=google_sheet.session) == 0
         assert google_sheet.rows("2027-01-13 Week 2 Groups")[0] == ["Group", "Name", ...]
         assert (google_sheet.reads(), google_sheet.writes()) == (1, 1)
 """
@@ -28,19 +30,14 @@ import json  # after the environment is set
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 import pytest
+import requests
 
 from tests.conftest import read_tab as _read_tab
 from tests.conftest import write_workbook as _write_workbook
-from tests.fake_sheets import (
-    FakeSheets,
-    GoogleSheet,
-    connect,
-    service_account_key,
-)
+from tests.fake_sheets import FakeSheets, GoogleSheet, service_account_key
 from tests.fake_sheets import write_key as _write_key
 
 SHEET_ID = "1MixItUpFakeSheet0123456789abcdefghijklmnopq"
@@ -55,31 +52,18 @@ def fake_sheets() -> Iterator[FakeSheets]:
 
 
 @pytest.fixture
-def google_sheet(
-    fake_sheets: FakeSheets, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> GoogleSheet:
+def google_sheet(fake_sheets: FakeSheets, tmp_path: Path) -> Iterator[GoogleSheet]:
     """A fake spreadsheet shared (as Editor) with a service account whose key is on disk.
 
-    While active, `mixitup.backends.open_backend(config)` for a google config opens the
-    real GoogleBackend with real credentials, whose requests reach the fake; retries
-    record their sleeps in `google_sheet.sleeps` instead of sleeping.
+    `google_sheet.session` reaches the fake: mixitup opened with it (`open_backend(config,
+    session)`, `main(argv, session=...)`) uses the real GoogleBackend with real credentials.
     """
-    from mixitup.backends import google
-
     key = service_account_key(fake_sheets)
     key_file = _write_key(tmp_path / "service-account.json", key)
     book = fake_sheets.create(SHEET_ID, editors=(key["client_email"],))
     sheet = GoogleSheet(fake_sheets, book, key_file, client_email=key["client_email"])
-    real = google.open_google_backend
-
-    def open_on_fake(config: Any) -> google.GoogleBackend:
-        backend = real(config)
-        connect(backend.client.http_client.session, fake_sheets)
-        backend.sleep = sheet.sleeps.append
-        return backend
-
-    monkeypatch.setattr(google, "open_google_backend", open_on_fake)
-    return sheet
+    yield sheet
+    sheet.session.close()
 
 
 @dataclass
@@ -98,6 +82,11 @@ class AnySpreadsheet:
     @property
     def workbook(self) -> Path:
         return self.directory / "roster.xlsx"
+
+    @property
+    def session(self) -> requests.Session | None:
+        """What `main(argv, session=...)` needs to reach this spreadsheet."""
+        return self.google.session if self.google is not None else None
 
     @property
     def args(self) -> list[str]:
@@ -153,11 +142,7 @@ class AnySpreadsheet:
                 if how == "rename":
                     sheet.title = new_title
                 elif how == "delete":
-                    book.sheets.remove(sheet)
-                    ids = {s.sheet_id for s in book.sheets}
-                    book.named_ranges = [
-                        n for n in book.named_ranges if n.get("range", {}).get("sheetId", 0) in ids
-                    ]
+                    book.delete_sheet(sheet)  # as in the browser: its named ranges break
                 else:
                     sheet.cells = {(r, c + 1): cell for (r, c), cell in sheet.cells.items()}
                     sheet.column_count += 1

@@ -45,7 +45,8 @@ class Two:
         return self.folder / "mixitup.toml"
 
     def cli(self, *args: str) -> int:
-        return main(["--config", str(self.config), *args])
+        session = self.google.session if self.google is not None else None
+        return main(["--config", str(self.config), *args], session=session)
 
     def seed(self, students: int = 40) -> None:
         rows = [HEADER, *make_roster(students)]
@@ -202,3 +203,8 @@ def table(rows: list[list[str]] | None) -> list[dict[str, str]]:
     rows = rows or []
     header = rows[0]
     return [dict(zip(header, [*r, *[""] * len(header)], strict=False)) for r in rows[1:]]
+
+
+def cli(sheet: AnySpreadsheet, *args: str) -> int:
+    """`mixitup` run on a spreadsheet of either backend, as staff would type it."""
+    return main([*sheet.args, *args], session=sheet.session)

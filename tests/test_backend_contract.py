@@ -1,14 +1,14 @@
 """Every backend applies a Change exactly as `apply_change` defines it.
 
 The same cases run on the in-memory backend, a real .xlsx workbook and the fake Google Sheet
-(real gspread and google-auth): after `apply`, a fresh read must equal `apply_change` of the
-read before it, tab for tab, hidden flags and history marker included.
+(real requests and google-auth): after `apply`, a fresh read must equal `apply_change` of the
+read before it, tab for tab, hidden flags, history marker, protection and stamps included.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -62,7 +62,7 @@ def spreadsheet(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Spre
             for title, rows in tabs.items():
                 sheet.seed(title, [list(r) for r in rows])
 
-        yield Spreadsheet(seed_google, lambda: open_backend(sheet.config()))
+        yield Spreadsheet(seed_google, lambda: open_backend(sheet.config(), sheet.session))
 
 
 def _seed_xlsx(path: Path, tabs: Tabs) -> None:
@@ -76,6 +76,12 @@ def history_row(session: str, group: int, key: str) -> tuple[str, ...]:
 
 ROSTER = {"Roster": [["Name", "Email"], ["Ada", "ada@example.org"]]}
 HISTORY = [list(HEADER), *(list(history_row(W2, g, k)) for g, k in ((1, "a"), (2, "b")))]
+# The History with its columns in another order, as staff may drag them.
+ORDER = (4, 0, 3, 10, 9, 1, 2, 5, 6, 7, 8, 11, 12)
+REORDERED = [
+    [row[i] if i < len(row) else "" for i in ORDER]
+    for row in [HEADER, *(history_row(W2, g, k) for g, k in ((1, "a"), (2, "b"), (3, "c")))]
+]
 GROUPS = Tab(f"{W2} Groups", (("Group", "Name"), (1, "Ada"), (2, "=1+1")), frozen_rows=1)
 
 # Seeded by writing them through the backend itself: staff cannot seed protection as text.
@@ -126,6 +132,62 @@ CASES: dict[str, tuple[Tabs, Change]] = {
     "history-session-removed": (
         {**ROSTER, "History": [*HISTORY, list(history_row(W4, 1, "z")), *HISTORY[1:]]},
         Change(history=HistoryEdit(remove_sessions=(W2,), append=(history_row(W2, 5, "q"),))),
+    ),
+    # Cells set in place where the header says, whatever the order staff gave the columns;
+    # a run down one column and neighbouring cells of one row; "" clears a cell.
+    "history-cells-set-in-reordered-columns": (
+        {**ROSTER, "History": REORDERED},
+        Change(
+            history=HistoryEdit(
+                update=(
+                    (2, "Attended", "no"),
+                    (3, "Attended", "yes"),
+                    (4, "Attended", "yes"),
+                    (3, "Group", "7"),
+                    (3, "Role", "Lead"),
+                    (2, "Cohort", ""),
+                )
+            )
+        ),
+    ),
+    # A column staff inserted before the first, with notes in it, and a row of their own:
+    # only the cells named change.
+    "history-cells-set-around-a-staff-column-and-row": (
+        {
+            **ROSTER,
+            "History": [
+                ["Staff note", *HEADER],
+                ["keep me", *history_row(W2, 1, "a")],
+                ["a row of staff's own"],
+                ["", *history_row(W2, 2, "b")],
+            ],
+        },
+        Change(history=HistoryEdit(update=((2, "Group", "3"), (4, "Attended", "no")))),
+    ),
+    # An older History without Attended gets the column, then the cell.
+    "history-cell-set-in-a-missing-column": (
+        {**ROSTER, "History": [list(OLD_HEADER), list(history_row(W2, 1, "a"))]},
+        Change(history=HistoryEdit(update=((2, "Attended", "no"), (2, "Role", "Lead")))),
+    ),
+    # Cells are set in the rows as read, before a removed session's rows go: the W4 row
+    # (row 4 when read) is the one that changes, wherever it ends up.
+    "history-cells-set-before-rows-removed": (
+        {
+            **ROSTER,
+            "History": [
+                *HISTORY,  # rows 2 and 3: W2
+                list(history_row(W4, 1, "z")),  # row 4
+                list(history_row(W2, 3, "c")),  # row 5
+                list(history_row(W4, 2, "y")),  # row 6
+            ],
+        },
+        Change(
+            history=HistoryEdit(
+                remove_sessions=(W2,),
+                update=((4, "Group", "9"), (6, "Attended", "no"), (5, "Group", "8")),
+                append=(history_row(W2, 4, "d"),),
+            )
+        ),
     ),
     # A staff tab that happens to be called History is left alone.
     "staff-tab-called-history": (
@@ -180,6 +242,7 @@ def comparable(snapshot: Snapshot) -> tuple[object, ...]:
         snapshot.hidden,
         find_history_tab(snapshot),
         snapshot.protected,
+        dict(snapshot.stamps),
     )
 
 
@@ -248,6 +311,26 @@ def test_a_change_planned_on_a_stale_read_is_refused_and_writes_nothing(
     assert comparable(spreadsheet.open().read()) == comparable(written)
 
 
+@pytest.mark.parametrize("marked", [False, True])  # a History found by its header, or marked
+def test_cells_set_on_a_stale_read_are_refused_and_write_nothing(
+    spreadsheet: Spreadsheet, marked: bool
+) -> None:
+    """Two runs marking attendance at once: the one that read first must not overwrite."""
+    spreadsheet.seed({**ROSTER, "History": HISTORY})
+    if marked:
+        apply_and_check(spreadsheet, Change(history=HistoryEdit(append=(HISTORY[1],))))
+    slow, fast = spreadsheet.open(), spreadsheet.open()
+    slow.read()
+    fast.read()
+    fast.apply(Change(history=HistoryEdit(update=((2, "Attended", "no"),))))
+    written = spreadsheet.open().read()
+
+    with pytest.raises(ConflictError):
+        slow.apply(Change(history=HistoryEdit(update=((2, "Attended", "yes"),))))
+
+    assert comparable(spreadsheet.open().read()) == comparable(written)
+
+
 def test_text_that_looks_like_a_formula_is_kept_as_text(spreadsheet: Spreadsheet) -> None:
     spreadsheet.seed(ROSTER)
     backend = spreadsheet.open()
@@ -259,4 +342,88 @@ def test_text_that_looks_like_a_formula_is_kept_as_text(spreadsheet: Spreadsheet
         ("Group", "Name"),
         ("1", "Ada"),
         ("2", "=1+1"),
+    )
+
+
+def apply_and_check(spreadsheet: Spreadsheet, change: Change) -> Snapshot:
+    """Apply `change` through a backend of its own; the spreadsheet must then read as
+    `apply_change` says. Returns the fresh read."""
+    backend = spreadsheet.open()
+    before = backend.read()
+    backend.apply(change)
+    after = spreadsheet.open().read()
+    assert comparable(after) == comparable(apply_change(before, change))
+    return after
+
+
+STAMPED = Tab(f"{W2} Groups", (("Group", "Name"), (1, "Ada")), stamp="0f1e2d3c4b5a69788796")
+
+
+def test_a_stamp_is_kept_with_its_tab_until_the_tab_is_written_again(
+    spreadsheet: Spreadsheet,
+) -> None:
+    spreadsheet.seed(ROSTER)
+
+    written = apply_and_check(spreadsheet, Change(tabs=(STAMPED, Tab("Plain", (("p",),)))))
+    assert written.stamps == {STAMPED.title: STAMPED.stamp}
+
+    # Writes that leave the tab alone (a tab added, the History created) leave its stamp.
+    other = Change(tabs=(Tab("Other", (("o",),)),), history=HistoryEdit(append=(HISTORY[1],)))
+    assert apply_and_check(spreadsheet, other).stamps == {STAMPED.title: STAMPED.stamp}
+
+    # Written again with another stamp, in place and whatever the title's case: that one only.
+    again = replace(STAMPED, title=STAMPED.title.lower(), stamp="new-stamp")
+    assert apply_and_check(spreadsheet, Change(tabs=(again,))).stamps == {again.title: "new-stamp"}
+
+    # Written again without one: none.
+    assert apply_and_check(spreadsheet, Change(tabs=(replace(again, stamp=""),))).stamps == {}
+
+
+def test_a_deleted_tab_takes_its_stamp_and_one_added_in_its_place_has_only_its_own(
+    spreadsheet: Spreadsheet,
+) -> None:
+    spreadsheet.seed(ROSTER)
+    apply_and_check(spreadsheet, Change(tabs=(STAMPED,)))
+
+    gone = apply_and_check(spreadsheet, Change(delete_tabs=(STAMPED.title,)))
+    assert gone.stamps == {}
+    unstamped = apply_and_check(spreadsheet, Change(tabs=(replace(STAMPED, stamp=""),)))
+    assert unstamped.stamps == {}
+    # Deleted and added again in one change: the new tab's stamp only.
+    swapped = Change(delete_tabs=(STAMPED.title,), tabs=(replace(STAMPED, stamp="fresh"),))
+    assert apply_and_check(spreadsheet, swapped).stamps == {STAMPED.title: "fresh"}
+
+
+def test_a_stamp_is_text_kept_exactly(spreadsheet: Spreadsheet) -> None:
+    """Quotes, spaces and a leading = are part of the stamp, not markup or a formula."""
+    spreadsheet.seed(ROSTER)
+    odd = replace(STAMPED, stamp='="a" b\'c')
+
+    assert apply_and_check(spreadsheet, Change(tabs=(odd,))).stamps == {odd.title: odd.stamp}
+
+
+def test_cells_set_in_place_leave_every_other_cell_and_row_as_it_was(
+    spreadsheet: Spreadsheet,
+) -> None:
+    """Attendance on a History staff annotated: the owned cells change, nothing else does."""
+    staff_row = ["a row of staff's own", "", "", "", "", "", "", "", "", "", "", "", "", "x"]
+    history = [
+        [*HEADER, "Staff note"],
+        [*history_row(W2, 1, "a"), "", "", "", "", "note a"],
+        staff_row,
+        [*history_row(W2, 2, "b"), "", "", "", "", "note b"],
+    ]
+    spreadsheet.seed({**ROSTER, "History": history})
+    attended = HEADER.index("Attended")
+
+    after = apply_and_check(
+        spreadsheet, Change(history=HistoryEdit(update=((2, "Attended", "no"),)))
+    )
+
+    rows = after.rows("History")
+    assert rows is not None
+    expected = [list(r) for r in history]
+    expected[1][attended] = "no"
+    assert [list(r) + [""] * (len(e) - len(r)) for r, e in zip(rows, expected, strict=True)] == (
+        expected
     )

@@ -125,14 +125,18 @@ def test_on_google_two_runs_writing_different_sessions_at_once_both_land_whole(
     config = google_sheet.config(group_size=4)
     week2, week4 = Session(dt.date(2027, 1, 13), 2), Session(dt.date(2027, 1, 27), 4)
     if second == "force":  # staff replace week 4 by hand while cron publishes week 2
-        pipeline.publish(config, open_backend(config), week4, today=dt.date(2027, 1, 1))
-    slow = open_backend(config)
+        pipeline.publish(
+            config, open_backend(config, google_sheet.session), week4, today=dt.date(2027, 1, 1)
+        )
+    slow = open_backend(config, google_sheet.session)
     write = slow.apply
     other_done = []
 
     def apply_after_the_other_run(change: Change) -> None:
         if not other_done:  # the other run writes between this run's read and its write
-            other_done.append(pipeline.publish(config, open_backend(config), week2))
+            other_done.append(
+                pipeline.publish(config, open_backend(config, google_sheet.session), week2)
+            )
         write(change)
 
     slow.apply = apply_after_the_other_run  # type: ignore[method-assign]
@@ -142,7 +146,7 @@ def test_on_google_two_runs_writing_different_sessions_at_once_both_land_whole(
     )
 
     assert outcome.action == ("replaced" if second == "force" else "published")
-    history = read_history(open_backend(config).read())
+    history = read_history(open_backend(config, google_sheet.session).read())
     assert Counter(e.session for e in history.entries) == {
         layout.label(week2): 36,
         layout.label(week4): 36,

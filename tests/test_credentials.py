@@ -218,12 +218,9 @@ def metadata_server(sheet: GoogleSheet, tmp: Path, mp: pytest.MonkeyPatch) -> Ma
 def on_google_cloud(sheet: GoogleSheet, mp: pytest.MonkeyPatch, scopes: set[str]) -> None:
     from google.auth.compute_engine import _metadata
 
-    host = sheet.fake.base_url.removeprefix("http://")
-    # What GCE_METADATA_HOST does, read by google-auth when it is imported, and the check
-    # that the tests' NO_GCE_CHECK turns off.
-    mp.setattr(_metadata, "_GCE_METADATA_HOST", host)
+    # The check the tests' NO_GCE_CHECK turns off (google-auth reads it once, when imported);
+    # the metadata server's addresses reach the fake through the session (fake_sheets.connect).
     mp.setattr(_metadata, "_NO_GCE_CHECK", False)
-    mp.setenv("GCE_METADATA_IP", host)
     sheet.fake.identities.machine = (ROBOT, frozenset(scopes))
 
 
@@ -250,8 +247,9 @@ def config(sheet: GoogleSheet, tmp: Path, made: Made) -> Path:
     return path
 
 
-def publish(path: Path, *flags: str) -> int:
-    return main([*flags, "--config", str(path), "publish", "--date", DATE, "--week", "2"])
+def publish(sheet: GoogleSheet, path: Path, *flags: str) -> int:
+    args = [*flags, "--config", str(path), "publish", "--date", DATE, "--week", "2"]
+    return main(args, session=sheet.session)
 
 
 def given(kind: str, sheet: GoogleSheet, tmp: Path, mp: pytest.MonkeyPatch) -> tuple[Made, Path]:
@@ -271,7 +269,7 @@ def test_each_kind_of_credentials_publishes_in_one_read_and_one_write_as_its_ide
 ) -> None:
     made, path = given(kind, google_sheet, tmp_path, monkeypatch)
 
-    assert publish(path, "-v") == 0
+    assert publish(google_sheet, path, "-v") == 0
 
     assert (google_sheet.reads(), google_sheet.writes()) == (1, 1)
     assert google_sheet.rows(GROUPS) is not None
@@ -288,7 +286,7 @@ def test_each_kind_asks_google_for_the_spreadsheets_scope_only(
 ) -> None:
     made, path = given(kind, google_sheet, tmp_path, monkeypatch)
 
-    assert publish(path) == 0
+    assert publish(google_sheet, path) == 0
 
     if kind == "ADC metadata server":  # the machine's token carries the VM's access scopes
         (call,) = [c for c in google_sheet.fake.calls if c.path.endswith("/token")]
@@ -312,7 +310,7 @@ def refused(
     made, path = given(kind, google_sheet, tmp_path, monkeypatch)
     spoil(made)
 
-    assert publish(path, "-v") == 4
+    assert publish(google_sheet, path, "-v") == 4
 
     err = capsys.readouterr().err
     assert "Traceback" not in err
@@ -477,7 +475,7 @@ def test_without_any_credentials_anywhere_says_how_to_get_some(
 ) -> None:
     path = config(google_sheet, tmp_path, Made(None, ROBOT))
 
-    assert publish(path) == 4
+    assert publish(google_sheet, path) == 4
 
     err = capsys.readouterr().err
     assert "No Google credentials found" in err
@@ -510,11 +508,11 @@ def test_a_file_holding_a_secret_that_others_can_read_is_warned_about(
     assert made.path is not None
     made.path.chmod(0o644)
 
-    assert publish(path) == 0
+    assert publish(google_sheet, path) == 0
 
     err = capsys.readouterr().err
     assert ("can be read by other users" in err) is warned
     assert (f"chmod 600 {made.path}" in err) is warned
     made.path.chmod(0o600)
-    assert publish(path, "--quiet") == 0
+    assert publish(google_sheet, path, "--quiet") == 0
     assert "can be read by other users" not in capsys.readouterr().err

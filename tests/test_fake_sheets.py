@@ -385,3 +385,162 @@ def test_add_chart_refuses_what_google_refuses(
     assert answer.status_code == 400
     assert message in answer.json()["error"]["message"]
     assert google_sheet.tab("Report").charts == []
+
+
+# -- named ranges whose sheet is gone ---------------------------------------------------------
+
+
+def _name(name: str, sheet_id: int) -> dict[str, Any]:
+    return {"addNamedRange": {"namedRange": {"name": name, "range": {"sheetId": sheet_id}}}}
+
+
+@pytest.mark.parametrize("how", ["deleteSheet", "by hand"])
+def test_a_named_range_whose_sheet_is_deleted_is_hidden_but_its_name_stays_taken(
+    google_sheet: GoogleSheet, session: AuthorizedSession, how: str
+) -> None:
+    """As Google does (gspread issue 1530; Google's issue tracker 126262167): the API no
+    longer lists the #REF! name, and adding it again fails with Google's own message."""
+    tab = google_sheet.seed("History", [["Session"]])
+    assert batch(session, google_sheet, _name("Marker", tab.sheet_id)).status_code == 200
+    if how == "deleteSheet":
+        assert batch(session, google_sheet, {"deleteSheet": {"sheetId": tab.sheet_id}}).ok
+    else:
+        with google_sheet.fake.lock:
+            google_sheet.book.delete_sheet(tab)
+
+    listed = session.get(f"{API}/{google_sheet.sheet_id}", params={"fields": "namedRanges"})
+    again = batch(session, google_sheet, _name("marker", 0))
+    other = batch(session, google_sheet, _name("Marker_2", 0))
+
+    assert listed.json() == {}
+    assert again.status_code == 400
+    assert again.json()["error"]["message"] == (
+        "Invalid requests[0].addNamedRange: Cannot add named range with name: marker, a named "
+        "range with that name already exists."
+    )
+    assert other.status_code == 200
+
+
+def test_a_batch_that_fails_after_deleting_a_sheet_leaves_its_names_as_they_were(
+    google_sheet: GoogleSheet, session: AuthorizedSession
+) -> None:
+    tab = google_sheet.seed("History", [["Session"]])
+    batch(session, google_sheet, _name("Marker", tab.sheet_id))
+
+    failed = batch(
+        session, google_sheet, {"deleteSheet": {"sheetId": tab.sheet_id}}, _name("Marker", 0)
+    )
+
+    assert failed.status_code == 400
+    assert "Cannot add named range with name: Marker" in failed.json()["error"]["message"]
+    assert [n["name"] for n in google_sheet.book.named_ranges] == ["Marker"]
+    assert google_sheet.book.broken_named == []
+
+
+# -- developer metadata -----------------------------------------------------------------------
+
+
+def _metadata(sheet_id: int, value: str = "v", **extra: Any) -> dict[str, Any]:
+    found = {
+        "metadataKey": "mixitup-stamp",
+        "metadataValue": value,
+        "location": {"sheetId": sheet_id},
+        "visibility": "DOCUMENT",
+        **extra,
+    }
+    return {"createDeveloperMetadata": {"developerMetadata": found}}
+
+
+def _lookup(**fields: Any) -> dict[str, Any]:
+    return {"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": fields}}}
+
+
+def test_developer_metadata_on_a_sheet_is_read_back_under_the_sheet_through_the_mask(
+    google_sheet: GoogleSheet, session: AuthorizedSession
+) -> None:
+    created = batch(session, google_sheet, _metadata(0, "abc"))
+    reply = created.json()["replies"][0]["createDeveloperMetadata"]["developerMetadata"]
+
+    answer = session.get(
+        f"{API}/{google_sheet.sheet_id}",
+        params={"fields": "sheets(properties.title,developerMetadata(metadataKey,metadataValue))"},
+    ).json()
+
+    assert reply["metadataId"] > 0  # generated, positive, as the discovery document says
+    assert reply["location"] == {"locationType": "SHEET", "sheetId": 0}
+    assert answer == {
+        "sheets": [
+            {
+                "properties": {"title": "Sheet1"},
+                "developerMetadata": [{"metadataKey": "mixitup-stamp", "metadataValue": "abc"}],
+            }
+        ]
+    }
+
+
+def test_developer_metadata_is_deleted_by_a_lookup_and_with_its_sheet(
+    google_sheet: GoogleSheet, session: AuthorizedSession
+) -> None:
+    tab = google_sheet.seed("Groups", [["x"]])
+    batch(
+        session,
+        google_sheet,
+        _metadata(0, "one", metadataId=11),
+        _metadata(0, "two", metadataId=12),
+        _metadata(tab.sheet_id, "three", metadataId=13),
+    )
+
+    deleted = batch(session, google_sheet, _lookup(metadataId=11), _lookup(metadataId=404))
+    batch(session, google_sheet, {"deleteSheet": {"sheetId": tab.sheet_id}})
+    answer = session.get(
+        f"{API}/{google_sheet.sheet_id}",
+        params={"fields": "sheets(developerMetadata(metadataId))"},
+    ).json()
+
+    assert deleted.status_code == 200
+    assert [
+        m["metadataId"]
+        for m in deleted.json()["replies"][0]["deleteDeveloperMetadata"]["deletedDeveloperMetadata"]
+    ] == [11]
+    assert deleted.json()["replies"][1] == {"deleteDeveloperMetadata": {}}  # selected none
+    assert answer == {"sheets": [{"developerMetadata": [{"metadataId": 12}]}]}
+    # The deleted sheet's id is free again: its metadata went with it.
+    assert batch(session, google_sheet, _metadata(0, metadataId=13)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        (_metadata(0, metadataKey=""), "must always have a key"),
+        (_metadata(0, visibility="DEVELOPER_METADATA_VISIBILITY_UNSPECIFIED"), "visibility"),
+        (_metadata(0, location={}), "exactly one location"),
+        (_metadata(99), "No grid with id: 99"),
+        (_metadata(0, metadataId=-3), "must be positive"),
+    ],
+)
+def test_developer_metadata_google_would_refuse_is_refused(
+    google_sheet: GoogleSheet, session: AuthorizedSession, request_: Any, message: str
+) -> None:
+    answer = batch(session, google_sheet, request_)
+
+    assert answer.status_code == 400
+    assert message in answer.json()["error"]["message"]
+    assert google_sheet.tab("Sheet1").developer_metadata == []
+
+
+def test_a_metadata_id_in_use_is_refused_and_the_batch_changes_nothing(
+    google_sheet: GoogleSheet, session: AuthorizedSession
+) -> None:
+    batch(session, google_sheet, _metadata(0, "kept", metadataId=7))
+
+    answer = batch(
+        session,
+        google_sheet,
+        _lookup(metadataId=7),
+        _metadata(0, metadataId=8),
+        _metadata(0, metadataId=8),
+    )
+
+    assert answer.status_code == 400
+    assert "requests[2].createDeveloperMetadata" in answer.json()["error"]["message"]
+    assert [m["metadataValue"] for m in google_sheet.tab("Sheet1").developer_metadata] == ["kept"]

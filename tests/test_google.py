@@ -1,25 +1,27 @@
-"""The Google Sheets backend against the local fake: real gspread, real google-auth, real HTTP."""
+"""The Google Sheets backend against the local fake: real requests, real google-auth, real HTTP."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import logging
-import random
 import re
 from pathlib import Path
 
 import pytest
 import requests
-from google.auth.exceptions import RefreshError, TransportError
-from gspread.exceptions import APIError
+from google.auth.exceptions import RefreshError
 
 from mixitup.backends import open_backend
 from mixitup.backends.credentials import SCOPES
-from mixitup.backends.google import MAX_WAIT, GoogleBackend, is_transient, pixels
+from mixitup.backends.google import GoogleBackend
+from mixitup.backends.google.errors import ApiError, TokenServiceError
+from mixitup.backends.google.tabs import pixels
+from mixitup.backends.google.transport import MAX_WAIT
 from mixitup.errors import BackendError, ConflictError
 from mixitup.layout import HISTORY_HEADER as HEADER
 from mixitup.models import Cell, Change, HistoryEdit, Tab
+from mixitup.retries import UnexpectedAnswerError, is_transient
 from tests.fake_sheets import (
     Fault,
     GoogleSheet,
@@ -83,12 +85,12 @@ def publish_change() -> Change:
 
 
 def backend_for(sheet: GoogleSheet, read_timeout: float | None = None) -> GoogleBackend:
-    """The backend `mixitup` itself would open (patched to reach the fake), jitter seeded."""
-    backend = open_backend(sheet.config())
+    """The backend `mixitup` itself would open, over a session reaching the fake, jitter
+    seeded and waits recorded in `sheet.sleeps`."""
+    backend = sheet.backend()
     assert isinstance(backend, GoogleBackend)
-    backend.rng = random.Random(1)
     if read_timeout is not None:
-        backend.client.set_timeout((2.0, read_timeout))
+        backend.transport.timeout = (2.0, read_timeout)
     return backend
 
 
@@ -158,7 +160,7 @@ def test_location_is_the_sheets_address(google_sheet: GoogleSheet) -> None:
 def test_every_request_carries_connect_and_read_timeouts(google_sheet: GoogleSheet) -> None:
     backend = backend_for(google_sheet)
 
-    assert backend.client.http_client.timeout == (10.0, 60.0)
+    assert backend.transport.timeout == (10.0, 60.0)
 
 
 # -- writing -------------------------------------------------------------------------------
@@ -291,6 +293,94 @@ def test_a_sessions_history_rows_are_removed_and_new_rows_appended(
 
     assert google_sheet.rows("History") == [list(HEADER), list(old[0]), list(old[2]), list(new)]
     assert google_sheet.writes() == 1
+
+
+def test_history_cells_are_set_by_run_before_rows_are_deleted_in_one_write(
+    google_sheet: GoogleSheet,
+) -> None:
+    """Attendance down a column is one updateCells; cells apart in a row are one each, so the
+    cells between them are never sent; all of it before any deleteDimension, in one write."""
+    rows = [entry("2027-01-13 Week 2", 1, k) for k in "abcdef"]
+    old = entry("2026-12-02 Week 4", 1, "z")
+    google_sheet.seed("History", [list(HEADER), *map(list, rows), list(old)], hidden=True)
+    backend = backend_for(google_sheet)
+    backend.read()
+    google_sheet.fake.forget_calls()
+    marks = tuple((row, "Attended", "no" if row % 2 == 0 else "yes") for row in range(2, 6))
+    lead = ((7, "Group", "2"), (7, "Role", "Lead"))
+
+    backend.apply(
+        Change(history=HistoryEdit(update=marks + lead, remove_sessions=("2026-12-02 Week 4",)))
+    )
+
+    (write,) = [c for c in google_sheet.fake.calls if c.route == "batchUpdate"]
+    kinds = [next(iter(r)) for r in write.body["requests"]]
+    assert kinds[: kinds.index("deleteDimension")].count("updateCells") == 3
+    assert "updateCells" not in kinds[kinds.index("deleteDimension") :]
+    attended, group, role = (HEADER.index(n) for n in ("Attended", "Group", "Role"))
+    sent = [
+        (
+            u["start"]["rowIndex"],
+            u["start"]["columnIndex"],
+            len(u["rows"]),
+            len(u["rows"][0]["values"]),
+        )
+        for u in (r["updateCells"] for r in write.body["requests"] if "updateCells" in r)
+    ]
+    assert sent == [(1, attended, 4, 1), (6, group, 1, 1), (6, role, 1, 1)]
+    history = google_sheet.rows("History") or []
+    assert [r[attended] for r in history[1:5]] == ["no", "yes", "no", "yes"]
+    assert (history[6][group], history[6][role]) == ("2", "Lead")
+    assert len(history) == 7  # the old session's row is gone, and no other
+
+
+def test_a_stamp_is_document_metadata_on_the_sheet_replaced_in_the_same_write(
+    google_sheet: GoogleSheet,
+) -> None:
+    backend = backend_for(google_sheet)
+    backend.read()
+    backend.apply(Change(tabs=(dataclasses.replace(groups_tab(), stamp="first"),)))
+    sheet_id = google_sheet.tab(GROUPS).sheet_id
+    (created,) = google_sheet.tab(GROUPS).developer_metadata
+    google_sheet.fake.forget_calls()
+
+    assert backend.read().stamps == {GROUPS: "first"}
+    backend.apply(Change(tabs=(dataclasses.replace(groups_tab(), stamp="second"),)))
+
+    assert (google_sheet.reads(), google_sheet.writes()) == (1, 1)
+    (read,) = [c for c in google_sheet.fake.calls if c.route == "get"]
+    assert "developerMetadata(metadataId,metadataKey,metadataValue)" in read.query["fields"][0]
+    (write,) = [c for c in google_sheet.fake.calls if c.route == "batchUpdate"]
+    metadata = [r for r in write.body["requests"] if "DeveloperMetadata" in next(iter(r))]
+    lookup = {"developerMetadataLookup": {"metadataId": created["metadataId"]}}
+    assert metadata == [
+        {"deleteDeveloperMetadata": {"dataFilter": lookup}},
+        {
+            "createDeveloperMetadata": {
+                "developerMetadata": {
+                    "metadataKey": "mixitup-stamp",
+                    "metadataValue": "second",
+                    "location": {"sheetId": sheet_id},
+                    "visibility": "DOCUMENT",
+                }
+            }
+        },
+    ]
+    (kept,) = google_sheet.tab(GROUPS).developer_metadata
+    assert (kept["metadataValue"], kept["location"]) == (
+        "second",
+        {"locationType": "SHEET", "sheetId": sheet_id},
+    )
+
+
+def test_a_tab_without_a_stamp_gets_no_metadata(google_sheet: GoogleSheet) -> None:
+    backend = backend_for(google_sheet)
+    backend.read()
+
+    backend.apply(publish_change())
+
+    assert all(not google_sheet.tab(t).developer_metadata for t in google_sheet.titles())
+    assert backend.read().stamps == {}
 
 
 def test_history_grows_its_grid_when_the_rows_do_not_fit(google_sheet: GoogleSheet) -> None:
@@ -431,7 +521,7 @@ def test_retry_after_is_honoured_up_to_the_cap(
 def test_backoff_is_exponential_full_jitter_capped_at_64_seconds(google_sheet: GoogleSheet) -> None:
     google_sheet.fake.fail("get", *[server_error(503)] * 9)
     backend = backend_for(google_sheet)
-    backend.max_attempts = 10
+    backend.transport.max_attempts = 10
 
     backend.read()
 
@@ -566,6 +656,25 @@ def test_a_delete_only_write_is_sent_again_only_when_it_did_not_land(
     assert google_sheet.writes() == (1 if landed else 2)
 
 
+@pytest.mark.parametrize("landed", [False, True])
+def test_a_write_that_only_restamps_a_tab_is_sent_again_only_when_it_did_not_land(
+    google_sheet: GoogleSheet, landed: bool
+) -> None:
+    """The same cells with a new stamp (a tab staff edited, now taken into the record): the
+    stamp alone tells whether the write landed."""
+    backend = backend_for(google_sheet)
+    backend.read()
+    backend.apply(Change(tabs=(dataclasses.replace(groups_tab(), stamp="before"),)))
+    backend.read()
+    fault = dataclasses.replace(server_error(503), applied=landed)
+    google_sheet.fake.fail("batchUpdate", fault)
+
+    backend.apply(Change(tabs=(dataclasses.replace(groups_tab(), stamp="after"),)))
+
+    assert backend.read().stamps == {GROUPS: "after"}
+    assert google_sheet.writes() == (2 if landed else 3)
+
+
 def test_a_write_refused_with_429_is_retried_without_reading_again(
     google_sheet: GoogleSheet,
 ) -> None:
@@ -647,7 +756,7 @@ def test_an_unknown_spreadsheet_id_is_named_in_the_error(google_sheet: GoogleShe
     config = google_sheet.config(sheet_id="1NoSuchSheet")
 
     with pytest.raises(BackendError) as raised:
-        open_backend(config).read()
+        open_backend(config, google_sheet.session).read()
 
     assert "1NoSuchSheet" in str(raised.value)
     assert "404" in str(raised.value)
@@ -734,7 +843,7 @@ def test_an_unusable_key_file_says_what_is_wrong_with_it(
         path.write_text(contents)
 
     with pytest.raises(BackendError, match=re.escape(expected)) as raised:
-        open_backend(google_sheet.config())
+        open_backend(google_sheet.config(), google_sheet.session)
 
     assert str(path) in str(raised.value)
     assert "xyzzy" not in str(raised.value)
@@ -746,7 +855,7 @@ def test_a_key_missing_fields_names_them(google_sheet: GoogleSheet) -> None:
     google_sheet.key_file.write_text(json.dumps(key))
 
     with pytest.raises(BackendError, match="lacks client_email, private_key"):
-        open_backend(google_sheet.config())
+        open_backend(google_sheet.config(), google_sheet.session)
 
 
 def test_a_key_with_a_broken_private_key_says_so_without_quoting_it(
@@ -758,7 +867,7 @@ def test_a_key_with_a_broken_private_key_says_so_without_quoting_it(
     google_sheet.key_file.write_text(json.dumps(_key_with(google_sheet, private_key=broken)))
 
     with pytest.raises(BackendError, match="private_key") as raised:
-        open_backend(google_sheet.config())
+        open_backend(google_sheet.config(), google_sheet.session)
 
     assert "TUlJRXZRSUJBREFOQmdrcWhraUc5dzBC" not in str(raised.value)
     assert raised.value.__cause__ is None  # no chained parser error that could echo the key
@@ -766,7 +875,7 @@ def test_a_key_with_a_broken_private_key_says_so_without_quoting_it(
 
 def test_no_key_configured_says_how_to_give_one(google_sheet: GoogleSheet) -> None:
     with pytest.raises(BackendError, match="GOOGLE_APPLICATION_CREDENTIALS"):
-        open_backend(google_sheet.config(credentials=None))
+        open_backend(google_sheet.config(credentials=None), google_sheet.session)
 
 
 def test_the_example_credentials_file_is_refused_for_its_placeholder_key(
@@ -775,17 +884,17 @@ def test_the_example_credentials_file_is_refused_for_its_placeholder_key(
     example = Path(__file__).parent.parent / "credentials.example.json"
 
     with pytest.raises(BackendError, match=r"private_key is not a readable PEM private key"):
-        open_backend(google_sheet.config(credentials=example))
+        open_backend(google_sheet.config(credentials=example), google_sheet.session)
 
 
 # -- the retry predicate, case by case -----------------------------------------------------
 
 
-def _api_error(status: int, body: str = '{"error": {"code": 0, "message": "m"}}') -> APIError:
+def _api_error(status: int, body: str = '{"error": {"code": 0, "message": "m"}}') -> ApiError:
     response = requests.Response()
     response.status_code = status
     response._content = body.encode()
-    return APIError(response)
+    return ApiError(response)
 
 
 @pytest.mark.parametrize(
@@ -798,14 +907,15 @@ def _api_error(status: int, body: str = '{"error": {"code": 0, "message": "m"}}'
         (_api_error(503), True),
         (_api_error(504), True),
         (_api_error(400), False),  # our request is wrong: repeating it cannot help
-        (_api_error(401), False),  # google-auth has already refreshed the token
+        (_api_error(401), False),  # the token was refreshed twice already
         (_api_error(403), False),  # not shared: staff must act
         (_api_error(404), False),  # wrong id: staff must act
+        (UnexpectedAnswerError(200, "text/html"), True),  # a captive portal's page
         (requests.ConnectionError("reset"), True),  # a dropped connection
         (requests.ReadTimeout("slow"), True),
         (requests.ConnectTimeout("unreachable"), True),
         (requests.exceptions.ChunkedEncodingError("cut"), True),  # cut off mid-answer
-        (TransportError("token endpoint unreachable"), True),
+        (TokenServiceError("token endpoint unreachable"), True),
         (RefreshError("invalid_grant"), False),  # a revoked key stays revoked
         (ValueError("a bug"), False),  # anything unexpected keeps its traceback
     ],
@@ -887,7 +997,7 @@ def test_a_key_file_others_can_read_is_warned_about_never_quoted(
 ) -> None:
     google_sheet.key_file.chmod(0o644)
     with caplog.at_level("WARNING"):
-        open_backend(google_sheet.config())
+        open_backend(google_sheet.config(), google_sheet.session)
     assert "can be read by other users" in caplog.text
     assert "chmod 600" in caplog.text
     assert "PRIVATE KEY" not in caplog.text
@@ -895,5 +1005,5 @@ def test_a_key_file_others_can_read_is_warned_about_never_quoted(
     caplog.clear()
     google_sheet.key_file.chmod(0o600)
     with caplog.at_level("WARNING"):
-        open_backend(google_sheet.config())
+        open_backend(google_sheet.config(), google_sheet.session)
     assert "can be read by other users" not in caplog.text

@@ -12,6 +12,7 @@ import pytest
 from mixitup import pipeline
 from mixitup.backends import open_backend
 from mixitup.cli import main
+from mixitup.layout import HISTORY_HEADER
 from mixitup.models import Session, Snapshot
 from tests.conftest import HEADER, make_roster
 from tests.fake_sheets import GoogleSheet
@@ -34,14 +35,15 @@ def config_file(google_sheet: GoogleSheet, tmp_path: Path) -> Path:
     return path
 
 
-def publish(config_file: Path, *extra: str) -> int:
-    return main(["--config", str(config_file), "publish", "--date", DATE, "--week", WEEK, *extra])
+def publish(sheet: GoogleSheet, config_file: Path, *extra: str) -> int:
+    args = ["--config", str(config_file), "publish", "--date", DATE, "--week", WEEK, *extra]
+    return main(args, session=sheet.session)
 
 
 def test_publish_to_google_costs_one_read_and_one_write(
     google_sheet: GoogleSheet, config_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert publish(config_file) == 0
+    assert publish(google_sheet, config_file) == 0
 
     assert (google_sheet.reads(), google_sheet.writes()) == (1, 1)
     assert google_sheet.titles() == ["Sheet1", "Roster", GROUPS, PROMPTS, "History"]
@@ -57,10 +59,10 @@ def test_publish_to_google_costs_one_read_and_one_write(
 def test_publishing_again_reads_once_and_writes_nothing(
     google_sheet: GoogleSheet, config_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert publish(config_file) == 0
+    assert publish(google_sheet, config_file) == 0
     google_sheet.fake.forget_calls()
 
-    assert publish(config_file) == 0
+    assert publish(google_sheet, config_file) == 0
 
     assert (google_sheet.reads(), google_sheet.writes()) == (1, 0)
     assert "already published" in capsys.readouterr().out
@@ -69,10 +71,10 @@ def test_publishing_again_reads_once_and_writes_nothing(
 def test_force_replaces_tabs_and_history_rows_in_one_write(
     google_sheet: GoogleSheet, config_file: Path
 ) -> None:
-    assert publish(config_file) == 0
+    assert publish(google_sheet, config_file) == 0
     google_sheet.fake.forget_calls()
 
-    assert publish(config_file, "--force") == 0
+    assert publish(google_sheet, config_file, "--force") == 0
 
     assert (google_sheet.reads(), google_sheet.writes()) == (1, 1)
     assert google_sheet.titles().count(GROUPS) == 1
@@ -86,7 +88,7 @@ def test_a_sheet_not_shared_exits_4_naming_the_service_account(
 ) -> None:
     google_sheet.book.editors.clear()
 
-    assert publish(config_file) == 4
+    assert publish(google_sheet, config_file) == 4
 
     err = capsys.readouterr().err
     assert google_sheet.client_email in err
@@ -99,13 +101,14 @@ def test_a_google_outage_exits_4_after_bounded_retries(
 ) -> None:
     from tests.fake_sheets import server_error
 
-    google_sheet.fake.fail("get", *[server_error(503)] * 6)
+    google_sheet.fake.fail("get", *[server_error(503, retry_after="0")] * 6)
 
-    assert publish(config_file) == 4
+    assert publish(google_sheet, config_file) == 4
 
     assert google_sheet.reads() == 6
-    assert len(google_sheet.sleeps) == 5
-    assert "after 6 attempts" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "after 6 attempts" in err
+    assert err.count("retrying in 0.0 s") == 5
 
 
 def test_a_run_that_loses_the_race_reads_again_and_changes_nothing(
@@ -114,7 +117,10 @@ def test_a_run_that_loses_the_race_reads_again_and_changes_nothing(
     config = google_sheet.config()
     session = Session(dt.date(2027, 1, 13), 2)
     now = dt.datetime(2027, 1, 11, 9, 0, tzinfo=dt.UTC)
-    ours, theirs = open_backend(config), open_backend(config)
+    ours, theirs = (
+        open_backend(config, google_sheet.session),
+        open_backend(config, google_sheet.session),
+    )
     real_read = ours.read
     reads = 0
 
@@ -141,7 +147,8 @@ def test_both_backends_publish_the_same_tabs_and_text(any_spreadsheet: AnySpread
     any_spreadsheet.seed({"Roster": [HEADER, *make_roster(24)]})
     any_spreadsheet.write_config("[groups]\nsize = 4\n")
 
-    code = main([*any_spreadsheet.args, "publish", "--date", DATE, "--week", WEEK])
+    args = [*any_spreadsheet.args, "publish", "--date", DATE, "--week", WEEK]
+    code = main(args, session=any_spreadsheet.session)
 
     assert code == 0
     assert [t for t in any_spreadsheet.titles() if t != "Sheet1"] == [
@@ -168,10 +175,55 @@ def test_keep_apart_pairs_from_the_tab_never_share_a_group(
     any_spreadsheet.seed({"Roster": [HEADER, *roster], "Keep apart": [("A", "B"), *pairs]})
     any_spreadsheet.write_config()
 
-    assert main([*any_spreadsheet.args, "publish", "--date", DATE, "--week", WEEK]) == 0
+    args = [*any_spreadsheet.args, "publish", "--date", DATE, "--week", WEEK]
+    assert main(args, session=any_spreadsheet.session) == 0
 
     by_name = {row[1]: row[0] for row in (any_spreadsheet.rows(GROUPS) or [])[1:]}
     email_to_name = {r[1]: r[0] for r in roster}
     together = [(a, b) for a, b in pairs if by_name[a] == by_name[email_to_name[b]]]
     assert together == []
     assert "keep-apart pairs together: 0 (least possible 0) ok" in capsys.readouterr().out
+
+
+def test_after_staff_delete_the_history_tab_the_next_publish_lands_and_rebuilds_it(
+    google_sheet: GoogleSheet, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Google keeps the deleted tab's marker name taken (gspread issue 1530): a marker of one
+    fixed name made every later publish fail as a conflict (issue 19, item 10)."""
+    assert publish(google_sheet, config_file) == 0
+    with google_sheet.fake.lock:  # as staff do in the browser: right-click, Delete
+        google_sheet.book.delete_sheet(google_sheet.tab("History"))
+    assert google_sheet.book.broken_named  # the old marker's name, still taken
+    week4 = ["--config", str(config_file), "publish", "--date", "2027-01-27", "--week", "4"]
+    capsys.readouterr()
+
+    assert main(week4, session=google_sheet.session) == 0
+
+    assert "No History tab found" in capsys.readouterr().err
+    rows = google_sheet.rows("History") or []
+    assert Counter(row[0] for row in rows[1:]) == {f"{DATE} Week 2": 50, "2027-01-27 Week 4": 50}
+    (marker,) = google_sheet.book.named_ranges
+    assert marker["range"]["sheetId"] == google_sheet.tab("History").sheet_id
+    # And the rebuilt History keeps working: the next write replaces its marker.
+    assert main([*week4, "--force"], session=google_sheet.session) == 0
+    (again,) = google_sheet.book.named_ranges
+    assert again["name"] != marker["name"]
+
+
+def test_a_history_marked_by_an_older_mixitup_is_found_and_its_marker_replaced(
+    google_sheet: GoogleSheet, config_file: Path
+) -> None:
+    """`MixitupHistory`, the one name earlier versions used, still marks the History (here a
+    renamed one); the next write replaces it with a name of its own."""
+    history = google_sheet.seed("Our record", [list(HISTORY_HEADER)], hidden=True)
+    google_sheet.book.named_ranges.append(
+        {"namedRangeId": "old", "name": "MixitupHistory", "range": {"sheetId": history.sheet_id}}
+    )
+
+    assert publish(google_sheet, config_file) == 0
+
+    assert "History" not in google_sheet.titles()
+    assert len(google_sheet.rows("Our record") or []) == 51
+    (marker,) = google_sheet.book.named_ranges
+    assert marker["name"].startswith("MixitupHistory_")
+    assert marker["range"] == {"sheetId": history.sheet_id}

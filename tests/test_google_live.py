@@ -39,7 +39,7 @@ def counted(backend: GoogleBackend) -> list[str]:
     def hook(response: requests.Response, *args: object, **kwargs: object) -> None:
         seen.append(f"{response.request.method} {response.status_code}")
 
-    backend.client.http_client.session.hooks["response"].append(hook)
+    backend.transport.session.hooks["response"].append(hook)
     return seen
 
 
@@ -66,10 +66,11 @@ def test_live_write_adds_and_removes_a_scratch_tab_in_one_request_each() -> None
     backend.read()
     seen = counted(backend)
 
-    backend.apply(Change(add_tabs=(Tab(title, (("=1+1", 7),), widths=(10, 4)),)))
-    rows = backend.read().rows(title)
+    backend.apply(Change(tabs=(Tab(title, (("=1+1", 7),), widths=(10, 4), stamp="live"),)))
+    snapshot = backend.read()
     backend.apply(Change(delete_tabs=(title,)))
 
-    assert rows == (("=1+1", "7"),)
+    assert snapshot.rows(title) == (("=1+1", "7"),)
+    assert snapshot.stamps.get(title) == "live"
     assert len(seen) == 3
     assert title not in backend.read().titles

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from mixitup.cli import main
 from tests.conftest import HEADER, make_roster
-from tests.helpers import groups_of, table
+from tests.helpers import cli, groups_of, table
 
 pytest_plugins = ["tests.conftest_google"]
 
@@ -35,7 +35,7 @@ def test_a_typo_d_past_tuesday_is_refused_naming_the_nearest_sessions(any_spread
     sheet = calendar_sheet(any_spreadsheet)
     before = everything(sheet)
 
-    assert main([*sheet.args, "publish", "--date", "2026-01-13", "--week", "2"]) == 2
+    assert cli(sheet, "publish", "--date", "2026-01-13", "--week", "2") == 2
 
     err = capsys.readouterr().err
     assert "2026-01-13 (Tuesday) is not a session date of the calendar" in err
@@ -47,18 +47,18 @@ def test_a_typo_d_past_tuesday_is_refused_naming_the_nearest_sessions(any_spread
 def test_a_week_that_disagrees_with_the_calendar_is_refused(any_spreadsheet, capsys):
     sheet = calendar_sheet(any_spreadsheet)
     before = everything(sheet)
-    assert main([*sheet.args, "publish", "--date", "2027-03-03", "--week", "4"]) == 2
+    assert cli(sheet, "publish", "--date", "2027-03-03", "--week", "4") == 2
     assert "The calendar says 2027-03-03 is Week 2, not Week 4" in capsys.readouterr().err
     assert everything(sheet) == before
 
 
 def test_the_calendar_gives_the_week_and_an_extra_session_needs_off_calendar(any_spreadsheet):
     sheet = calendar_sheet(any_spreadsheet)
-    assert main([*sheet.args, "publish", "--date", "2027-03-03"]) == 0
+    assert cli(sheet, "publish", "--date", "2027-03-03") == 0
     assert sheet.rows("2027-03-03 Week 2 Groups")
     extra = ["publish", "--date", "2027-03-05", "--week", "4"]
-    assert main([*sheet.args, *extra]) == 2  # a Friday: not on the calendar
-    assert main([*sheet.args, *extra, "--off-calendar"]) == 0
+    assert cli(sheet, *extra) == 2  # a Friday: not on the calendar
+    assert cli(sheet, *extra, "--off-calendar") == 0
     assert sheet.rows("2027-03-05 Week 4 Groups")
 
 
@@ -77,10 +77,10 @@ def test_a_new_session_dated_in_the_past_needs_force_past(any_spreadsheet, capsy
     sheet.write_config("[groups]\nsize = 4\n")
     past = ["publish", "--date", "2025-10-01", "--week", "2"]
     before = everything(sheet)
-    assert main([*sheet.args, *past]) == 2
+    assert cli(sheet, *past) == 2
     assert "is in the past" in capsys.readouterr().err
     assert everything(sheet) == before
-    assert main([*sheet.args, *past, "--force-past"]) == 0
+    assert cli(sheet, *past, "--force-past") == 0
 
 
 def test_a_started_session_is_rebalanced_replaced_or_taken_back_only_with_force_past(
@@ -92,7 +92,7 @@ def test_a_started_session_is_rebalanced_replaced_or_taken_back_only_with_force_
         '[groups]\nsize = 5\n\n[calendar]\nstart = "00:00"\ntimezone = "UTC"\n'
     )  # no calendar dates: --week given; a session of 2025 started long ago
     day = ["--date", "2025-10-01", "--week", "2"]
-    assert main([*sheet.args, "publish", *day, "--force-past"]) == 0
+    assert cli(sheet, "publish", *day, "--force-past") == 0
     capsys.readouterr()
     before = everything(sheet)
     someone = next(iter(groups_of(sheet.rows("2025-10-01 Week 2 Groups") or [])))
@@ -101,11 +101,17 @@ def test_a_started_session_is_rebalanced_replaced_or_taken_back_only_with_force_
         ["publish", *day, "--force"],
         ["unpublish", *day],
     ):
-        assert main([*sheet.args, *command]) == 2, command
+        assert cli(sheet, *command) == 2, command
         assert "--force-past" in capsys.readouterr().err
     assert everything(sheet) == before
-    assert main([*sheet.args, "attendance", *day, "--absent", someone]) == 0  # meant for after
-    assert main([*sheet.args, "rebalance", *day, "--absent", someone, "--force-past"]) == 0
+    assert cli(sheet, "attendance", *day, "--absent", someone) == 0  # meant for after
+    assert (
+        main(
+            [*sheet.args, "rebalance", *day, "--absent", someone, "--force-past"],
+            session=sheet.session,
+        )
+        == 0
+    )
 
 
 # -- unpublish ------------------------------------------------------------------------------------
@@ -146,7 +152,7 @@ def test_unpublish_removes_exactly_its_rows_and_tabs_and_a_rerun_does_nothing(tw
 def published(sheet):  # type: ignore[no-untyped-def]
     sheet.seed({"Roster": [HEADER, *make_roster(24)]})
     sheet.write_config()
-    assert main([*sheet.args, "publish", "--date", "2027-01-13", "--week", "2"]) == 0
+    assert cli(sheet, "publish", "--date", "2027-01-13", "--week", "2") == 0
     return sheet
 
 
@@ -176,20 +182,35 @@ def test_two_partial_reports_make_one_attendance_at_once_or_one_after_another(
     whole = tmp_path / "whole.csv"
     shutil.copy(REPORT, whole)
     day = ["attendance", "--date", "2027-01-13", "--week", "2"]
-    assert main([*sheet.args, *day, "--zoom", str(whole)]) == 0
+    assert cli(sheet, *day, "--zoom", str(whole)) == 0
     expected = attended(sheet)
     first, second = halves(tmp_path)
 
-    assert main([*sheet.args, "unpublish", "--date", "2027-01-13", "--week", "2"]) == 0
-    assert main([*sheet.args, "publish", "--date", "2027-01-13", "--week", "2"]) == 0
-    assert main([*sheet.args, *day, "--zoom", str(first), "--zoom", str(second)]) == 0
+    assert (
+        main(
+            [*sheet.args, "unpublish", "--date", "2027-01-13", "--week", "2"], session=sheet.session
+        )
+        == 0
+    )
+    assert cli(sheet, "publish", "--date", "2027-01-13", "--week", "2") == 0
+    assert (
+        main(
+            [*sheet.args, *day, "--zoom", str(first), "--zoom", str(second)], session=sheet.session
+        )
+        == 0
+    )
     assert {k: v[0] for k, v in attended(sheet).items()} == {k: v[0] for k, v in expected.items()}
 
-    assert main([*sheet.args, "unpublish", "--date", "2027-01-13", "--week", "2"]) == 0
-    assert main([*sheet.args, "publish", "--date", "2027-01-13", "--week", "2"]) == 0
-    assert main([*sheet.args, *day, "--zoom", str(first)]) == 0
-    assert main([*sheet.args, *day, "--zoom", str(second)]) == 0
-    assert main([*sheet.args, *day, "--zoom", str(second)]) == 0  # the same report again
+    assert (
+        main(
+            [*sheet.args, "unpublish", "--date", "2027-01-13", "--week", "2"], session=sheet.session
+        )
+        == 0
+    )
+    assert cli(sheet, "publish", "--date", "2027-01-13", "--week", "2") == 0
+    assert cli(sheet, *day, "--zoom", str(first)) == 0
+    assert cli(sheet, *day, "--zoom", str(second)) == 0
+    assert cli(sheet, *day, "--zoom", str(second)) == 0  # the same report again
     assert {k: v[0] for k, v in attended(sheet).items()} == {k: v[0] for k, v in expected.items()}
     minutes = attended(sheet)["student000@example.edu"][1]
     assert minutes == "13"  # 6 + 7 minutes over its two joins, one in each report
@@ -204,17 +225,17 @@ def test_another_week_s_report_is_refused_unless_any_date(any_spreadsheet, tmp_p
     )
     before = everything(sheet)
     day = ["attendance", "--date", "2027-01-13", "--week", "2", "--zoom", str(other)]
-    assert main([*sheet.args, *day]) == 3
+    assert cli(sheet, *day) == 3
     err = capsys.readouterr().err
     assert "holds joins on 2027-01-27, none on 2027-01-13" in err
     assert everything(sheet) == before
-    assert main([*sheet.args, *day, "--any-date"]) == 0
+    assert cli(sheet, *day, "--any-date") == 0
 
 
 def test_repeated_absent_flags_add_up(any_spreadsheet):
     sheet = published(any_spreadsheet)
     names = sorted(groups_of(sheet.rows(f"{W2} Groups") or []))[:2]
     day = ["attendance", "--date", "2027-01-13", "--week", "2"]
-    assert main([*sheet.args, *day, "--absent", names[0], "--absent", names[1]]) == 0
+    assert cli(sheet, *day, "--absent", names[0], "--absent", names[1]) == 0
     rows = [r for r in table(sheet.rows("History")) if r["Attended"] == "no"]
     assert sorted(r["Name"] for r in rows) == names

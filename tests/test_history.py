@@ -149,11 +149,12 @@ def test_a_history_tab_staff_changed_still_keeps_pairs_apart(
     any_spreadsheet.seed({"Roster": [HEADER, *make_roster(36)]})
     any_spreadsheet.write_config("[groups]\nsize = 4\n")
     week2 = ["publish", "--date", "2027-01-13", "--week", "2"]
-    assert main([*any_spreadsheet.args, *week2]) == 0
+    assert main([*any_spreadsheet.args, *week2], session=any_spreadsheet.session) == 0
     any_spreadsheet.edit("History", how, new_title)
     capsys.readouterr()
 
-    code = main([*any_spreadsheet.args, "publish", "--date", "2027-01-27", "--week", "4"])
+    week4 = ["publish", "--date", "2027-01-27", "--week", "4"]
+    code = main([*any_spreadsheet.args, *week4], session=any_spreadsheet.session)
 
     assert code == 0, capsys.readouterr().err
     assert _repeats(any_spreadsheet) == 0
@@ -198,7 +199,7 @@ def test_a_history_written_before_role_and_attended_gets_them_and_still_reads(
     any_spreadsheet.seed({"Roster": roster, "History": history})
     any_spreadsheet.write_config()
     args = [*any_spreadsheet.args, "attendance", "--date", "2027-01-13", "--week", "2"]
-    assert main([*args, "--absent", "Student 000"]) == 0
+    assert main([*args, "--absent", "Student 000"], session=any_spreadsheet.session) == 0
     rows = any_spreadsheet.rows("History") or []
     assert rows[0][: len(old)] == list(old)
     assert {"Role", "Attended"} <= set(rows[0])

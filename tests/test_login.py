@@ -98,7 +98,8 @@ def test_login_signs_in_in_the_browser_and_cron_then_publishes_as_that_account(
     config = tmp_path / "mixitup.toml"
     config.write_text(google_sheet.toml().replace(str(google_sheet.key_file), str(stored)))
     fake.forget_calls()
-    assert main(["--config", str(config), "publish", "--date", "2027-01-13", "--week", "2"]) == 0
+    args = ["--config", str(config), "publish", "--date", "2027-01-13", "--week", "2"]
+    assert main(args, session=google_sheet.session) == 0
     assert (google_sheet.reads(), google_sheet.writes()) == (1, 1)
 
 

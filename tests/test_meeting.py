@@ -20,7 +20,7 @@ REPORT = Path(__file__).parent / "data" / "zoom-participants.csv"
 def published(sheet, students: int = 24):
     sheet.seed({"Roster": [HEADER, *make_roster(students)]})
     sheet.write_config()
-    assert main([*sheet.args, "publish", "--date", DATE, "--week", "2"]) == 0
+    assert main([*sheet.args, "publish", "--date", DATE, "--week", "2"], session=sheet.session) == 0
     return sheet
 
 
@@ -45,11 +45,15 @@ def writes(sheet) -> int:
 
 
 def attendance(sheet, *extra: str) -> int:
-    return main([*sheet.args, "attendance", "--date", DATE, "--week", "2", *extra])
+    return main(
+        [*sheet.args, "attendance", "--date", DATE, "--week", "2", *extra], session=sheet.session
+    )
 
 
 def rebalance(sheet, *extra: str) -> int:
-    return main([*sheet.args, "rebalance", "--date", DATE, "--week", "2", *extra])
+    return main(
+        [*sheet.args, "rebalance", "--date", DATE, "--week", "2", *extra], session=sheet.session
+    )
 
 
 def test_a_zoom_report_records_who_attended_once_and_lists_who_matched_nobody(
@@ -116,14 +120,17 @@ def test_a_file_that_is_not_a_report_and_an_unpublished_session_are_exit_3(
     before = everything(sheet)
     wrong = tmp_path / "zoom.csv"
     export = ["export", "zoom", "--date", DATE, "--week", "2", "-o", str(wrong)]
-    assert main([*sheet.args, *export]) == 0
+    assert main([*sheet.args, *export], session=sheet.session) == 0
     capsys.readouterr()
     assert attendance(sheet, "--zoom", str(wrong)) == 3
     err = capsys.readouterr().err
     assert "is not a Zoom meeting participants report" in err
     assert "Pre-assign Room Name, Email Address" in err  # what it found
     assert "Duration (Minutes)" in err  # what it expected
-    code = main([*sheet.args, "attendance", "--date", "2027-02-03", "--week", "2", "--absent", "x"])
+    code = main(
+        [*sheet.args, "attendance", "--date", "2027-02-03", "--week", "2", "--absent", "x"],
+        session=sheet.session,
+    )
     assert code == 3
     assert "2027-02-03 Week 2 is not published" in capsys.readouterr().err
     assert everything(sheet) == before
@@ -131,12 +138,17 @@ def test_a_file_that_is_not_a_report_and_an_unpublished_session_are_exit_3(
 
 def test_status_names_students_absent_from_their_last_two_sessions(any_spreadsheet, capsys):
     sheet = published(any_spreadsheet)
-    assert main([*sheet.args, "publish", "--date", W4_DATE, "--week", "4"]) == 0
+    assert (
+        main([*sheet.args, "publish", "--date", W4_DATE, "--week", "4"], session=sheet.session) == 0
+    )
     assert attendance(sheet, "--absent", "Student 003", "Student 009") == 0
     w4 = ["attendance", "--date", W4_DATE, "--week", "4"]
-    assert main([*sheet.args, *w4, "--absent", "Student 003", "Student 011"]) == 0
+    assert (
+        main([*sheet.args, *w4, "--absent", "Student 003", "Student 011"], session=sheet.session)
+        == 0
+    )
     capsys.readouterr()
-    assert main([*sheet.args, "status", "--today", "2027-01-28"]) == 0
+    assert main([*sheet.args, "status", "--today", "2027-01-28"], session=sheet.session) == 0
     out = capsys.readouterr().out
     assert "Absent from their last two sessions: Student 003\n" in out
 

@@ -7,6 +7,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from mixitup.cli import main
 from mixitup.config import load_config
 from mixitup.errors import ConfigError
 from tests.conftest import HEADER, make_roster
-from tests.webhook_receiver import HOST, SECRET_PATH, Proxy, Receiver
+from tests.webhook_receiver import HOST, SECRET_PATH, Proxy, Receiver, Trickle
 
 DATE = "2027-01-13"
 LABEL = f"{DATE} Week 2"
@@ -89,6 +90,54 @@ def test_a_receiver_that_is_down_is_tried_and_logged(
     assert len(sleeps) == notify.ATTEMPTS - 1
     assert "(could not connect)" in caplog.text
     assert SECRET not in caplog.text
+
+
+def test_a_webhook_that_trickles_its_answer_is_given_up_at_the_deadline(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A byte a second never trips the read timeout; the one deadline still ends the post."""
+    trickle = Trickle()
+    try:
+        started = time.monotonic()
+        with caplog.at_level(logging.DEBUG):
+            assert not notify.send(trickle.url, "slowly", deadline=2.0)
+        elapsed = time.monotonic() - started
+    finally:
+        trickle.stop()
+    assert 2.0 <= elapsed < 3.0
+    assert trickle.posts == 1
+    assert "(no answer within 2 seconds)" in caplog.text
+    assert SECRET not in caplog.text
+
+
+def test_waits_between_attempts_count_against_the_deadline(receiver: Receiver) -> None:
+    """A 503 asking to come back in 3 s is not waited for past a 1 s deadline."""
+    receiver.statuses = [503]
+    receiver.retry_after = "3"
+    started = time.monotonic()
+
+    assert not notify.send(receiver.url, "later", deadline=1.0)
+
+    assert time.monotonic() - started < 1.0
+    assert len(receiver.received) == 1
+
+
+def test_a_retry_after_is_honoured_within_the_deadline(receiver: Receiver) -> None:
+    receiver.statuses = [429]  # Slack's rate limit says when to come back
+    receiver.retry_after = "2"
+    sleeps: list[float] = []
+
+    assert notify.send(receiver.url, "after the limit", sleep=sleeps.append)
+
+    assert sleeps == [2.0]
+    assert len(receiver.received) == 2
+
+
+def test_a_whole_notice_takes_at_most_fifteen_seconds_by_default() -> None:
+    import inspect
+
+    assert notify.DEADLINE <= 15
+    assert inspect.signature(notify.send).parameters["deadline"].default == notify.DEADLINE
 
 
 def test_no_webhook_means_no_notice(receiver: Receiver) -> None:

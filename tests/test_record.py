@@ -21,6 +21,7 @@ from tests.helpers import (
     W4,
     Two,
     append_row,
+    cli,
     groups_of,
     table,
     type_in,
@@ -118,7 +119,7 @@ def test_a_move_and_a_lead_change_in_the_students_tab_go_into_the_history(two):
     assert two.cli("publish", *DAY2) == 0
     title = f"{W2} Groups"
     rows = two.students()[title]
-    by_name = {r[1]: (i, r) for i, r in enumerate(rows[1:], 2)}
+    by_name = {r[1]: (i, [*r, "", "", ""]) for i, r in enumerate(rows[1:], 2)}
     mover = next(n for n, (_, r) in by_name.items() if r[0] == "1" and r[4] != "Lead")
     lead = next(n for n, (_, r) in by_name.items() if r[0] == "2" and r[4] == "Lead")
     heir = next(n for n, (_, r) in by_name.items() if r[0] == "2" and r[4] != "Lead")
@@ -146,15 +147,15 @@ def test_a_late_joiner_after_a_rebalance_never_goes_alone_into_the_emptied_room(
     sheet = any_spreadsheet
     sheet.seed({"Roster": [HEADER, *make_roster(40)]})
     sheet.write_config(CALENDAR)
-    assert main([*sheet.args, "run", "--today", "2027-01-11"]) == 0
+    assert cli(sheet, "run", "--today", "2027-01-11") == 0
     room = groups_of(sheet.rows(f"{W2} Groups") or [])
     emptied = sorted(n for n, g in room.items() if g == "1")[:4]  # one present left in room 1
-    assert main([*sheet.args, "rebalance", *DAY2, "--absent", *emptied]) == 0
+    assert cli(sheet, "rebalance", *DAY2, "--absent", *emptied) == 0
     after = groups_of(sheet.rows(f"{W2} Groups") or [])
     assert {after[n] for n in room if room[n] == "1" and n not in emptied} != {"1"}
     append_row(sheet, "Roster", ["Zed Late", "zed@example.edu", "BE", "Mod 4", "z", ""])
 
-    assert main([*sheet.args, "run", "--today", "2027-01-12"]) == 0
+    assert cli(sheet, "run", "--today", "2027-01-12") == 0
 
     rows = shown(sheet.rows(f"{W2} Groups") or [])
     assert rows["Zed Late"][0] != "1"
@@ -167,7 +168,7 @@ def test_attendance_and_rebalance_keep_staff_columns_and_rows_they_do_not_own(an
     sheet = any_spreadsheet
     sheet.seed({"Roster": [HEADER, *make_roster(40)]})
     sheet.write_config("[groups]\nsize = 5\n")
-    assert main([*sheet.args, "publish", *DAY2]) == 0
+    assert cli(sheet, "publish", *DAY2) == 0
     sheet.edit("History", "insert column")
     type_in(sheet, "History", 1, 1, "Staff note")
     history = sheet.rows("History") or []
@@ -178,8 +179,8 @@ def test_attendance_and_rebalance_keep_staff_columns_and_rows_they_do_not_own(an
     room = groups_of(sheet.rows(f"{W2} Groups") or [])
     away = sorted(n for n, g in room.items() if g == "1")[:3]
 
-    assert main([*sheet.args, "attendance", *DAY2, "--absent", away[0]]) == 0
-    assert main([*sheet.args, "rebalance", *DAY2, "--absent", *away]) == 0
+    assert cli(sheet, "attendance", *DAY2, "--absent", away[0]) == 0
+    assert cli(sheet, "rebalance", *DAY2, "--absent", *away) == 0
 
     after = sheet.rows("History") or []
     assert [r[0] for r in after] == [
@@ -197,11 +198,11 @@ def test_a_second_rebalance_with_a_shorter_list_counts_the_others_present_again(
     sheet = any_spreadsheet
     sheet.seed({"Roster": [HEADER, *make_roster(40)]})
     sheet.write_config("[groups]\nsize = 5\n")
-    assert main([*sheet.args, "publish", *DAY2]) == 0
+    assert cli(sheet, "publish", *DAY2) == 0
     room = groups_of(sheet.rows(f"{W2} Groups") or [])
     away = sorted(n for n, g in room.items() if g == "3")[:2]
-    assert main([*sheet.args, "rebalance", *DAY2, "--absent", *away]) == 0
-    assert main([*sheet.args, "rebalance", *DAY2, "--absent", away[0]]) == 0
+    assert cli(sheet, "rebalance", *DAY2, "--absent", *away) == 0
+    assert cli(sheet, "rebalance", *DAY2, "--absent", away[0]) == 0
     rows = recorded(sheet.rows("History") or [])
     assert {n for n, r in rows.items() if r["Attended"] == "no"} == {away[0]}
 
@@ -217,18 +218,18 @@ def test_two_students_sharing_a_name_are_both_grouped_exported_and_rebalanced(
     roster[1][0] = roster[0][0]  # Student 000 twice: two people, two emails
     sheet.seed({"Roster": [HEADER, *roster]})
     sheet.write_config(CALENDAR)
-    assert main([*sheet.args, "run", "--today", "2027-01-11"]) == 0
+    assert cli(sheet, "run", "--today", "2027-01-11") == 0
     append_row(sheet, "Roster", ["Zed Late", "zed@example.edu", "BE", "Mod 4", "z", ""])
 
-    assert main([*sheet.args, "run", "--today", "2027-01-12"]) == 0  # not blocked by namesakes
+    assert cli(sheet, "run", "--today", "2027-01-12") == 0  # not blocked by namesakes
 
     assert "Zed Late" in groups_of(sheet.rows(f"{W2} Groups") or [])
     out = tmp_path / "zoom.csv"
-    assert main([*sheet.args, "export", "zoom", *DAY2, "-o", str(out)]) == 0
+    assert cli(sheet, "export", "zoom", *DAY2, "-o", str(out)) == 0
     emails = {r["Email Address"] for r in csv.DictReader(out.open(encoding="utf-8"))}
     assert {"student000@example.edu", "student001@example.edu"} <= emails
     other = next(n for n in groups_of(sheet.rows(f"{W2} Groups") or []) if n.endswith("010"))
-    assert main([*sheet.args, "rebalance", *DAY2, "--absent", other]) == 0
+    assert cli(sheet, "rebalance", *DAY2, "--absent", other) == 0
 
 
 # -- 6. The report counts who met as grouping does ------------------------------------------------

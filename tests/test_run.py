@@ -439,26 +439,32 @@ def test_on_google_run_status_and_export_cost_one_read_each_and_at_most_one_writ
     config = tmp_path / "mixitup.toml"
     config.write_text(google_sheet.toml() + SCHOOL, encoding="utf-8")
     args = ["--config", str(config), "run", "--today"]
-    assert main([*args, "2027-01-11"]) == 0
+    assert main([*args, "2027-01-11"], session=google_sheet.session) == 0
     assert (google_sheet.reads(), google_sheet.writes()) == (1, 1)
     before = google_sheet.rows(f"{W2} Groups")
     roster = google_sheet.tab("Roster")
     with google_sheet.fake.lock:  # staff type a new student into row 42
         for column, value in enumerate(["Zed Late", "zed@example.edu", "BE", "Mod 4", "z"]):
             roster.cells[(41, column)] = {"userEnteredValue": typed(value)}
-    assert main([*args, "2027-01-12"]) == 0
+    assert main([*args, "2027-01-12"], session=google_sheet.session) == 0
     assert (google_sheet.reads(), google_sheet.writes()) == (2, 2)
     after = google_sheet.rows(f"{W2} Groups") or []
     assert [row for row in after if row[1] != "Zed Late"] == before
     assert len([row for row in after if row[1] == "Zed Late"]) == 1
     assert google_sheet.titles().count(f"{W2} Groups") == 1
     assert len(google_sheet.rows("History") or []) == 1 + 41
-    assert main([*args, "2027-01-12"]) == 0
+    assert main([*args, "2027-01-12"], session=google_sheet.session) == 0
     assert (google_sheet.reads(), google_sheet.writes()) == (3, 2)
-    assert main(["--config", str(config), "status", "--today", "2027-01-12"]) == 0
+    assert (
+        main(
+            ["--config", str(config), "status", "--today", "2027-01-12"],
+            session=google_sheet.session,
+        )
+        == 0
+    )
     out = tmp_path / "zoom.csv"
     zoom = ["export", "zoom", "--date", "2027-01-13", "--week", "2", "-o", str(out)]
-    assert main(["--config", str(config), *zoom]) == 0
+    assert main(["--config", str(config), *zoom], session=google_sheet.session) == 0
     assert (google_sheet.reads(), google_sheet.writes()) == (5, 2)
     assert "zed@example.edu" in out.read_text(encoding="utf-8")
 
@@ -469,12 +475,15 @@ def test_on_google_two_runs_adding_the_same_late_joiner_add_them_once(
     google_sheet.seed("Roster", [list(HEADER), *map(list, make_roster(40))])
     (tmp_path / "mixitup.toml").write_text(google_sheet.toml() + SCHOOL, encoding="utf-8")
     config = load_config(str(tmp_path / "mixitup.toml"), env={})
-    pipeline.run(config, open_backend(config), today=dt.date(2027, 1, 11))
+    pipeline.run(config, open_backend(config, google_sheet.session), today=dt.date(2027, 1, 11))
     roster = google_sheet.tab("Roster")
     with google_sheet.fake.lock:
         for column, value in enumerate(["Zed Late", "zed@example.edu", "BE", "Mod 4", "z"]):
             roster.cells[(41, column)] = {"userEnteredValue": typed(value)}
-    ours, theirs = open_backend(config), open_backend(config)
+    ours, theirs = (
+        open_backend(config, google_sheet.session),
+        open_backend(config, google_sheet.session),
+    )
     real_read, reads = ours.read, []
 
     def read_then_lose_the_race() -> Snapshot:
@@ -523,7 +532,7 @@ def test_on_google_a_late_joiner_keeps_the_groups_tab_its_id_place_and_staff_for
     config = tmp_path / "mixitup.toml"
     config.write_text(google_sheet.toml() + SCHOOL, encoding="utf-8")
     args = ["--config", str(config), "run", "--today"]
-    assert main([*args, "2027-01-11"]) == 0
+    assert main([*args, "2027-01-11"], session=google_sheet.session) == 0
     tab = google_sheet.tab(f"{W2} Groups")
     sheet_id, place = tab.sheet_id, google_sheet.titles().index(tab.title)
     tab.cells[(0, 1)]["userEnteredFormat"]["textFormat"]["italic"] = True  # staff's touch
@@ -531,7 +540,7 @@ def test_on_google_a_late_joiner_keeps_the_groups_tab_its_id_place_and_staff_for
     for column, value in enumerate(["rosa@example.edu", "BE", "Mod 4", "late-BE"], 1):
         google_sheet.tab("Roster").cells[(41, column)] = {"userEnteredValue": typed(value)}
 
-    assert main([*args, "2027-01-12"]) == 0
+    assert main([*args, "2027-01-12"], session=google_sheet.session) == 0
 
     tab = google_sheet.tab(f"{W2} Groups")
     assert "Rosa Late" in [row[1] for row in google_sheet.rows(tab.title) or []]

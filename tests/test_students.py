@@ -1,7 +1,7 @@
 """Two spreadsheets: the staff one keeps the record, the students' one only groups and prompts.
 
 Every test runs through the CLI on local workbooks and on the fake Google Sheets (two
-spreadsheets there, real gspread and google-auth).
+spreadsheets there, real requests and google-auth).
 """
 
 from __future__ import annotations
@@ -294,7 +294,8 @@ def test_a_failed_write_to_the_students_sheet_is_repaired_by_the_next_run(google
     two = google_two
     assert two.google is not None
     two.seed(20)
-    two.google.fake.fail("batchUpdate", *[server_error(503)] * 6, spreadsheet_id=STUDENTS_ID)
+    outage = [server_error(503, retry_after="0")] * 6  # retried at once: no test waits
+    two.google.fake.fail("batchUpdate", *outage, spreadsheet_id=STUDENTS_ID)
 
     assert two.cli("publish", "--date", "2027-01-13", "--week", "2") == 4
 

@@ -345,3 +345,73 @@ def test_a_read_gives_the_text_openpyxl_reads(tmp_path):
     assert expected["It's mine"][22][3] == "#N/A"  # the formula's stored error
     assert snapshot.hidden == {"History"}
     assert snapshot.marked == "History"
+
+
+# -- stamps: a hidden defined name of the tab's own -------------------------------------------
+
+
+def _stamped(tmp_path: Path) -> Path:
+    path = write_workbook(tmp_path / "w.xlsx", {"Roster": [HEADER, *make_roster(6)]})
+    backend = XlsxBackend(path)
+    backend.read()
+    backend.apply(
+        Change(tabs=(Tab("Groups", (("Group",), (1,)), stamp="abc123"), Tab("Plain", (("p",),))))
+    )
+    return path
+
+
+def test_a_stamp_is_a_hidden_text_name_scoped_to_its_tab(tmp_path):
+    path = _stamped(tmp_path)
+
+    workbook = zipfile.ZipFile(path).read("xl/workbook.xml").decode()
+    (name,) = re.findall(r"<definedName [^>]*>[^<]*</definedName>", workbook)
+    groups = openpyxl.load_workbook(path).sheetnames.index("Groups")
+    assert f'localSheetId="{groups}"' in name
+    assert 'hidden="1"' in name
+    assert name.endswith('>"abc123"</definedName>')
+    assert XlsxBackend(path).read().stamps == {"Groups": "abc123"}
+
+
+def test_a_stamp_follows_its_tab_when_staff_move_it_and_goes_when_they_delete_it(tmp_path):
+    path = _stamped(tmp_path)
+    book = openpyxl.load_workbook(path)
+    book.move_sheet("Groups", offset=-1)  # localSheetId is a place: it must follow the tab
+    book.save(path)
+    assert XlsxBackend(path).read().stamps == {"Groups": "abc123"}
+
+    book = openpyxl.load_workbook(path)
+    del book["Groups"]
+    book.save(path)
+
+    assert XlsxBackend(path).read().stamps == {}
+    assert "MixitupStamp" not in zipfile.ZipFile(path).read("xl/workbook.xml").decode()
+
+
+def test_a_stamp_survives_a_rewrite_of_the_workbook_by_another_change(tmp_path):
+    path = _stamped(tmp_path)
+    backend = XlsxBackend(path)
+    backend.read()
+
+    backend.apply(Change(tabs=(Tab("Other", (("o",),)),), delete_tabs=("Plain",)))
+
+    assert XlsxBackend(path).read().stamps == {"Groups": "abc123"}
+
+
+def test_names_that_are_not_a_tabs_own_text_are_no_stamp(tmp_path):
+    path = write_workbook(tmp_path / "w.xlsx", {"Roster": [["x"]], "Groups": [["g"]]})
+    book = openpyxl.load_workbook(path)
+    book.defined_names["MixitupStamp"] = DefinedName("MixitupStamp", attr_text='"workbook-wide"')
+    book["Roster"].defined_names["MixitupStamp"] = DefinedName(
+        "MixitupStamp",
+        attr_text="Roster!$A$1",  # a range, not text
+    )
+    book.save(path)
+
+    assert XlsxBackend(path).read().stamps == {}
+
+
+def test_rows_to_delete_are_grouped_in_runs_of_neighbours():
+    from mixitup.backends.xlsx import _runs
+
+    assert _runs([2, 3, 4, 9, 11, 12]) == [(2, 3), (9, 1), (11, 2)]
+    assert _runs([]) == []

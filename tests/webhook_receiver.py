@@ -27,6 +27,7 @@ class Receiver:
 
     def __init__(self, statuses: tuple[int, ...] = (), tls_dir: Path | None = None) -> None:
         self.statuses = list(statuses)
+        self.retry_after: str | None = None  # sent with every answer but a 200, when set
         self.received: list[dict[str, Any]] = []
         self.paths: list[str] = []
         self.lock = threading.Lock()
@@ -42,6 +43,8 @@ class Receiver:
                     status = receiver.statuses.pop(0) if receiver.statuses else 200
                 answer = b"ok" if status == 200 else b"error"
                 self.send_response(status)
+                if status != 200 and receiver.retry_after is not None:
+                    self.send_header("Retry-After", receiver.retry_after)
                 self.send_header("Content-Type", "text/plain")
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
@@ -177,3 +180,50 @@ def _relay(a: socket.socket, b: socket.socket) -> None:
                 return
             if not data:
                 return
+
+
+class Trickle:
+    """A webhook on 127.0.0.1 that reads the post, then answers one byte a second, for ever
+    (a status line that never ends): each byte comes well within any read timeout."""
+
+    def __init__(self, interval: float = 1.0) -> None:
+        self.interval = interval
+        self.posts = 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}{SECRET_PATH}"
+
+    def _serve(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._trickle, args=(client,), daemon=True).start()
+
+    def _trickle(self, client: socket.socket) -> None:
+        with client:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = client.recv(4096)
+                if not chunk:
+                    return
+                head += chunk
+            self.posts += 1
+            answer = b"HTTP/1.1 200 OK" + b" " * 1_000_000
+            for byte in answer:
+                if self.stopped.wait(self.interval):
+                    return
+                try:
+                    client.sendall(bytes([byte]))
+                except OSError:
+                    return
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.listener.close()

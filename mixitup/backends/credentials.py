@@ -88,21 +88,22 @@ class Identity:
 
 @dataclass(frozen=True)
 class Loaded:
-    """Credentials ready for gspread (no token fetched yet) and who they are."""
+    """Credentials ready to sign requests (no token fetched yet) and who they are."""
 
     credentials: Any
     identity: Identity
 
 
-def load(path: Path | None) -> Loaded:
+def load(path: Path | None, request: Any = None) -> Loaded:
     """The credentials in `path` (any type google-auth loads), or ADC when `path` is None.
 
     Scoped to the spreadsheets scope only. Makes no request, except that ADC may ask the
-    metadata server whether this machine runs on Google Cloud. Raises BackendError saying
-    what is wrong with the file; never quotes its contents.
+    metadata server whether this machine runs on Google Cloud, through `request` (a google-auth
+    transport Request) when given. Raises BackendError saying what is wrong with the file;
+    never quotes its contents.
     """
     if path is None:
-        return _default()
+        return _default(request)
     info = _read(path)
     kind = str(info.get("type", ""))
     if kind not in KINDS:
@@ -136,7 +137,7 @@ def load(path: Path | None) -> Loaded:
     return Loaded(credentials, _identity(path, info, credentials))
 
 
-def _default() -> Loaded:
+def _default(request: Any = None) -> Loaded:
     """gcloud's ADC file when there is one (loaded like any file, so scoped too), else
     google-auth's own search: the metadata server when on Google Cloud."""
     import google.auth
@@ -151,7 +152,7 @@ def _default() -> Loaded:
         log.debug("No credentials file configured: using %s", identity.source)
         return Loaded(loaded.credentials, identity)
     try:
-        credentials, _ = google.auth.default(scopes=list(SCOPES))
+        credentials, _ = google.auth.default(scopes=list(SCOPES), request=request)
     except auth_exceptions.DefaultCredentialsError as error:
         raise BackendError(
             "No Google credentials found: [spreadsheet] credentials is not set in "

@@ -1,5 +1,6 @@
 """What a local workbook holds beyond its cells' values, read from its XML: formulas' stored
-values, error values, sheet protection and the defined name that marks the history tab.
+values, error values, sheet protection, the defined name that marks the history tab and the
+sheet-scoped ones keeping each tab's stamp.
 
 openpyxl reads a formula's text or its stored value, never both, and saves formulas without
 their values; Excel and LibreOffice recompute on opening, but mixitup reads the stored values.
@@ -37,6 +38,7 @@ _REFERENCE = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
 _PROTECTION = re.compile(rb"<(?:[\w.-]+:)?sheetProtection\b([^>]*)>")
 _PROTECTED = re.compile(rb"""\bsheet\s*=\s*["'](?:1|true)["']""", re.IGNORECASE)
 _DESTINATION = re.compile(r"(?:'((?:[^']|'')+)'|([^'!]+))!")  # 'My tab'!$A:$M or Tab!$A:$M
+_TEXT_CONSTANT = re.compile(r'"((?:[^"]|"")*)"')  # a defined name's text value: "a ""b"" c"
 _ERROR_CELL = re.compile(rb"""\bt\s*=\s*["']e["']""")
 
 
@@ -57,12 +59,14 @@ class PackageFacts:
     errors: dict[str, dict[Position, str]]  # cells holding an error value, such as "#N/A"
     protected: frozenset[str]  # tabs whose sheet protection is on
     marked: str | None  # the tab the defined name `marker` points at, if any
-    stamps: dict[str, str]  # TEMP local: title -> stamp
+    stamps: dict[str, str]  # tab -> the text of its own defined name `stamp`, if it has one
 
 
-def package_facts(data: bytes, marker: str) -> PackageFacts:
+def package_facts(data: bytes, marker: str, stamp: str = "") -> PackageFacts:
     """Read what the cell values alone do not say from the workbook's XML parts.
 
+    `marker` names the workbook's defined name marking the history tab; `stamp` the defined
+    name each tab may have of its own (scoped to it by localSheetId) holding a text constant.
     Raises zipfile.BadZipFile, KeyError or ET.ParseError when `data` is no .xlsx workbook.
     """
     uncomputed: dict[str, frozenset[Position]] = {}
@@ -81,23 +85,8 @@ def package_facts(data: bytes, marker: str) -> PackageFacts:
             if protection and _PROTECTED.search(protection[1]):
                 protected.add(title)
         marked = _defined_tab(book, marker)
-        stamps = _stamps(book, tuple(parts))
+        stamps = _sheet_texts(book, stamp) if stamp else {}
     return PackageFacts(tuple(parts), uncomputed, errors, frozenset(protected), marked, stamps)
-
-
-def _stamps(book: zipfile.ZipFile, titles: tuple[str, ...]) -> dict[str, str]:
-    workbook = _target(book, "_rels/.rels", "officeDocument", "")
-    names = [
-        s.get("name", "") for s in _xml(book.read(workbook)).iter() if _local(s.tag) == "sheet"
-    ]
-    found = {}
-    for element in _xml(book.read(workbook)).iter():
-        if _local(element.tag) != "definedName" or element.get("name") != "MixitupStamp":
-            continue
-        local = element.get("localSheetId")
-        if local is not None and int(local) < len(names):
-            found[names[int(local)]] = (element.text or "").strip('"')
-    return found
 
 
 def keep_computed_values(original: bytes, saved: bytes) -> bytes:
@@ -172,6 +161,25 @@ def _defined_tab(book: zipfile.ZipFile, name: str) -> str | None:
             quoted, plain = match.groups()
             return plain if quoted is None else quoted.replace("''", "'")
     return None
+
+
+def _sheet_texts(book: zipfile.ZipFile, name: str) -> dict[str, str]:
+    """Tab title -> the text constant of its own defined name `name` ("abc" -> abc).
+
+    A sheet-scoped name carries localSheetId, the 0-based place of its sheet among the
+    workbook's <sheet> elements; Excel and openpyxl delete it with its sheet.
+    """
+    workbook = _xml(book.read(_target(book, "_rels/.rels", "officeDocument", "")))
+    titles = [e.get("name", "") for e in workbook.iter() if _local(e.tag) == "sheet"]
+    found = {}
+    for element in workbook.iter():
+        if _local(element.tag) != "definedName" or element.get("name") != name:
+            continue
+        local = element.get("localSheetId", "")
+        text = _TEXT_CONSTANT.fullmatch((element.text or "").strip())
+        if local.isdigit() and int(local) < len(titles) and text is not None:
+            found[titles[int(local)]] = text[1].replace('""', '"')
+    return found
 
 
 def _target(book: zipfile.ZipFile, relations: str, kind: str, folder: str) -> str:

@@ -33,6 +33,7 @@ import python_calamine
 from mixitup.backends.formulas import Position, keep_computed_values, package_facts
 from mixitup.change import HistorySteps, plan_change, trimmed
 from mixitup.errors import BackendError, ConfigError, ConflictError, RosterError
+from mixitup.layout import HISTORY_MARKER  # a defined name marking the History, wherever
 from mixitup.models import Change, Chart, Rows, Snapshot, Tab, column_letter
 
 if TYPE_CHECKING:  # openpyxl (a tenth of a second to import) is loaded only to write
@@ -42,7 +43,10 @@ log = logging.getLogger(__name__)
 
 LOCK_WAIT_SECONDS = 60.0
 LINE_HEIGHT = 15  # points: one line of the default 11-point font
-HISTORY_MARKER = "MixitupHistory"  # the defined name that marks the history tab, wherever it is
+
+# A tab's Tab.stamp: a hidden defined name of the tab's own (scoped to it), holding a text
+# constant; Excel, LibreOffice and openpyxl keep it with the tab and delete it with the tab.
+STAMP_NAME = "MixitupStamp"
 MISSING = "missing"  # the read digest of a workbook that does not exist yet
 NEW_BOOK_TAB = "Sheet"  # the tab openpyxl gives a new workbook, removed once others exist
 
@@ -72,7 +76,7 @@ class XlsxBackend:
         self._read_digest = hashlib.sha256(data).hexdigest()
         # Formulas are read as the values last computed, the text people see.
         try:
-            facts = package_facts(data, HISTORY_MARKER)
+            facts = package_facts(data, HISTORY_MARKER, STAMP_NAME)
             book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
             with book:
                 worksheet = python_calamine.SheetTypeEnum.WorkSheet  # not a chart sheet
@@ -101,7 +105,7 @@ class XlsxBackend:
             facts.marked if facts.marked in tabs else None,
             facts.uncomputed,
             facts.protected,
-            {t: v for t, v in facts.stamps.items() if t in tabs},
+            {title: text for title, text in facts.stamps.items() if title in tabs and text},
         )
         return self._snapshot
 
@@ -136,8 +140,11 @@ class XlsxBackend:
                 index = None if tab.position is None else min(tab.position, len(book.sheetnames))
                 _write_tab(book.create_sheet(tab.title, index), tab)
             if steps.history is not None:
-                rows = 0 if steps.history.create else len(snapshot.tabs[steps.history.title])
-                _write_history(book, steps.history, rows)
+                h = steps.history
+                rows = 0 if h.create else len(snapshot.tabs[h.title])
+                # A cell set below the last row read makes the tab that long (apply_change).
+                rows = max([rows, *(row for row, _, _ in h.update)])
+                _write_history(book, h, rows)
             if not data and len(book.sheetnames) > 1:
                 del book[NEW_BOOK_TAB]
             self._replace(book)
@@ -357,8 +364,9 @@ def _text(value: object) -> str:
 
 
 def _set(ws: Worksheet, row: int, column: int, value: str | int) -> Any:
-    cell = ws.cell(row=row, column=column, value=value)
-    if isinstance(value, str):
+    cell = ws.cell(row=row, column=column)
+    cell.value = None if value == "" else value
+    if isinstance(value, str) and value:
         cell.data_type = "s"  # literal text: openpyxl would make "=..." a formula
     return cell
 
@@ -394,14 +402,15 @@ def _write_tab(ws: Worksheet, tab: Tab) -> None:
         ws.sheet_state = "hidden"
     if tab.chart is not None:
         _add_chart(ws, tab.chart)
-    if tab.stamp:
-        from openpyxl.workbook.defined_name import DefinedName
-
-        ws.defined_names["MixitupStamp"] = DefinedName("MixitupStamp", attr_text=f'"{tab.stamp}"')
     if tab.protected:
         # No password: it keeps students from changing a group number by accident; staff lift
         # it under Review > Unprotect sheet. Students may still select and copy.
         ws.protection.sheet = True
+    if tab.stamp:
+        from openpyxl.workbook.defined_name import DefinedName
+
+        quoted = '"' + tab.stamp.replace('"', '""') + '"'
+        ws.defined_names[STAMP_NAME] = DefinedName(STAMP_NAME, attr_text=quoted, hidden=True)
 
 
 def _add_chart(ws: Worksheet, chart: Chart) -> None:
@@ -425,6 +434,18 @@ def _add_chart(ws: Worksheet, chart: Chart) -> None:
     ws.add_chart(drawing, f"{column_letter(chart.anchor_column + 1)}{chart.anchor_row + 1}")
 
 
+def _runs(rows: Sequence[int]) -> list[tuple[int, int]]:
+    """Ascending row numbers as (first, how many) runs of neighbours: [2, 3, 4, 9] -> [(2, 3),
+    (9, 1)]."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and sum(runs[-1]) == row:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((row, 1))
+    return runs
+
+
 def _write_history(book: Any, steps: HistorySteps, rows: int) -> None:
     """Carry out the history steps on a workbook whose history tab has `rows` rows as read."""
     from openpyxl.styles import Font
@@ -446,10 +467,13 @@ def _write_history(book: Any, steps: HistorySteps, rows: int) -> None:
         ws = book[steps.title]
         for column in range(steps.old_width, len(steps.header)):
             _set(ws, 1, column + 1, steps.header[column]).font = Font(bold=True)
+    # Cells first, in the rows as read; then rows removed, a run of neighbours at a time and
+    # the lowest run first: openpyxl moves every cell below a deleted row, so one call per row
+    # took 47 s on a year's History (issue 19).
     for row, column, text in steps.update:
         _set(ws, row, column + 1, text)
-    for row in reversed(steps.delete_rows):
-        ws.delete_rows(row)
+    for first, amount in reversed(_runs(steps.delete_rows)):
+        ws.delete_rows(first, amount)
     start = rows - len(steps.delete_rows) + 1
     for r, cells in enumerate(steps.append):
         for c, value in enumerate(cells, 1):

@@ -13,10 +13,14 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from mixitup import __version__
 from mixitup.cli import meeting, operate, sessions, setup
 from mixitup.errors import MixitupError
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger("mixitup")
 
@@ -40,9 +44,14 @@ class _Formatter(argparse.HelpFormatter):
         return super()._fill_text(text, width, indent)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; return its exit code (see SPEC: 0 done, 2 usage, 3 data, 4 backend, 5)."""
+def main(argv: Sequence[str] | None = None, *, session: requests.Session | None = None) -> int:
+    """Run one command; return its exit code (see SPEC: 0 done, 2 usage, 3 data, 4 backend, 5).
+
+    `session` carries every Google request (Sheets API and token service): tests pass one
+    whose requests reach a local fake; None opens a new one.
+    """
     args = parser().parse_args(argv)
+    args.http_session = session
     _configure_logging(getattr(args, "verbose", 0) - getattr(args, "quiet", 0))
     try:
         return int(args.handler(args))

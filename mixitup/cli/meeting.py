@@ -102,7 +102,7 @@ def attendance(args: argparse.Namespace) -> int:
         )
     config = config_of(args)
     session = session_of(args, config)
-    backend = open_backend(config)
+    backend = open_backend(config, args.http_session)
     reports = [read_report(path) for path in args.zoom]
     result = pipeline.attendance(
         config,
@@ -112,7 +112,7 @@ def attendance(args: argparse.Namespace) -> int:
         absent=args.absent,
         present=args.present,
         any_date=args.any_date,
-        students_backend=open_students_backend(config),
+        students_backend=open_students_backend(config, args.http_session),
     )
     minutes = f" (at least {config.min_minutes:g} minutes)" if reports else ""
     print(
@@ -139,7 +139,7 @@ def rebalance(args: argparse.Namespace) -> int:
 
     config = config_of(args)
     session = session_of(args, config)
-    backend = open_backend(config)
+    backend = open_backend(config, args.http_session)
     try:
         result = pipeline.rebalance(
             config,
@@ -149,7 +149,7 @@ def rebalance(args: argparse.Namespace) -> int:
             reports=[read_report(path) for path in args.zoom or ()],
             any_date=args.any_date,
             force_past=args.force_past,
-            students_backend=open_students_backend(config),
+            students_backend=open_students_backend(config, args.http_session),
         )
     except StudentsWriteError as error:
         if isinstance(error.result, pipeline.RebalanceOutcome):

@@ -85,8 +85,8 @@ def run(args: argparse.Namespace) -> int:
         now = today if today.tzinfo else config.calendar.at(today.date(), today.time())
         today = now.date()
     with notify.on_failure(config.webhook, "run", where(config)):
-        backend = open_backend(config)
-        students = open_students_backend(config)
+        backend = open_backend(config, args.http_session)
+        students = open_students_backend(config, args.http_session)
         outcome = pipeline.run(config, backend, today=today, now=now, students_backend=students)
         notify_published(config, backend, students, outcome.published)
         if outcome.unplaced:
@@ -105,8 +105,8 @@ def status(args: argparse.Namespace) -> int:
     from mixitup import pipeline
 
     config = config_of(args)
-    backend = open_backend(config)
-    students_backend = open_students_backend(config)
+    backend = open_backend(config, args.http_session)
+    students_backend = open_students_backend(config, args.http_session)
     today = args.today.date() if isinstance(args.today, dt.datetime) else args.today
     result = pipeline.status(config, backend, today=today, students_backend=students_backend)
     source = config.source or "defaults (no mixitup.toml)"
@@ -166,7 +166,9 @@ def report(args: argparse.Namespace) -> int:
         except OSError as error:
             raise ConfigError(f"Cannot create {folder}: {error.strerror}. Check --csv.") from error
     result = pipeline.report(
-        config, open_backend(config), students_backend=open_students_backend(config)
+        config,
+        open_backend(config, args.http_session),
+        students_backend=open_students_backend(config, args.http_session),
     )
     if result.tab is None:
         print(f"No Report tab written: {result.why}.")

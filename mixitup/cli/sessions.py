@@ -100,8 +100,10 @@ def plan(args: argparse.Namespace) -> int:
 
     config = config_of(args)
     session = session_of(args, config)
-    backend = open_backend(config)
-    result = pipeline.plan(config, backend, session, students_backend=open_students_backend(config))
+    backend = open_backend(config, args.http_session)
+    result = pipeline.plan(
+        config, backend, session, students_backend=open_students_backend(config, args.http_session)
+    )
     state = (
         " (already published; `publish --force` would replace it)"
         if result.already_published
@@ -129,8 +131,8 @@ def publish(args: argparse.Namespace) -> int:
     config = config_of(args)
     with notify.on_failure(config.webhook, "publish", where(config)):
         session = session_of(args, config)
-        backend = open_backend(config)
-        students = open_students_backend(config)
+        backend = open_backend(config, args.http_session)
+        students = open_students_backend(config, args.http_session)
         outcome = pipeline.publish(
             config,
             backend,
@@ -156,8 +158,8 @@ def unpublish(args: argparse.Namespace) -> int:
 
     config = config_of(args)
     session = session_of(args, config)
-    backend = open_backend(config)
-    students = open_students_backend(config)
+    backend = open_backend(config, args.http_session)
+    students = open_students_backend(config, args.http_session)
     outcome = pipeline.unpublish(
         config, backend, session, force_past=args.force_past, students_backend=students
     )
@@ -178,8 +180,10 @@ def export_zoom(args: argparse.Namespace) -> int:
 
     config = config_of(args)
     session = session_of(args, config)
-    backend = open_backend(config)
-    result = pipeline.export_zoom(config, backend, session, open_students_backend(config))
+    backend = open_backend(config, args.http_session)
+    result = pipeline.export_zoom(
+        config, backend, session, open_students_backend(config, args.http_session)
+    )
     if args.output == "-":
         sys.stdout.write(result.text)
         return 0

@@ -1,9 +1,10 @@
-"""A local fake of the Google Sheets API v4 for real gspread + google-auth, on 127.0.0.1.
+"""A local fake of the Google Sheets API v4 for real requests + google-auth, on 127.0.0.1.
 
-`FakeSheets` is the server; `connect()` mounts a requests transport adapter on a gspread
-client so its https://sheets.googleapis.com/ calls reach the fake (and any other host is
-refused); `service_account_key()` makes a throwaway key whose token_uri is the fake's.
-`GoogleSheet` bundles all of it for tests: see tests/conftest_google.py.
+`FakeSheets` is the server; `connect()` mounts requests transport adapters on a session so its
+https://sheets.googleapis.com/ (and Google token service) calls reach the fake, and any other
+https host is refused; mixitup is handed that session (`open_backend(config, session)`,
+`main(argv, session=...)`). `service_account_key()` makes a throwaway key whose token_uri is
+the fake's. `GoogleSheet` bundles all of it for tests: see tests/conftest_google.py.
 """
 
 from __future__ import annotations
@@ -54,13 +55,18 @@ SHEETS_HOST = "https://sheets.googleapis.com"
 EMAIL = "mixitup-publisher@mixitup-test.iam.gserviceaccount.com"
 
 
-# Google hosts the fake stands in for, and where their paths live on it.
+# Google hosts the fake stands in for, and where their paths live on it: the Sheets API, the
+# token services, and the metadata server of a Google Cloud machine (its name, and the address
+# google-auth pings to detect one).
 GOOGLE_HOSTS = {
     SHEETS_HOST: "",
     "https://oauth2.googleapis.com": "",
     "https://sts.googleapis.com": "/sts",
     "https://iamcredentials.googleapis.com": "",
+    "http://metadata.google.internal": "",
+    "http://169.254.169.254": "",
 }
+LOCAL = "http://127.0.0.1"  # the fake itself (token_uri) and other local test servers
 
 
 class _ToFake(HTTPAdapter):
@@ -88,7 +94,7 @@ class _Refuse(BaseAdapter):
 
 
 def connect(session: requests.Session, fake: FakeSheets) -> None:
-    """Route `session`'s Google API calls to `fake`; refuse every other https host.
+    """Route `session`'s Google calls to `fake`; refuse every other host but 127.0.0.1.
 
     An AuthorizedSession's own token session (google-auth's refresh requests, such as
     impersonation's call to IAM Credentials at its fixed address) is routed the same way.
@@ -99,6 +105,8 @@ def connect(session: requests.Session, fake: FakeSheets) -> None:
         sessions.append(auth_request.session)  # type: ignore[union-attr]
     for each in sessions:
         each.mount("https://", _Refuse())
+        each.mount("http://", _Refuse())
+        each.mount(f"{LOCAL}:", HTTPAdapter())
         for host in GOOGLE_HOSTS:
             each.mount(f"{host}/", _ToFake(fake.base_url, host))
 
@@ -134,9 +142,9 @@ def service_account_key(fake: FakeSheets, email: str = EMAIL) -> dict[str, str]:
 class GoogleSheet:
     """A spreadsheet on the fake, shared with a service account whose key is on disk.
 
-    `config()` / `toml()` point mixitup at it; backends opened through
-    `mixitup.backends.open_backend` while the fixture is active reach the fake, and their
-    backoff sleeps are recorded in `sleeps` instead of slept.
+    `config()` / `toml()` point mixitup at it; `session` reaches the fake: hand it to
+    `open_backend(config, session)` or `main(argv, session=...)`. `backend()` opens the
+    backend with its backoff sleeps recorded in `sleeps` instead of slept.
     """
 
     fake: FakeSheets
@@ -144,6 +152,22 @@ class GoogleSheet:
     key_file: Path
     client_email: str = EMAIL
     sleeps: list[float] = field(default_factory=list)
+    session: requests.Session = field(default_factory=requests.Session)
+
+    def __post_init__(self) -> None:
+        connect(self.session, self.fake)
+
+    def backend(self, seed: int | None = 1, **overrides: Any) -> Any:
+        """The GoogleBackend mixitup opens for this sheet (Config fields in `overrides`), its
+        jitter seeded and its waits recorded in `sleeps`."""
+        import random
+
+        from mixitup.backends.google import open_google_backend
+
+        rng = random.Random(seed) if seed is not None else None
+        return open_google_backend(
+            self.config(**overrides), self.session, sleep=self.sleeps.append, rng=rng
+        )
 
     @property
     def sheet_id(self) -> str:

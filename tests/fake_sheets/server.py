@@ -76,12 +76,14 @@ def rate_limited(retry_after: str | None = None) -> Fault:
     )
 
 
-def server_error(status: int = 503) -> Fault:
+def server_error(status: int = 503, retry_after: str | None = None) -> Fault:
+    """A 5xx as Sheets sends it; with `retry_after`, saying when to try again (a CLI test
+    passes "0": the backoff sleeps for real there)."""
     word, message = {
         500: ("INTERNAL", "Internal error encountered."),
         503: ("UNAVAILABLE", "The service is currently unavailable."),
     }.get(status, ("UNKNOWN", "Error."))
-    return Fault.error(status, message, word)
+    return Fault.error(status, message, word, retry_after)
 
 
 def html_502() -> Fault:

@@ -78,6 +78,9 @@ class Sheet:
     column_pixels: dict[int, int] = field(default_factory=dict)
     charts: list[Json] = field(default_factory=list)  # EmbeddedChart, as addChart stored it
     protected_ranges: list[Json] = field(default_factory=list)  # ProtectedRange resources
+    # DeveloperMetadata located on this sheet: "If the associated object is deleted then its
+    # metadata is deleted too" (the discovery document, schema DeveloperMetadata).
+    developer_metadata: list[Json] = field(default_factory=list)
 
     def properties(self, index: int) -> Json:
         grid: Json = {"rowCount": self.row_count, "columnCount": self.column_count}
@@ -147,9 +150,22 @@ class Spreadsheet:
     rng: random.Random = field(default_factory=lambda: random.Random(7))
     named_ranges: list[Json] = field(default_factory=list)  # NamedRange resources
     pending_named: list[Json] = field(default_factory=list)  # named ranges inside a batchUpdate
+    # Named ranges whose sheet was deleted. Google keeps them as #REF! names: spreadsheets.get
+    # no longer returns them, yet their names stay taken (gspread issue 1530; Google's issue
+    # tracker 126262167).
+    broken_named: list[Json] = field(default_factory=list)
+    pending_broken: list[Json] = field(default_factory=list)  # the same, inside a batchUpdate
+    developer_metadata: list[Json] = field(default_factory=list)  # located on the spreadsheet
+    pending_metadata: list[Json] = field(default_factory=list)  # the same, inside a batchUpdate
 
     def sheet(self, title: str) -> Sheet | None:
         return next((s for s in self.sheets if s.title == title), None)
+
+    def delete_sheet(self, sheet: Sheet) -> None:
+        """Delete a tab as staff do in the browser: its metadata goes with it; its named ranges
+        stay behind, broken and hidden, their names still taken."""
+        self.sheets.remove(sheet)
+        self.named_ranges = _drop_broken(self.named_ranges, self.sheets, self.broken_named)
 
     def add(self, title: str, rows: Sequence[Sequence[Value]] = (), hidden: bool = False) -> Sheet:
         """Seed a tab directly, as staff typing into the sheet would."""
@@ -182,6 +198,8 @@ class Spreadsheet:
                 entry["data"] = [sheet.grid_data()]
             if sheet.protected_ranges:  # proto3 JSON: an empty list is left out
                 entry["protectedRanges"] = copy.deepcopy(sheet.protected_ranges)
+            if sheet.developer_metadata:
+                entry["developerMetadata"] = copy.deepcopy(sheet.developer_metadata)
             sheets.append(entry)
         resource: Json = {
             "spreadsheetId": self.spreadsheet_id,
@@ -196,6 +214,8 @@ class Spreadsheet:
         }
         if self.named_ranges:  # proto3 JSON: an empty list is left out
             resource["namedRanges"] = copy.deepcopy(self.named_ranges)
+        if self.developer_metadata:
+            resource["developerMetadata"] = copy.deepcopy(self.developer_metadata)
         return resource
 
     def batch_update(self, body: Json) -> Json:
@@ -205,17 +225,25 @@ class Spreadsheet:
             raise ApiError(400, problems[0])
         work = copy.deepcopy(self.sheets)
         self.pending_named = copy.deepcopy(self.named_ranges)
+        self.pending_broken = copy.deepcopy(self.broken_named)
+        self.pending_metadata = copy.deepcopy(self.developer_metadata)
         replies = [
             _apply(work, i, request, self) for i, request in enumerate(body.get("requests", []))
         ]
         self.sheets = work
-        # Google drops a named range whose sheet is deleted (it shows #REF! in the UI, and the
-        # API no longer lists it).
-        ids = {s.sheet_id for s in work}
-        self.named_ranges = [
-            n for n in self.pending_named if n.get("range", {}).get("sheetId", 0) in ids
-        ]
+        self.named_ranges = _drop_broken(self.pending_named, work, self.pending_broken)
+        self.broken_named = self.pending_broken
+        self.developer_metadata = self.pending_metadata
         return {"spreadsheetId": self.spreadsheet_id, "replies": replies}
+
+
+def _drop_broken(named: list[Json], sheets: list[Sheet], broken: list[Json]) -> list[Json]:
+    """The named ranges whose sheet is still there; the others are moved to `broken`."""
+    ids = {s.sheet_id for s in sheets}
+    kept = []
+    for each in named:
+        (kept if each.get("range", {}).get("sheetId", 0) in ids else broken).append(each)
+    return kept
 
 
 def _apply(sheets: list[Sheet], i: int, request: Json, book: Spreadsheet) -> Json:
@@ -282,12 +310,14 @@ def _add_sheet(sheets: list[Sheet], args: Json, book: Spreadsheet) -> Json:
     return {"addSheet": {"properties": sheet.properties(sheets.index(sheet))}}
 
 
-def _delete_sheet(sheets: list[Sheet], args: Json, _book: Spreadsheet) -> Json:
+def _delete_sheet(sheets: list[Sheet], args: Json, book: Spreadsheet) -> Json:
     sheet = _find(sheets, args.get("sheetId", 0))
     if len(sheets) == 1:
         raise _InvalidError("You can't remove all the sheets in a document.")
-    sheets.remove(sheet)
+    sheets.remove(sheet)  # its developer metadata with it; its named ranges break at the end
     _check_visible(sheets)
+    # Later requests of the batch already see its named ranges as broken.
+    book.pending_named = _drop_broken(book.pending_named, sheets, book.pending_broken)
     return {}
 
 
@@ -500,10 +530,16 @@ def _add_named_range(_sheets: list[Sheet], args: Json, book: Spreadsheet) -> Jso
     if not name:
         raise _InvalidError("Named range name must be set.")  # wording assumed
     _find(_sheets, named.get("range", {}).get("sheetId", 0))
-    if any(n["name"].casefold() == name.casefold() for n in book.pending_named):
-        raise _InvalidError(f"Named range with name {name} already exists.")  # wording assumed
+    # A broken name (its sheet deleted) is taken too; Google's message as quoted in gspread
+    # issue 1530.
+    every = book.pending_named + book.pending_broken
+    if any(n["name"].casefold() == name.casefold() for n in every):
+        raise _InvalidError(
+            f"Cannot add named range with name: {name}, a named range with that name already "
+            "exists."
+        )
     named_id = named.setdefault("namedRangeId", f"{book.rng.getrandbits(40):x}")
-    if any(n["namedRangeId"] == named_id for n in book.pending_named):
+    if any(n["namedRangeId"] == named_id for n in every):
         raise _InvalidError(f"Named range with id {named_id} already exists.")  # wording assumed
     book.pending_named.append(named)
     return {"addNamedRange": {"namedRange": named}}
@@ -513,7 +549,8 @@ def _delete_named_range(_sheets: list[Sheet], args: Json, book: Spreadsheet) -> 
     named_id = args.get("namedRangeId", "")
     found = [n for n in book.pending_named if n["namedRangeId"] == named_id]
     if not found:
-        # As Google answers updateNamedRange for an unknown id (pygsheets issue 253).
+        # As Google answers updateNamedRange for an unknown id (pygsheets issue 253). A broken
+        # range is assumed unknown too: the API no longer lists it (gspread issue 1530).
         raise _InvalidError(f"No NamedRange with id: {named_id}")
     book.pending_named.remove(found[0])
     return {}
@@ -589,7 +626,82 @@ def _delete_protected_range(sheets: list[Sheet], args: Json, _book: Spreadsheet)
     raise _InvalidError(f"No protected range with id: {wanted}")  # wording assumed
 
 
+def _metadata_everywhere(sheets: list[Sheet], book: Spreadsheet) -> list[Json]:
+    return [m for s in sheets for m in s.developer_metadata] + book.pending_metadata
+
+
+def _create_developer_metadata(sheets: list[Sheet], args: Json, book: Spreadsheet) -> Json:
+    """Metadata on a sheet or the spreadsheet. The rules are the discovery document's
+    descriptions of DeveloperMetadata (a key and a visibility are required; an id, when given,
+    must be positive and unused; one is generated otherwise) and DeveloperMetadataLocation."""
+    metadata = copy.deepcopy(args.get("developerMetadata", {}))
+    if not metadata.get("metadataKey"):
+        raise _InvalidError("Developer metadata must always have a key specified.")  # assumed
+    if metadata.get("visibility", "DEVELOPER_METADATA_VISIBILITY_UNSPECIFIED") not in (
+        "DOCUMENT",
+        "PROJECT",
+    ):
+        raise _InvalidError("Developer metadata must always have visibility specified.")  # assumed
+    location = metadata.get("location", {})
+    places = [k for k in ("spreadsheet", "sheetId", "dimensionRange") if k in location]
+    if len(places) != 1:
+        raise _InvalidError("Developer metadata must have exactly one location.")  # assumed
+    if places == ["dimensionRange"]:
+        raise _InvalidError("Row and column metadata is not implemented by the fake Sheets API.")
+    taken = {m["metadataId"] for m in _metadata_everywhere(sheets, book)}
+    metadata_id = metadata.get("metadataId")
+    if metadata_id is None:
+        while (metadata_id := book.rng.randrange(1, 2**31 - 1)) in taken:
+            pass
+    elif metadata_id < 1:
+        raise _InvalidError(f"Developer metadata id {metadata_id} must be positive.")  # assumed
+    elif metadata_id in taken:
+        raise _InvalidError(  # wording assumed
+            f"Developer metadata with id {metadata_id} already exists."
+        )
+    metadata["metadataId"] = metadata_id
+    if places == ["sheetId"]:
+        sheet = _find(sheets, location["sheetId"])
+        metadata["location"] = {"locationType": "SHEET", "sheetId": sheet.sheet_id}
+        sheet.developer_metadata.append(metadata)
+    else:
+        metadata["location"] = {"locationType": "SPREADSHEET", "spreadsheet": True}
+        book.pending_metadata.append(metadata)
+    return {"createDeveloperMetadata": {"developerMetadata": copy.deepcopy(metadata)}}
+
+
+def _matches(metadata: Json, lookup: Json) -> bool:
+    """DeveloperMetadataLookup: every field given must match (the discovery document)."""
+    for name in ("metadataId", "metadataKey", "metadataValue", "visibility"):
+        if name in lookup and metadata.get(name) != lookup[name]:
+            return False
+    location = metadata.get("location", {})
+    if "locationType" in lookup and location.get("locationType") != lookup["locationType"]:
+        return False
+    wanted = lookup.get("metadataLocation")
+    return wanted is None or all(location.get(k) == v for k, v in wanted.items())
+
+
+def _delete_developer_metadata(sheets: list[Sheet], args: Json, book: Spreadsheet) -> Json:
+    """Deletes every metadata the data filter selects; a filter selecting none deletes none
+    (assumed: the reply lists what was deleted)."""
+    data_filter = args.get("dataFilter", {})
+    lookup = data_filter.get("developerMetadataLookup")
+    if lookup is None:
+        raise _InvalidError("Only developerMetadataLookup filters are implemented by the fake.")
+    deleted = []
+    for holder in [*(s.developer_metadata for s in sheets), book.pending_metadata]:
+        for metadata in list(holder):
+            if _matches(metadata, lookup):
+                holder.remove(metadata)
+                deleted.append(metadata)
+    reply: Json = {"deletedDeveloperMetadata": deleted} if deleted else {}
+    return {"deleteDeveloperMetadata": reply}
+
+
 HANDLERS: dict[str, Callable[[list[Sheet], Json, Spreadsheet], Json]] = {
+    "createDeveloperMetadata": _create_developer_metadata,
+    "deleteDeveloperMetadata": _delete_developer_metadata,
     "appendCells": _append_cells,
     "addNamedRange": _add_named_range,
     "addProtectedRange": _add_protected_range,
