@@ -240,6 +240,15 @@ def published_text(
     return text
 
 
+def problems_text(where: str, problems: Sequence[str]) -> str:
+    """The notice for what failed after a write that landed (Zoom's rooms, messages)."""
+    shown = "\n".join(f"- {p}" for p in problems[:MAX_LINES])
+    more = len(problems) - MAX_LINES
+    if more > 0:
+        shown += f"\n... and {more} more: run `mixitup check`, or see the cron log."
+    return f"mixitup published for {where}, but not everything followed:\n{shown}"
+
+
 def failure_text(command: str, where: str, message: str, exit_code: int | None) -> str:
     """The notice for a failed command: the first lines of the message staff would see."""
     lines = message.strip().splitlines()

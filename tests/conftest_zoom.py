@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import requests
+import requests.adapters
 from requests.adapters import BaseAdapter
 
 from mixitup.config import ZoomApp
@@ -46,6 +47,14 @@ class Zoom:
             self.fake.account_id, self.fake.client_id, self.fake.client_secret, MEETING_ID
         )
         return replace(app, **changes)
+
+    def toml(self) -> str:
+        """The [zoom] section naming this fake's app and meeting."""
+        app = self.app()
+        return (
+            f'[zoom]\naccount_id = "{app.account_id}"\nclient_id = "{app.client_id}"\n'
+            f'client_secret = "{app.client_secret}"\nmeeting_id = {app.meeting_id}\n'
+        )
 
     def client(
         self,

@@ -58,6 +58,8 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import jsonschema
+import requests
+import requests.adapters
 
 Json = dict[str, Any]
 Answer = tuple[int, Json | None, tuple[tuple[str, str], ...]]
@@ -620,3 +622,23 @@ def live_row(name: str, email: str, join: str, leave: str | None = None) -> Json
         row["leave_time"] = leave
         row["leave_reason"] = f"{name} left the meeting."
     return row
+
+
+class _ToZoom(requests.adapters.HTTPAdapter):
+    """Sends https://zoom.us/... and https://api.zoom.us/... to the fake on 127.0.0.1."""
+
+    def __init__(self, base: str, host: str) -> None:
+        super().__init__()
+        self.base, self.host = base, host
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+        assert request.url is not None
+        request.url = self.base + request.url.removeprefix(self.host)
+        return super().send(request, *args, **kwargs)
+
+
+def connect(session: requests.Session, fake: FakeZoom) -> requests.Session:
+    """Route `session`'s calls to Zoom's hosts to `fake` (what `main(session=...)` needs)."""
+    session.mount("https://zoom.us/", _ToZoom(fake.url + "/", "https://zoom.us/"))
+    session.mount("https://api.zoom.us/v2/", _ToZoom(fake.api_url + "/", "https://api.zoom.us/v2/"))
+    return session

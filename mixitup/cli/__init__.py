@@ -44,14 +44,21 @@ class _Formatter(argparse.HelpFormatter):
         return super()._fill_text(text, width, indent)
 
 
-def main(argv: Sequence[str] | None = None, *, session: requests.Session | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    session: requests.Session | None = None,
+    slack_url: str | None = None,
+) -> int:
     """Run one command; return its exit code (see SPEC: 0 done, 2 usage, 3 data, 4 backend, 5).
 
-    `session` carries every Google request (Sheets API and token service): tests pass one
-    whose requests reach a local fake; None opens a new one.
+    `session` carries every request to Google (Sheets API, token service) and Zoom, and
+    `slack_url` is Slack's Web API address: tests pass ones that reach local fakes; by default
+    a new session and Slack itself.
     """
     args = parser().parse_args(argv)
     args.http_session = session
+    args.slack_url = slack_url
     _configure_logging(getattr(args, "verbose", 0) - getattr(args, "quiet", 0))
     try:
         return int(args.handler(args))
@@ -92,6 +99,7 @@ def parser() -> argparse.ArgumentParser:
         sessions.add_export,
         meeting.add_rebalance,
         meeting.add_attendance,
+        sessions.add_message,
         operate.add_report,
         sessions.add_unpublish,
     ):

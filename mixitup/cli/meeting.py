@@ -8,6 +8,7 @@ from pathlib import Path
 from mixitup import layout
 from mixitup.backends import open_backend, open_students_backend
 from mixitup.cli.args import add_session, config_of, session_of
+from mixitup.cli.sessions import print_followed
 from mixitup.config import Config
 from mixitup.errors import ConfigError, StudentsWriteError
 
@@ -87,6 +88,12 @@ def add_rebalance(
         action="append",
         help="Zoom's participants report so far: everyone grouped but not in it is absent",
     )
+    who.add_argument(
+        "--zoom-live",
+        action="store_true",
+        help="who is in the meeting now, from Zoom's Dashboard ([zoom] set up, a Business "
+        "plan): everyone grouped but not in the meeting is absent",
+    )
     command.add_argument("--any-date", action="store_true", help=ANY_DATE)
     command.set_defaults(handler=rebalance)
 
@@ -140,22 +147,34 @@ def rebalance(args: argparse.Namespace) -> int:
     config = config_of(args)
     session = session_of(args, config)
     backend = open_backend(config, args.http_session)
+    reports = [read_report(path) for path in args.zoom or ()]
+    if args.zoom_live:
+        from mixitup.zoom.client import open_client
+        from mixitup.zoom.live import live_participants
+        from mixitup.zoom_report import ZoomReport
+
+        client = open_client(config, args.http_session)
+        live = live_participants(client)
+        reports = [ZoomReport(f"who is in {client.meeting} now", live.joins)]
     try:
         result = pipeline.rebalance(
             config,
             backend,
             session,
             absent=args.absent or (),
-            reports=[read_report(path) for path in args.zoom or ()],
-            any_date=args.any_date,
+            reports=reports,
+            any_date=args.any_date or args.zoom_live,
             force_past=args.force_past,
             students_backend=open_students_backend(config, args.http_session),
+            http=args.http_session,
+            slack_url=args.slack_url,
         )
     except StudentsWriteError as error:
         if isinstance(error.result, pipeline.RebalanceOutcome):
             print_rebalance(config, backend.location, error.result, tab=False)  # moves stand
         raise
     print_rebalance(config, backend.location, result)
+    print_followed(result.followed)
     return 0
 
 

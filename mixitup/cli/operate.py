@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -87,8 +88,19 @@ def run(args: argparse.Namespace) -> int:
     with notify.on_failure(config.webhook, "run", where(config)):
         backend = open_backend(config, args.http_session)
         students = open_students_backend(config, args.http_session)
-        outcome = pipeline.run(config, backend, today=today, now=now, students_backend=students)
-        notify_published(config, backend, students, outcome.published)
+        outcome = pipeline.run(
+            config,
+            backend,
+            today=today,
+            now=now,
+            students_backend=students,
+            http=args.http_session,
+            slack_url=args.slack_url,
+        )
+        followed = outcome.followed
+        if outcome.problems:
+            followed = replace(followed, problems=(*outcome.problems, *followed.problems))
+        notify_published(config, backend, students, outcome.published, followed)
         if outcome.unplaced:
             raise DataError(
                 "Late joiners not added (everyone else was): "

@@ -95,6 +95,52 @@ def add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser], **
     zoom.set_defaults(handler=export_zoom)
 
 
+def add_message(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], **kw: object
+) -> None:
+    command = commands.add_parser(
+        "message",
+        help="tell each group of a published session where they meet (Slack or email)",
+        description="Send each group of a published session its message ([slack] and/or "
+        "[email] in mixitup.toml): who is in it, who leads, when and where. Only what was not "
+        "sent yet (a follow-up to groups that changed); --resend sends every group's again. "
+        "`run` does this by itself after each publish.",
+        epilog="example:\n  mixitup message --date 2027-01-13 --dry-run",
+        **kw,  # type: ignore[arg-type]
+    )
+    add_session(command)
+    command.add_argument("--resend", action="store_true", help="send every group's message again")
+    command.add_argument(
+        "--dry-run", action="store_true", help="show the messages; send and record nothing"
+    )
+    command.set_defaults(handler=message)
+
+
+def message(args: argparse.Namespace) -> int:
+    from mixitup import pipeline
+
+    config = config_of(args)
+    session = session_of(args, config)
+    backend = open_backend(config, args.http_session)
+    told = pipeline.message(
+        config,
+        backend,
+        session,
+        resend=args.resend,
+        dry_run=args.dry_run,
+        students_backend=open_students_backend(config, args.http_session),
+        slack_url=args.slack_url,
+    )
+    label = layout.label(session)
+    if args.dry_run:
+        print(told.preview or f"{label}: every group has been told already; nothing to send.")
+        return 0
+    print(f"{label}: told {told.sent} group{'' if told.sent == 1 else 's'}.")
+    for problem in told.problems:
+        print(f"Not done: {problem}")
+    return 0
+
+
 def plan(args: argparse.Namespace) -> int:
     from mixitup import pipeline
 
@@ -140,15 +186,18 @@ def publish(args: argparse.Namespace) -> int:
             force=args.force,
             force_past=args.force_past,
             students_backend=students,
+            http=args.http_session,
+            slack_url=args.slack_url,
         )
         if outcome.plan is not None:
-            notify_published(config, backend, students, [outcome.plan])
+            notify_published(config, backend, students, [outcome.plan], outcome.followed)
     label = layout.label(outcome.session)
     if outcome.plan is None:
         print(f"{label} is already published; nothing changed. {placed(backend, students)}")
     else:
         print(f"{outcome.action.capitalize()} {label}. {placed(backend, students)}")
         print_report(outcome.plan.grouping)
+        print_followed(outcome.followed)
     single_sheet_notice(config, backend.location)
     return 0
 
@@ -161,7 +210,12 @@ def unpublish(args: argparse.Namespace) -> int:
     backend = open_backend(config, args.http_session)
     students = open_students_backend(config, args.http_session)
     outcome = pipeline.unpublish(
-        config, backend, session, force_past=args.force_past, students_backend=students
+        config,
+        backend,
+        session,
+        force_past=args.force_past,
+        students_backend=students,
+        http=args.http_session,
     )
     label = layout.label(session)
     if not outcome.changed:
@@ -223,18 +277,35 @@ def where(config: Config) -> str:
 
 
 def notify_published(
-    config: Config, staff: Backend, students: Backend | None, plans: Sequence[pipeline.Plan]
+    config: Config,
+    staff: Backend,
+    students: Backend | None,
+    plans: Sequence[pipeline.Plan],
+    followed: pipeline.Followed | None = None,
 ) -> None:
+    """One notice per session published; and one listing what failed after (Zoom, messages)."""
     for result in plans:
         text = notify.published_text(
             layout.label(result.session),
-            len(result.roster.students),
+            len(result.roster.students) - len(result.sitting_out),
             result.grouping.report.groups,
             (students or staff).location,
             layout.groups_title(result.session),
             result.sitting_out,
         )
         notify.send(config.webhook, text)
+    if followed is not None and followed.problems:
+        notify.send(config.webhook, notify.problems_text(where(config), followed.problems))
+
+
+def print_followed(followed: pipeline.Followed) -> None:
+    """What followed the write: Zoom's rooms, the messages sent, and what failed."""
+    if followed.rooms:
+        print(followed.rooms)
+    if followed.sent:
+        print(f"Told {followed.sent} group{'' if followed.sent == 1 else 's'} (Slack or email).")
+    for problem in followed.problems:
+        print(f"Not done: {problem}")
 
 
 def single_sheet_notice(config: Config, location: str) -> None:

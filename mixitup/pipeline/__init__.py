@@ -5,6 +5,7 @@ One module per concept: `loop` (how every command reads and writes both spreadsh
 (attendance, the day-of rebalance), `queries` (status, export), `report` and `unpublish`.
 """
 
+from mixitup.pipeline.follow import Followed, Told, follow, message
 from mixitup.pipeline.loop import Decision, Record, Sheets, read, read_decide_write, write
 from mixitup.pipeline.meeting import (
     AttendanceOutcome,
@@ -21,6 +22,7 @@ from mixitup.pipeline.unpublish import Unpublished, unpublish
 __all__ = [
     "AttendanceOutcome",
     "Decision",
+    "Followed",
     "Joined",
     "Outcome",
     "Plan",
@@ -31,10 +33,13 @@ __all__ = [
     "Sheets",
     "SlotStatus",
     "Status",
+    "Told",
     "Unplaced",
     "Unpublished",
     "attendance",
     "export_zoom",
+    "follow",
+    "message",
     "plan",
     "publish",
     "read",

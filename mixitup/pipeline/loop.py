@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from mixitup import layout
 from mixitup import students as students_sheet
 from mixitup.backends import Backend
+from mixitup.change import apply_change
 from mixitup.config import Config
 from mixitup.errors import BackendError, ConflictError, RosterError, StudentsWriteError
 from mixitup.history import History, read_history
@@ -123,6 +124,16 @@ def read(config: Config, sheets: Sheets) -> Record:
     return _record(config, _read(sheets.staff), students)
 
 
+@dataclass(frozen=True)
+class Committed(Generic[T]):
+    """What a write left: the command's result, the record as written, and the staff
+    spreadsheet as it now is (for what follows: the Zoom rooms, the messages' ledger)."""
+
+    result: T
+    history: History
+    staff: Snapshot
+
+
 def write(
     config: Config,
     sheets: Sheets,
@@ -137,10 +148,24 @@ def write(
     Raises StudentsWriteError, carrying the result, when the record was written but the
     students' spreadsheet could not be: the next `run` writes it from the record.
     """
+    return commit(config, sheets, decide, now=now, today=today).result
+
+
+def commit(
+    config: Config,
+    sheets: Sheets,
+    decide: Callable[[Record], Decision[T]],
+    *,
+    now: dt.datetime,
+    today: dt.date | None = None,
+) -> Committed[T]:
+    """`write`, returning also the record as written and the staff spreadsheet after it."""
     today = today or now.date()
     students = _read_students(config, sheets)
 
-    def staff_decide(snapshot: Snapshot) -> tuple[tuple[Decision[T], History], Change | None]:
+    def staff_decide(
+        snapshot: Snapshot,
+    ) -> tuple[tuple[Decision[T], History, Snapshot], Change | None]:
         record = _record(config, snapshot, students)
         decision = decide(record)
         history = decision.history or record.history
@@ -153,9 +178,10 @@ def write(
             tabs += mirror.change.tabs
             deletes += mirror.change.delete_tabs
         change = Change(tabs=tabs, delete_tabs=deletes, history=edit or None)
-        return (decision, history), change
+        after = apply_change(snapshot, change) if change else snapshot
+        return (decision, history, after), change
 
-    decision, history = read_decide_write(sheets.staff, staff_decide)
+    decision, history, after = read_decide_write(sheets.staff, staff_decide)
     if sheets.students is not None and students is not None:
         shown = sheets.students.location
 
@@ -174,7 +200,7 @@ def write(
             ) from error
         for session in written:
             log.info("wrote %s to the students' spreadsheet %s", layout.label(session), shown)
-    return decision.result
+    return Committed(decision.result, history, after)
 
 
 def out_of_step(config: Config, record: Record, today: dt.date) -> tuple[Session, ...]:

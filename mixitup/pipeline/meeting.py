@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from mixitup import layout
 from mixitup.attendance import (
@@ -25,12 +26,17 @@ from mixitup.history import History
 from mixitup.latejoin import recorded_groups, recorded_leads
 from mixitup.layout import ABSENT, ATTENDED, LEAD
 from mixitup.leads import Led
-from mixitup.models import Entry, Session
-from mixitup.pipeline.loop import Decision, Record, Sheets, write
+from mixitup.models import Entry, Session, Student
+from mixitup.pipeline.follow import Followed, follow
+from mixitup.pipeline.loop import Committed, Decision, Record, Sheets, commit, write
 from mixitup.rebalance import Move
 from mixitup.rebalance import rebalance as rebalance_groups
+from mixitup.roster import read_roster
 from mixitup.schedule import started
 from mixitup.zoom_report import ZoomReport
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +127,7 @@ class RebalanceOutcome:
     short: tuple[int, ...]  # rooms still below [groups] min_present
     unled: tuple[int, ...]  # rooms with nobody present who can lead
     changed: bool
+    followed: Followed = field(default_factory=Followed)  # Zoom rooms, messages: when set up
 
 
 def rebalance(
@@ -134,6 +141,8 @@ def rebalance(
     force_past: bool = False,
     now: dt.datetime | None = None,
     students_backend: Backend | None = None,
+    http: requests.Session | None = None,
+    slack_url: str | None = None,
 ) -> RebalanceOutcome:
     """Move the fewest present students so every room of `session` has at least [groups]
     min_present present and a lead where possible; write the record and its groups tab.
@@ -206,7 +215,23 @@ def rebalance(
         )
         return Decision(outcome, history=history.with_session(label, updated), touched=(session,))
 
-    outcome = write(config, Sheets(backend, students_backend), decide, now=now)
+    sheets = Sheets(backend, students_backend)
+    done = commit(config, sheets, decide, now=now)
+    outcome = done.result
+    if outcome.changed:
+        students = tuple(s for g in recorded_groups(done.history.session(label), ()) for s in g)
+        followed = follow(
+            config,
+            sheets,
+            done.history,
+            _roster_or(done, config, students),
+            done.staff,
+            (session,),
+            now,
+            http=http,
+            slack_url=slack_url,
+        )
+        outcome = replace(outcome, followed=followed)
     log.info(
         "%s: %d absent, %d moved%s",
         label,
@@ -215,6 +240,17 @@ def rebalance(
         "" if outcome.changed else "; nothing changed",
     )
     return outcome
+
+
+def _roster_or(
+    done: Committed[RebalanceOutcome], config: Config, fallback: Sequence[Student]
+) -> Sequence[Student]:
+    """The roster's students (for emails), or `fallback` when the roster cannot be read."""
+    staff = done.staff
+    try:
+        return read_roster(dict(staff.tabs), staff.titles, config, staff.uncomputed).students
+    except RosterError:
+        return fallback
 
 
 def _zone(config: Config) -> str:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    import requests
 
 from mixitup import layout
 from mixitup.backends import Backend
@@ -16,7 +19,8 @@ from mixitup.history import History, session_entries
 from mixitup.leads import Led, choose_leads, due_to_lead
 from mixitup.models import Session
 from mixitup.optimizer import Grouping, Rules, group_count, optimize
-from mixitup.pipeline.loop import Decision, Record, Sheets, read, write
+from mixitup.pipeline.follow import Followed, follow
+from mixitup.pipeline.loop import Decision, Record, Sheets, commit, read
 from mixitup.prompts import load_prompts
 from mixitup.roster import Roster
 from mixitup.schedule import started
@@ -44,6 +48,7 @@ class Outcome:
     session: Session
     action: Literal["published", "replaced", "unchanged"]
     plan: Plan | None  # None when nothing needed computing
+    followed: Followed = field(default_factory=Followed)  # Zoom rooms, messages: when set up
 
 
 def plan(
@@ -113,13 +118,16 @@ def publish(
     today: dt.date | None = None,
     now: dt.datetime | None = None,
     students_backend: Backend | None = None,
+    http: requests.Session | None = None,
+    slack_url: str | None = None,
 ) -> Outcome:
     """Write the session's groups, prompts and History rows, unless already there.
 
     An already published session is left alone unless `force`; from its start on (its groups
     are then the record of who met), replacing it also needs `force_past`, and so does
     publishing a new session dated before today. The record is written first, then the tabs
-    (to the students' spreadsheet when there is one).
+    (to the students' spreadsheet when there is one); then Zoom's rooms and the groups'
+    messages follow (`follow`; `http` and `slack_url` reach their far ends, for tests).
     """
     now = now or config.calendar.now()
     today = today or now.date()
@@ -151,7 +159,22 @@ def publish(
             force=(session,),
         )
 
-    outcome = write(config, Sheets(backend, students_backend), decide, now=now, today=today)
+    sheets = Sheets(backend, students_backend)
+    done = commit(config, sheets, decide, now=now, today=today)
+    outcome = done.result
+    if outcome.plan is not None:
+        followed = follow(
+            config,
+            sheets,
+            done.history,
+            outcome.plan.roster.students,
+            done.staff,
+            (session,),
+            now,
+            http=http,
+            slack_url=slack_url,
+        )
+        outcome = replace(outcome, followed=followed)
     if outcome.plan is not None:
         log.info(
             "%s %s: %d students in %d groups",

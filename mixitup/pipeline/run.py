@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from mixitup import layout, schedule
 from mixitup.backends import Backend
 from mixitup.config import Config
-from mixitup.errors import ConfigError, InfeasibleGroupingError
+from mixitup.errors import ConfigError, InfeasibleGroupingError, RosterError
 from mixitup.history import History
 from mixitup.latejoin import (
     Placement,
@@ -24,12 +25,19 @@ from mixitup.latejoin import (
 )
 from mixitup.layout import ABSENT, LEAD
 from mixitup.leads import Led, choose_leads
-from mixitup.models import Entry, Session, Student
-from mixitup.pipeline.loop import Decision, Record, Sheets, write
+from mixitup.models import Entry, Session, Snapshot, Student
+from mixitup.pipeline.follow import Followed, follow
+from mixitup.pipeline.loop import Decision, Record, Sheets, commit
 from mixitup.pipeline.publish import Plan, plan_session, rules_for
-from mixitup.roster import Roster
+from mixitup.roster import Roster, read_roster
+
+if TYPE_CHECKING:
+    import requests
+
+    from mixitup.zoom.client import ZoomClient
 
 log = logging.getLogger(__name__)
+WEEK = dt.timedelta(days=7)  # Zoom attendance is read within a week of the session
 
 
 @dataclass(frozen=True)
@@ -57,10 +65,13 @@ class RunOutcome:
     joined: tuple[Joined, ...]
     recorded: int = 0  # History rows written for staff edits (students moved or typed in)
     unplaced: tuple[Unplaced, ...] = ()  # late joiners left out: `mixitup run` exits 3
+    attendance: tuple[str, ...] = ()  # sessions whose attendance was read from Zoom
+    problems: tuple[str, ...] = ()  # Zoom failures while reading attendance (retried next run)
+    followed: Followed = field(default_factory=Followed)  # Zoom rooms, messages: when set up
 
     @property
     def changed(self) -> bool:
-        return bool(self.published or self.joined or self.recorded)
+        return bool(self.published or self.joined or self.recorded or self.attendance)
 
 
 def run(
@@ -69,13 +80,17 @@ def run(
     today: dt.date | None = None,
     now: dt.datetime | None = None,
     students_backend: Backend | None = None,
+    http: requests.Session | None = None,
+    slack_url: str | None = None,
 ) -> RunOutcome:
     """Publish every session the calendar says is due and add late joiners, in one write.
 
     `now` defaults to the start of `today` when only `today` is given, else the clock. Late
     joiners are added until a session starts ([calendar] start); sessions whose date has
     passed are never touched. When nothing is due, nobody joined late and staff edited
-    nothing, nothing is written at all, so running every hour is safe.
+    nothing, nothing is written at all, so running every hour is safe. With [zoom], a
+    session's attendance is read from Zoom once it has ended; then the meeting's rooms and the
+    groups' messages follow every session still to come (`follow`).
     """
     if not config.calendar.module_starts:
         where = config.source or "mixitup.toml"
@@ -88,10 +103,35 @@ def run(
         now = calendar.now() if today is None else calendar.at(today, dt.time())
     today = today or now.date()
 
-    def decide(record: Record) -> Decision[RunOutcome]:
-        return _decide(config, record, today, now)
+    zoom = None
+    if config.zoom_app is not None:
+        from mixitup.zoom.client import open_client
 
-    outcome = write(config, Sheets(backend, students_backend), decide, now=now, today=today)
+        zoom = open_client(config, http)
+
+    def decide(record: Record) -> Decision[RunOutcome]:
+        return _decide(config, record, today, now, zoom)
+
+    sheets = Sheets(backend, students_backend)
+    done = commit(config, sheets, decide, now=now, today=today)
+    outcome = done.result
+    try:
+        students = _active(config, done.staff)
+    except RosterError:
+        students = ()
+    to_come = schedule.open_sessions(config.calendar, done.history.sessions(), now)
+    followed = follow(
+        config,
+        sheets,
+        done.history,
+        students,
+        done.staff,
+        to_come,
+        now,
+        http=http,
+        slack_url=slack_url,
+    )
+    outcome = replace(outcome, followed=followed)
     if outcome.changed:
         _log_run(outcome, backend.location)
     else:
@@ -99,8 +139,12 @@ def run(
     return outcome
 
 
+def _active(config: Config, staff: Snapshot) -> tuple[Student, ...]:
+    return read_roster(dict(staff.tabs), staff.titles, config, staff.uncomputed).students
+
+
 def _decide(
-    config: Config, record: Record, today: dt.date, now: dt.datetime
+    config: Config, record: Record, today: dt.date, now: dt.datetime, zoom: ZoomClient | None
 ) -> Decision[RunOutcome]:
     history = record.history
     folded = history.edit(now, config.seed)
@@ -123,10 +167,17 @@ def _decide(
         log.debug("  %s: %s", layout.label(slot.session), slot.state(today, published))
     for note in schedule.notes(config.calendar):
         log.warning("check the calendar: %s", note)
+    imported: tuple[str, ...] = ()
+    problems: list[str] = []
+    if zoom is not None:
+        history, imported, problems = _zoom_attendance(config, record, zoom, now)
     if not due and not upcoming:
-        return Decision(RunOutcome((), (), recorded))
+        return Decision(
+            RunOutcome((), (), recorded, (), imported, tuple(problems)),
+            history=history if imported else None,
+        )
     roster = record.roster
-    history = _late_requests(config, record, record.history.matched_to(roster))
+    history = _late_requests(config, record, history.matched_to(roster))
     plans: list[Plan] = []
     for session in due:
         result = plan_session(config, record, history, session)
@@ -140,9 +191,77 @@ def _decide(
         if found is not None:
             joined.append(found)
         unplaced += left
-    outcome = RunOutcome(tuple(plans), tuple(joined), recorded, tuple(unplaced))
+    outcome = RunOutcome(
+        tuple(plans), tuple(joined), recorded, tuple(unplaced), imported, tuple(problems)
+    )
     touched = tuple(p.session for p in plans) + tuple(j.session for j in joined)
     return Decision(outcome, history=history, touched=touched)
+
+
+def _zoom_attendance(
+    config: Config, record: Record, zoom: ZoomClient, now: dt.datetime
+) -> tuple[History, tuple[str, ...], list[str]]:
+    """The record with the attendance of every session that ended in the last week and has
+    none recorded, read from Zoom's participants reports; the sessions read, and what failed.
+
+    Once a session's attendance is recorded it is never read again, so staff corrections
+    stand. A session Zoom lists no ended instance of yet waits for a later run.
+    """
+    from mixitup.attendance import Directory, import_reports
+    from mixitup.errors import ZoomError
+    from mixitup.zoom.report import (
+        NoInstanceYet,
+        attendance_due,
+        meeting_joins,
+        session_end,
+    )
+    from mixitup.zoom_report import ZoomReport
+
+    history = record.history
+    calendar = config.calendar
+    imported: list[str] = []
+    problems: list[str] = []
+    for label in sorted(history.sessions()):
+        session = layout.parse_label(label)
+        if session is None or not dt.timedelta(0) <= now.date() - session.date <= WEEK:
+            continue
+        entries = history.session(label)
+        if not entries or any(e.attended or e.reports for e in entries):
+            continue  # recorded: staff corrections stand
+        planned_end = calendar.at(session.date, calendar.start) + dt.timedelta(minutes=60)
+        try:
+            end = session_end(zoom, session.date, zoom.zone, planned_end)
+            if not attendance_due(now, end, recorded=False):
+                continue
+            got = meeting_joins(zoom, session.date, zoom.zone)
+        except ZoomError as error:
+            problems.append(
+                f"{label}: attendance was not read from Zoom: {error} The next run tries "
+                "again; or import the CSV with `mixitup attendance --zoom`."
+            )
+            continue
+        if isinstance(got, NoInstanceYet):
+            log.info("%s: %s", label, got.reason)
+            continue
+        where = f"Zoom's participants report of {zoom.meeting} on {session.date}"
+        try:
+            students = record.roster.students
+            apart = record.roster.keep_apart
+        except RosterError:
+            students, apart = (), frozenset()
+        directory = Directory(entries, students, apart)
+        found = import_reports(
+            entries, [ZoomReport(where, got.joins)], directory, config.min_minutes
+        )
+        history = history.with_session(label, found.entries)
+        imported.append(label)
+        log.info(
+            "%s: attendance read from Zoom: %d attended, %d absent",
+            label,
+            sum(e.attended == "yes" for e in found.entries),
+            sum(e.attended == ABSENT for e in found.entries),
+        )
+    return history, tuple(imported), problems
 
 
 def _late_requests(config: Config, record: Record, history: History) -> History:

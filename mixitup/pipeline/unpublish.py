@@ -6,14 +6,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from mixitup import layout
 from mixitup.backends import Backend
 from mixitup.config import Config
 from mixitup.errors import ConfigError
 from mixitup.models import Session
-from mixitup.pipeline.loop import Decision, Record, Sheets, write
+from mixitup.pipeline.follow import follow
+from mixitup.pipeline.loop import Decision, Record, Sheets, commit
 from mixitup.schedule import started
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +44,7 @@ def unpublish(
     force_past: bool = False,
     now: dt.datetime | None = None,
     students_backend: Backend | None = None,
+    http: requests.Session | None = None,
 ) -> Unpublished:
     """Remove `session` from the record and its tabs from both spreadsheets (record first).
 
@@ -75,7 +81,12 @@ def unpublish(
             removed=(session,),
         )
 
-    outcome = write(config, Sheets(backend, students_backend), decide, now=now)
+    sheets = Sheets(backend, students_backend)
+    done = commit(config, sheets, decide, now=now)
+    outcome = done.result
+    if outcome.changed and config.zoom_app is not None:
+        # The meeting's rooms follow the next session still to come, which may now be another.
+        follow(config, sheets, done.history, (), done.staff, (), now, http=http)
     if outcome.changed:
         log.info("unpublished %s: %d History rows, %d tabs", label, outcome.rows, len(outcome.tabs))
     return outcome
