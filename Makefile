@@ -16,12 +16,12 @@ KERNELS := setup.py mixitup/instance.py mixitup/kernels.py mixitup/aot.py
 # it to the first run, which cannot write it where PYTHONDONTWRITEBYTECODE is set (as in many
 # containers), and then every run compiles mixitup's source again.
 $(VENV)/.installed: pyproject.toml $(KERNELS) | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[all]'
 	$(BIN)/python -m compileall -q mixitup
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(KERNELS) | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[all,test]'
 	$(BIN)/python -m compileall -q mixitup
 	touch $(VENV)/.installed $@
 

@@ -77,3 +77,58 @@ def test_a_plan_loads_neither_openpyxl_nor_numba(tmp_path: Path) -> None:
     assert "Group 1:" in done.stdout
     built = load_kernels().ahead_of_time
     assert json.loads(done.stdout.splitlines()[-1]) == ([] if built else ["numba"])
+
+
+def _module_imports() -> dict[str, set[str]]:
+    """mixitup module -> the mixitup modules it imports when it is imported (top level, not
+    inside functions, not under TYPE_CHECKING)."""
+    import ast
+
+    root = Path(__file__).parent.parent / "mixitup"
+    modules = {
+        ".".join(("mixitup", *p.relative_to(root).with_suffix("").parts)).removesuffix(
+            ".__init__"
+        ): p
+        for p in root.rglob("*.py")
+    }
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        found: set[str] = set()
+        for node in tree.body:  # module level only: imports inside functions are lazy
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+                continue
+            for sub in ast.walk(node) if not isinstance(node, ast.FunctionDef) else ():
+                if isinstance(sub, ast.ImportFrom) and sub.module and sub.level == 0:
+                    base = sub.module
+                    names = [f"{base}.{a.name}" for a in sub.names]
+                    found |= {n for n in [base, *names] if n in modules}
+                elif isinstance(sub, ast.Import):
+                    found |= {a.name for a in sub.names if a.name in modules}
+        graph[name] = {m for m in found if m != name and not name.startswith(f"{m}.")}
+    return graph
+
+
+def test_no_module_of_mixitup_imports_itself_through_others() -> None:
+    """Layers point down: no import cycle between mixitup's modules."""
+    graph = _module_imports()
+    state: dict[str, int] = {}
+    cycle: list[str] = []
+
+    def visit(module: str, path: list[str]) -> bool:
+        state[module] = 1
+        for child in sorted(graph.get(module, ())):
+            if state.get(child) == 1:
+                cycle.extend([*path[path.index(child) :], child] if child in path else [child])
+                return True
+            if state.get(child) is None and visit(child, [*path, child]):
+                return True
+        state[module] = 2
+        return False
+
+    for module in sorted(graph):
+        if state.get(module) is None and visit(module, [module]):
+            break
+    assert not cycle, " -> ".join(cycle)
+    assert "mixitup.history" not in graph["mixitup.change"]  # the contract imports no step
+    assert graph["mixitup.layout"] <= {"mixitup.models", "mixitup.errors"}

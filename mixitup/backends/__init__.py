@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from mixitup.extras import need
+
 if TYPE_CHECKING:
     import requests
 
@@ -46,6 +48,7 @@ def open_students_backend(
     if config.backend == "google":
         from dataclasses import replace
 
+        need("google")
         from mixitup.backends.google import open_google_backend
 
         backend = open_google_backend(replace(config, sheet_id=students.sheet_id), session)
@@ -67,6 +70,7 @@ def open_backend(config: Config, session: requests.Session | None = None) -> Bac
     workbook ignores it.
     """
     if config.backend == "google":
+        need("google")
         from mixitup.backends.google import open_google_backend
 
         return open_google_backend(config, session)

@@ -87,6 +87,9 @@ def init(args: argparse.Namespace) -> int:
 
 def login(args: argparse.Namespace) -> int:
     from mixitup.config import login_file
+    from mixitup.extras import need
+
+    need("login")
     from mixitup.login import find_client_secrets
     from mixitup.login import login as sign_in
 

@@ -18,6 +18,7 @@ from mixitup import layout, schedule
 from mixitup.backends import Backend
 from mixitup.config import Config
 from mixitup.errors import BackendError, DataError
+from mixitup.extras import need
 from mixitup.history import History
 from mixitup.latejoin import recorded_groups
 from mixitup.models import Change, Session, Snapshot, Student
@@ -177,6 +178,7 @@ def _send(
     if config.slack is not None:
         for_slack = [o for o in todo if o.channel == "slack"]
         if for_slack:
+            need("slack")
             client = slack.make_client(config.slack, base_url=slack_url)
             done += slack.send(
                 client, for_slack, details, remind_minutes=config.slack.remind_minutes, now=now

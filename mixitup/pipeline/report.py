@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from mixitup.backends import Backend
 from mixitup.config import Config
 from mixitup.errors import ConfigError, RosterError
+from mixitup.extras import need
 from mixitup.history import History
 from mixitup.models import Student
 from mixitup.pipeline.loop import Decision, Record, Sheets, write
@@ -46,6 +47,7 @@ def report(
     never replaced (ConfigError). With a single spreadsheet, which students open, no tab is
     written: it would show them everyone's attendance and emails.
     """
+    need("report")
     from mixitup.feedback import feedback_tab, is_feedback_tab
     from mixitup.report import build, entries_frame, is_report_tab, report_tab
 
