@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 
@@ -31,7 +32,12 @@ from mixitup.models import Entry, Session
 from mixitup.pipeline import attendance, publish, rebalance
 
 FIRST = dt.date(2025, 1, 8)  # a Wednesday
-NOW = dt.datetime(2027, 1, 13, 11, 0, tzinfo=dt.UTC)
+NOW = dt.datetime(2027, 1, 13, 11, 0, tzinfo=dt.UTC)  # the History's "Published at"
+
+
+def before(day: dt.date, hour: int) -> dt.datetime:
+    """`hour` o'clock on `day`, this machine's time: the sessions start at 12:00 there."""
+    return dt.datetime.combine(day, dt.time(hour)).astimezone()
 
 
 def build(path: Path, sessions: int, students: int, rng: random.Random) -> Session:
@@ -71,6 +77,39 @@ def build(path: Path, sessions: int, students: int, rng: random.Random) -> Sessi
     return session
 
 
+def google_runner(base: Path) -> Callable[[Callable[[Config, object], object]], object]:
+    """Runs an action against a fresh copy, on the fake Google Sheets API (tests/fake_sheets),
+    of the workbook `base`: real requests and google-auth, the fake's own work included."""
+    import copy
+    import itertools
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.fake_sheets import FakeSheets, GoogleSheet, service_account_key, write_key
+
+    fake = FakeSheets().start()
+    key = service_account_key(fake)
+    key_file = write_key(base.parent / "key.json", key)
+    key_file.chmod(0o600)
+    book = openpyxl.load_workbook(base)
+    seeded = fake.create("1Seed", editors=(key["client_email"],))
+    for sheet in book.worksheets:
+        rows = [["" if v is None else v for v in r] for r in sheet.iter_rows(values_only=True)]
+        seeded.add(sheet.title, rows, hidden=sheet.sheet_state != "visible")
+    numbers = itertools.count()
+
+    def run(action: Callable[[Config, object], object]) -> object:
+        sheet_id = f"1Copy{next(numbers)}"
+        copied = copy.deepcopy(seeded)
+        copied.spreadsheet_id = sheet_id
+        with fake.lock:
+            fake.spreadsheets[sheet_id] = copied
+        google = GoogleSheet(fake, copied, key_file, client_email=key["client_email"])
+        return action(google.config(), google.backend())
+
+    return run
+
+
 def median_of(repeat: int, base: Path, folder: Path, action: Callable[[Path], object]) -> float:
     times = []
     for attempt in range(repeat):
@@ -89,6 +128,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=250)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--backend", choices=("xlsx", "google"), default="xlsx")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as name:
@@ -96,26 +136,68 @@ def main() -> None:
         base = folder / "base.xlsx"
         last = build(base, args.sessions, args.students, rng)
         rows = args.sessions * args.students
-        print(f"History: {args.sessions} sessions x {args.students} students = {rows} rows")
+        print(
+            f"{args.backend}: History of {args.sessions} sessions x {args.students} students "
+            f"= {rows} rows"
+        )
         upcoming = Session(last.date + dt.timedelta(weeks=2), 4 if last.week == 2 else 2)
 
         def do_publish(path: Path) -> object:
-            return publish(Config(workbook=path), XlsxBackend(path), upcoming, now=NOW)
+            return publish(
+                Config(workbook=path), XlsxBackend(path), upcoming, now=before(last.date, 13)
+            )
 
         def do_attendance(path: Path) -> object:
             return attendance(
-                Config(workbook=path), XlsxBackend(path), last, absent=["Student 0007"], now=NOW
+                Config(workbook=path),
+                XlsxBackend(path),
+                last,
+                absent=["Student 0007"],
+                now=before(last.date, 15),
             )
 
         def do_rebalance(path: Path) -> object:
             away = [f"Student {i:04d}" for i in range(0, 60, 3)]
-            return rebalance(Config(workbook=path), XlsxBackend(path), last, absent=away, now=NOW)
+            return rebalance(
+                Config(workbook=path),
+                XlsxBackend(path),
+                last,
+                absent=away,
+                now=before(last.date, 11),
+            )
 
-        figures = {
-            "publish the next session": median_of(args.repeat, base, folder, do_publish),
-            "attendance --absent (1 student)": median_of(args.repeat, base, folder, do_attendance),
-            "rebalance --absent (20 students)": median_of(args.repeat, base, folder, do_rebalance),
-        }
+        if args.backend == "google":
+            run = google_runner(base)
+            away = [f"Student {i:04d}" for i in range(0, 60, 3)]
+            actions: dict[str, Callable[[Config, Any], object]] = {
+                "publish the next session": lambda c, b: publish(
+                    c, b, upcoming, now=before(last.date, 13)
+                ),
+                "attendance --absent (1 student)": lambda c, b: attendance(
+                    c, b, last, absent=["Student 0007"], now=before(last.date, 15)
+                ),
+                "rebalance --absent (20 students)": lambda c, b: rebalance(
+                    c, b, last, absent=away, now=before(last.date, 11)
+                ),
+            }
+            figures = {}
+            for label, action in actions.items():
+                times = []
+                for _ in range(args.repeat):
+                    started = time.perf_counter()
+                    run(action)
+                    times.append(time.perf_counter() - started)
+                figures[label] = statistics.median(times)
+        else:
+            figures = {
+                "publish the next session": median_of(args.repeat, base, folder, do_publish),
+                "attendance --absent (1 student)": median_of(
+                    args.repeat, base, folder, do_attendance
+                ),
+                "rebalance --absent (20 students)": median_of(
+                    args.repeat, base, folder, do_rebalance
+                ),
+            }
         baseline = figures["publish the next session"]
         for label, seconds in figures.items():
             print(f"{label:34} {seconds:6.2f} s median  ({seconds / baseline:.2f}x publish)")
