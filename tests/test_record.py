@@ -49,7 +49,9 @@ def break_students_sheet(two: Two) -> None:
     if two.google is None:
         (two.folder / "~$students.xlsx").write_bytes(b"\x03Ann")
     else:
-        two.google.fake.fail("batchUpdate", *[server_error(503)] * 6, spreadsheet_id=STUDENTS_ID)
+        two.google.fake.fail(
+            "batchUpdate", *[server_error(503, retry_after="0")] * 6, spreadsheet_id=STUDENTS_ID
+        )
 
 
 def mend_students_sheet(two: Two) -> None:
