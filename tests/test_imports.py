@@ -23,6 +23,7 @@ ALLOWED = {
     "mixitup.cli.setup",
     "mixitup.config",
     "mixitup.errors",
+    "mixitup.extras",  # which pip extra a command needs; stdlib only
     "mixitup.layout",  # labels and tab titles, for messages; stdlib only
     "mixitup.models",
     "mixitup.notify",  # stdlib only until a notice is sent
