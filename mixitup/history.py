@@ -172,21 +172,25 @@ def session_entries(
     session: Session, groups: Sequence[Sequence[Student]], leads: Collection[str] = ()
 ) -> tuple[Entry, ...]:
     """New entries recording `groups` for `session` (group 1 first), leads marked."""
-    label = layout.label(session)
     return tuple(
-        Entry(
-            0,
-            label,
-            number,
-            s.key,
-            s.name,
-            s.program,
-            str(s.module),
-            s.cohort,
-            LEAD if s.key in leads else "",
-        )
+        new_entry(session, number, s, s.key in leads)
         for number, group in enumerate(groups, 1)
         for s in sorted(group, key=lambda s: s.key)
+    )
+
+
+def new_entry(session: Session, group: int, student: Student, lead: bool) -> Entry:
+    """A new entry: `student` in `group` of `session` (not in the History yet)."""
+    return Entry(
+        0,
+        layout.label(session),
+        group,
+        student.key,
+        student.name,
+        student.program,
+        str(student.module),
+        student.cohort,
+        LEAD if lead else "",
     )
 
 

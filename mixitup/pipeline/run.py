@@ -14,7 +14,7 @@ from mixitup import layout, schedule
 from mixitup.backends import Backend
 from mixitup.config import Config
 from mixitup.errors import ConfigError, InfeasibleGroupingError, RosterError
-from mixitup.history import History
+from mixitup.history import History, new_entry
 from mixitup.latejoin import (
     Placement,
     absentees,
@@ -23,7 +23,7 @@ from mixitup.latejoin import (
     recorded_groups,
     recorded_leads,
 )
-from mixitup.layout import ABSENT, LEAD
+from mixitup.layout import ABSENT
 from mixitup.leads import Led, choose_leads
 from mixitup.models import Entry, Session, Snapshot, Student
 from mixitup.pipeline.follow import Followed, follow
@@ -326,20 +326,7 @@ def _late_joiners(
             continue
         present_leads = [m for m in group if m.key in leads and m.key not in absent]
         lead = set() if present_leads else choose_leads([added], session.week, led)
-        new += [
-            Entry(
-                0,
-                label,
-                number,
-                s.key,
-                s.name,
-                s.program,
-                str(s.module),
-                s.cohort,
-                LEAD if s.key in lead else "",
-            )
-            for s in added
-        ]
+        new += [new_entry(session, number, s, s.key in lead) for s in added]
     joined = Joined(session, tuple(placements))
     return history.with_session(label, (*entries, *new)), joined, left
 
