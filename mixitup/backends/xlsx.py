@@ -12,6 +12,7 @@ new file keeps the old one's owner, group, mode and formulas' computed values (f
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import fcntl
 import glob
@@ -21,6 +22,7 @@ import logging
 import os
 import stat
 import tempfile
+import textwrap
 import time
 import xml.etree.ElementTree as ET
 import zipfile
@@ -371,29 +373,39 @@ def _set(ws: Worksheet, row: int, column: int, value: str | int) -> Any:
     return cell
 
 
-def _write_tab(ws: Worksheet, tab: Tab) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
+def _bold(cell: Any) -> None:
+    """Make `cell` bold in the workbook's own font: a bold font without a name is drawn in
+    another typeface (LibreOffice falls back to a serif one)."""
+    font = copy.copy(cell.font)
+    font.bold = True
+    cell.font = font
 
-    bold = Font(bold=True)
+
+def _write_tab(ws: Worksheet, tab: Tab) -> None:
+    from openpyxl.styles import Alignment, Border, PatternFill, Side
+
     wrap = Alignment(wrap_text=True, vertical="top")
+    rule = Border(top=Side(style="thin"))
+    width = max([len(tab.widths), *(len(cells) for cells in tab.rows)], default=0)
     for r, cells in enumerate(tab.rows):
         fill = tab.fills.get(r)
         for c, value in enumerate(cells):
             cell = _set(ws, r + 1, c + 1, value)
             if r in tab.bold_rows:
-                cell.font = bold
+                _bold(cell)
             if fill:
                 cell.fill = PatternFill(fill_type="solid", fgColor=fill.lstrip("#"))
             if tab.wrap:
                 cell.alignment = wrap
+        if r in tab.rules:  # across the whole table, blank cells at the end of the row too
+            for c in range(width):
+                ws.cell(row=r + 1, column=c + 1).border = rule
     for c, width in enumerate(tab.widths):
         ws.column_dimensions[column_letter(c + 1)].width = width
     if tab.wrap and tab.widths:
         # Excel and LibreOffice keep the default height for wrapped rows written by openpyxl.
         for r, cells in enumerate(tab.rows):
-            lines = max(
-                -(-len(str(v)) // max(1, w - 2)) for v, w in zip(cells, tab.widths, strict=False)
-            )
+            lines = max(_lines(str(v), w) for v, w in zip(cells, tab.widths, strict=False))
             if lines > 1:
                 ws.row_dimensions[r + 1].height = LINE_HEIGHT * lines
     if tab.frozen_rows:
@@ -402,15 +414,32 @@ def _write_tab(ws: Worksheet, tab: Tab) -> None:
         ws.sheet_state = "hidden"
     if tab.chart is not None:
         _add_chart(ws, tab.chart)
+    if tab.autofilter and tab.rows:
+        # Written by mixitup: on a protected tab nobody else may add one (Excel's Protect Sheet
+        # dialog: "Use AutoFilter" lets people use the arrows of a filter already there).
+        last = column_letter(max(width, 1))
+        ws.auto_filter.ref = f"A1:{last}{len(tab.rows)}"
     if tab.protected:
         # No password: it keeps students from changing a group number by accident; staff lift
         # it under Review > Unprotect sheet. Students may still select and copy.
         ws.protection.sheet = True
+        if tab.autofilter:
+            # openpyxl's SheetProtection flags say what is protected: False allows it. Cells
+            # stay locked; filtering (and sorting, where the program allows it on locked
+            # cells) only changes what the reader sees.
+            ws.protection.autoFilter = False
+            ws.protection.sort = False
     if tab.stamp:
         from openpyxl.workbook.defined_name import DefinedName
 
         quoted = '"' + tab.stamp.replace('"', '""') + '"'
         ws.defined_names[STAMP_NAME] = DefinedName(STAMP_NAME, attr_text=quoted, hidden=True)
+
+
+def _lines(text: str, width: int) -> int:
+    """How many lines `text` takes wrapped in a column `width` characters wide: word by word,
+    as Excel and LibreOffice wrap, a character short of the width for the cell's margins."""
+    return max(1, len(textwrap.wrap(text, max(1, width - 1))))
 
 
 def _add_chart(ws: Worksheet, chart: Chart) -> None:
@@ -448,7 +477,6 @@ def _runs(rows: Sequence[int]) -> list[tuple[int, int]]:
 
 def _write_history(book: Any, steps: HistorySteps, rows: int) -> None:
     """Carry out the history steps on a workbook whose history tab has `rows` rows as read."""
-    from openpyxl.styles import Font
     from openpyxl.utils import quote_sheetname
     from openpyxl.workbook.defined_name import DefinedName
 
@@ -466,7 +494,7 @@ def _write_history(book: Any, steps: HistorySteps, rows: int) -> None:
     else:
         ws = book[steps.title]
         for column in range(steps.old_width, len(steps.header)):
-            _set(ws, 1, column + 1, steps.header[column]).font = Font(bold=True)
+            _bold(_set(ws, 1, column + 1, steps.header[column]))
     # Cells first, in the rows as read; then rows removed, a run of neighbours at a time and
     # the lowest run first: openpyxl moves every cell below a deleted row, so one call per row
     # took 47 s on a year's History (issue 19).
