@@ -20,7 +20,7 @@ BANDS = ("#FFFFFF", "#E2EFDA")
 # Column widths in characters (Google Sheets draws about 7 px a character plus padding): the
 # header's words fit, and the five columns stay within a phone's 360 px beside the row
 # numbers. A longer name or program wraps onto a second line instead of widening the tab.
-GROUPS_WIDTHS = (6, 13, 8, 7, 5)  # Group, Name, Program, Module, Role
+GROUPS_WIDTHS = (6, 12, 8, 7, 5)  # Group, Name, Program, Module, Role
 MIN_NAME_WIDTH = 8
 PROMPTS_WIDTH = 42  # characters: one column that fits a phone, every paragraph wrapped
 
