@@ -38,7 +38,7 @@ HOW_TO = (
     "with a line above it. To jump to your name:",
     "- search: Ctrl+F (⌘+F on a Mac); in the Google Sheets app, ⋮ > Find and replace;",
     "- or filter on Name: in Excel or LibreOffice, the arrow beside Name; in Google Sheets, "
-    "Data > Filter views > Create new filter view (only you see it).",
+    "a filter view of your own (Data > Filter views), which only you see.",
     "3. The rows around yours with the same group number are your group; Role: Lead opens "
     "the room.",
     "4. Your group number is your Zoom breakout room: join the room with that number.",
