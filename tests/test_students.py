@@ -25,6 +25,8 @@ from tests.helpers import (
     Two,
     groups_of,
     history_counts,
+    sheet_look,
+    workbook_look,
 )
 
 pytest_plugins = ["tests.conftest_google"]
@@ -454,3 +456,27 @@ def test_the_how_to_names_the_team_and_the_prompts_say_when_and_where_and_a_reru
     assert two.cli("run", "--today", "2027-01-12") == 0
     assert two.cli("publish", "--date", "2027-01-13", "--week", "2") == 0
     assert (two.files() if two.google is None else two.counts()[1::2]) == before
+
+
+def test_one_spreadsheet_gets_the_same_groups_tab_unprotected(any_spreadsheet):
+    """Without [students], the staff spreadsheet shows the session tabs drawn the same way."""
+    any_spreadsheet.seed({"Roster": [HEADER, *make_roster(20)]})
+    any_spreadsheet.write_config()
+    argv = [*any_spreadsheet.args, "publish", "--date", "2027-01-13", "--week", "2"]
+    assert main(argv, session=any_spreadsheet.session) == 0
+
+    title = f"{W2} Groups"
+    rows = any_spreadsheet.rows(title)
+    groups = [int(r[0]) for r in rows[1:]]
+    assert groups == sorted(groups)
+    if any_spreadsheet.google is None:
+        look = workbook_look(any_spreadsheet.workbook, title)
+        assert not openpyxl.load_workbook(any_spreadsheet.workbook)[title].protection.sheet
+    else:
+        tab = any_spreadsheet.google.tab(title)
+        look = sheet_look(tab.cells, tab.row_count)
+        assert tab.protected_ranges == []
+    assert [row.ruled for row in look[1:]] == [
+        i == 0 or groups[i] != groups[i - 1] for i in range(len(groups))
+    ]
+    assert len({row.fill for row in look[1:]}) == 2
