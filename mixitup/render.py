@@ -44,9 +44,13 @@ def groups_tab(
     rows += [
         groups_row(number, s.name, s.program, s.module, s.key in leads) for number, s in placed
     ]
-    fills = {0: HEADER_FILL}
-    fills.update({i: BANDS[(number - 1) % len(BANDS)] for i, (number, _) in enumerate(placed, 1)})
     firsts = {i for i, (number, _) in enumerate(placed, 1) if i == 1 or placed[i - 2][0] != number}
+    # By the groups shown, not their numbers: groups either side of one left empty still differ.
+    fills = {0: HEADER_FILL}
+    shown = 0
+    for i in range(1, len(rows)):
+        shown += i in firsts
+        fills[i] = BANDS[(shown - 1) % len(BANDS)]
     bold = {0} | {i for i, (_, s) in enumerate(placed, 1) if s.key in leads}
     return Tab(
         title=layout.groups_title(session),

@@ -58,6 +58,14 @@ def test_groups_alternate_between_two_fills_and_each_starts_under_a_rule():
     assert tab.rules == {1, 4, 7}  # each group's first row
 
 
+def test_groups_either_side_of_an_empty_group_still_differ():
+    tab = groups_tab(SESSION, ((student("Al"),), (), (student("Bo"),)))
+
+    assert [r[0] for r in tab.rows[1:]] == [1, 3]
+    assert tab.fills[1] != tab.fills[2]
+    assert tab.rules == {1, 2}
+
+
 def test_the_groups_tab_fits_a_phone_lets_long_names_wrap_and_can_be_filtered():
     long_names = ((student("Maximiliana Featherstonehaugh-Smythe"), student("Al")),)
     tab = groups_tab(SESSION, long_names)
