@@ -58,6 +58,11 @@ seed = 2027
 module_starts = [{start}, 2027-02-01, 2027-03-01]
 session_weeks = [2, 4]
 weekday = "wednesday"
+start = "12:00"
+timezone = "America/Denver"
+
+[meeting]
+url = "https://zoom.us/j/81234567890"
 """
 
 

@@ -107,6 +107,11 @@ class Tab:
     position: int | None = None  # where a new tab goes (0: first); None: last
     chart: Chart | None = None  # drawn anew each time the tab is written
     protected: bool = False  # only mixitup and the backend's named editors may edit it
+    rules: frozenset[int] = frozenset()  # 0-based row indexes with a thin rule along their top
+    # A filter on row 0 over the table, which people who cannot edit the tab may still use
+    # (xlsx: an autofilter, and protection that allows filtering and sorting). Google Sheets
+    # lets anyone who may only view a tab make a filter view of their own: nothing to write.
+    autofilter: bool = False
     # Kept with the tab, not in a cell: `layout.stamp` of the cells mixitup wrote, so a later
     # read tells a tab a person edited from one that only fell behind the record.
     stamp: str = ""

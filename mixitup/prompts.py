@@ -1,14 +1,18 @@
-"""The week's prompts, norms, how-to-meet and agenda: packaged defaults or the staff's template."""
+"""The week's prompts, norms, how-to-meet and agenda (packaged defaults or the staff's
+template), and when and where a session meets, as its prompts tab states them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from mixitup.config import Config
 from mixitup.errors import ConfigError
+from mixitup.models import Session
 
 # For staff templates written before the note for leads existed.
 DEFAULT_LEADS = (
@@ -28,6 +32,25 @@ class Prompts:
     leads: tuple[str, ...]  # a short note for each group's lead
     prompts: tuple[str, ...]
     agenda: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """When and where one session meets."""
+
+    start: dt.datetime  # aware, in the school's time zone
+    zone: str = ""  # the IANA name of that zone; "" when it is the machine's own
+    url: str = ""  # a link to join ([meeting] url); "" when staff gave none
+
+
+def meeting_of(config: Config, session: Session) -> Meeting:
+    """When `session` starts ([calendar] start, in [calendar] timezone) and its join link."""
+    calendar = config.calendar
+    return Meeting(
+        start=calendar.at(session.date, calendar.start),
+        zone=calendar.timezone,
+        url=config.meeting_url,
+    )
 
 
 def load_prompts(week: int, zoom: str, template: Path | None = None) -> Prompts:

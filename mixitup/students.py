@@ -20,13 +20,13 @@ from dataclasses import dataclass, replace
 
 from mixitup import layout
 from mixitup.change import trimmed
-from mixitup.config import Config
+from mixitup.config import DEFAULT_TEAM, Config
 from mixitup.errors import ConfigError
 from mixitup.history import History
 from mixitup.latejoin import recorded_groups, recorded_leads
 from mixitup.models import Cell, Change, Session, Snapshot, Tab
-from mixitup.prompts import Prompts
-from mixitup.render import HEADER_FILL, groups_tab, prompts_tab
+from mixitup.prompts import Meeting, Prompts
+from mixitup.render import HEADER_FILL, PROMPTS_WIDTH, groups_tab, prompts_tab
 from mixitup.roster import is_roster
 
 HOW_TO_TITLE = "How to use this sheet"
@@ -34,11 +34,18 @@ HOW_TO = (
     "Mix It Up: how to use this sheet",
     "",
     "1. Open the newest Groups tab: tabs are newest first, from the left.",
-    "2. Find your name (Ctrl+F, or ⌘+F on a Mac; on a phone, the ⋮ menu > Find and replace).",
-    "3. Your group number is your Zoom breakout room: join the room with that number.",
-    "4. The Prompts tab beside it says how to meet, the norms, what to talk about and when.",
+    "2. Find your name. The rows go group by group, each group's lead first, in one colour "
+    "with a line above it. To jump to your name:",
+    "- search: Ctrl+F (⌘+F on a Mac); in the Google Sheets app, ⋮ > Find and replace;",
+    "- or filter on Name: in Excel or LibreOffice, the arrow beside Name; in Google Sheets, "
+    "a filter view of your own (Data > Filter views), which only you see.",
+    "3. The rows around yours with the same group number are your group; Role: Lead opens "
+    "the room.",
+    "4. Your group number is your Zoom breakout room: join the room with that number.",
+    "5. The Prompts tab beside it says when it starts, how to join, the norms, what to talk "
+    "about and when.",
     "",
-    "Your name is missing or looks wrong? Tell Career Development staff before the session.",
+    "Your name is missing or looks wrong? Tell {team} before the session.",
 )
 # Empty tabs a new spreadsheet comes with; removed once mixitup writes its own tabs.
 DEFAULT_TAB = re.compile(r"Sheet\d*")
@@ -51,23 +58,30 @@ def held(history: History, today: dt.date) -> tuple[Session, ...]:
 
 
 def session_tabs(
-    session: Session, history: History, prompts: Prompts, *, protected: bool
+    session: Session,
+    history: History,
+    prompts: Prompts,
+    *,
+    protected: bool,
+    meeting: Meeting | None = None,
 ) -> tuple[Tab, Tab]:
-    """A session's groups and prompts tabs, rendered from the record alone, stamped."""
+    """A session's groups and prompts tabs, rendered from the record (and, for the prompts
+    tab, when and where it meets) alone, stamped."""
     entries = history.session(layout.label(session))
     groups = recorded_groups(entries, ())
     return (
         _stamped(groups_tab(session, groups, recorded_leads(entries)), protected),
-        _stamped(prompts_tab(session, prompts), protected),
+        _stamped(prompts_tab(session, prompts, meeting), protected),
     )
 
 
-def how_to_tab() -> Tab:
-    rows: tuple[tuple[Cell, ...], ...] = tuple((line,) for line in HOW_TO)
+def how_to_tab(team: str = DEFAULT_TEAM) -> Tab:
+    """The first tab of the students' spreadsheet: how to find one's group, whom to ask."""
+    rows: tuple[tuple[Cell, ...], ...] = tuple((line.format(team=team),) for line in HOW_TO)
     tab = Tab(
         HOW_TO_TITLE,
         rows,
-        widths=(80,),
+        widths=(PROMPTS_WIDTH,),
         bold_rows=frozenset({0}),
         fills={0: HEADER_FILL},
         wrap=True,
@@ -96,6 +110,8 @@ def update(
     students: bool,
     force: Collection[Session] = (),
     remove: Collection[Session] = (),
+    meeting_for: Callable[[Session], Meeting] | None = None,
+    team: str = DEFAULT_TEAM,
 ) -> Update:
     """The change that makes `target` show `sessions` as the record has them, and no tab of
     the sessions in `remove`.
@@ -106,12 +122,16 @@ def update(
     unprotected. A tab staff edited in a way mixitup cannot keep (`History.kept`, or a
     prompts tab no longer matching its stamp) is left alone unless its session is in `force`.
     An empty change means the spreadsheet is in line with the record.
+
+    `meeting_for` gives when and where a session meets, for its prompts tab (without it, the
+    tab gives the date alone); `team` is whom the how-to tab tells students to ask.
     """
-    wanted: list[tuple[Session | None, Tab]] = [(None, how_to_tab())] if students else []
+    wanted: list[tuple[Session | None, Tab]] = [(None, how_to_tab(team))] if students else []
     # Students' tabs go newest first; a shared spreadsheet gets each new session's tabs last.
     for session in sorted(set(sessions) - set(remove), reverse=students):
         prompts = prompts_for(session)
-        for tab in session_tabs(session, history, prompts, protected=students):
+        meeting = meeting_for(session) if meeting_for is not None else None
+        for tab in session_tabs(session, history, prompts, protected=students, meeting=meeting):
             wanted.append((session, tab))
     stale = [
         (session, tab)

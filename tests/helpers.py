@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import openpyxl
 
@@ -99,6 +99,15 @@ class Two:
         assert self.students_book is not None
         return [s.title for s in self.students_book.sheets if s.hidden]
 
+    def look(self, title: str) -> list[Look]:
+        """How each row of a tab of the students' spreadsheet is drawn."""
+        if self.google is None:
+            return workbook_look(self.folder / "students.xlsx", title)
+        assert self.students_book is not None
+        sheet = self.students_book.sheet(title)
+        assert sheet is not None
+        return sheet_look(sheet.cells, len(sheet.text()))
+
     def edit_students(self, title: str, row: int, column: int, value: str | int) -> None:
         """Staff type into a tab of the students' spreadsheet (row, column 1-based)."""
         if self.google is None:
@@ -155,6 +164,46 @@ class Two:
             (self.folder / n).read_bytes() if (self.folder / n).exists() else b""
             for n in ("staff.xlsx", "students.xlsx")
         )
+
+
+@dataclass(frozen=True)
+class Look:
+    """One row as drawn: its fill ("#RRGGBB", "" for none), whether every cell of it has a thin
+    rule along its top (any cell with one and not all is an error), and whether it is bold."""
+
+    fill: str
+    ruled: bool
+    bold: bool
+
+
+def workbook_look(path: Path, title: str) -> list[Look]:
+    ws = openpyxl.load_workbook(path)[title]
+    out = []
+    for row in ws.iter_rows():
+        tops = {c.border.top.style for c in row}
+        assert tops in ({None}, {"thin"}), f"row {row[0].row} has rules on some cells: {tops}"
+        rgb = row[0].fill.fgColor.rgb if row[0].fill.fill_type == "solid" else ""
+        out.append(Look(f"#{rgb[-6:]}" if rgb else "", tops == {"thin"}, bool(row[0].font.b)))
+    return out
+
+
+def sheet_look(cells: dict[tuple[int, int], dict[str, Any]], height: int) -> list[Look]:
+    """Rows of a fake Google sheet's cells as drawn (formats as the API keeps them)."""
+    out = []
+    for r in range(height):
+        formats = [c.get("userEnteredFormat", {}) for (row, _), c in cells.items() if row == r]
+        tops = {f.get("borders", {}).get("top", {}).get("style") for f in formats}
+        assert tops in ({None}, {"SOLID"}), f"row {r + 1} has rules on some cells: {tops}"
+        first = cells.get((r, 0), {}).get("userEnteredFormat", {})
+        color = first.get("backgroundColorStyle", {}).get("rgbColor")
+        fill = (
+            "#" + "".join(f"{round(color.get(k, 0) * 255):02X}" for k in ("red", "green", "blue"))
+            if color
+            else ""
+        )
+        bold = bool(first.get("textFormat", {}).get("bold"))
+        out.append(Look(fill, tops == {"SOLID"}, bold))
+    return out
 
 
 def _workbook(path: Path) -> dict[str, list[list[str]]]:

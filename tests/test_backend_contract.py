@@ -23,6 +23,7 @@ from mixitup.layout import find_history_tab
 from mixitup.models import Change, HistoryEdit, Snapshot, Tab
 from tests.conftest import write_workbook
 from tests.fake_sheets import GoogleSheet
+from tests.helpers import Look, sheet_look, workbook_look
 
 pytest_plugins = ["tests.conftest_google"]
 
@@ -34,10 +35,12 @@ OLD_HEADER = HEADER[:9] + HEADER[11:]  # the history header before Role and Atte
 
 @dataclass
 class Spreadsheet:
-    """One kind of backend: seed it, open a backend on it (as many as wanted)."""
+    """One kind of backend: seed it, open a backend on it (as many as wanted), and see how a
+    tab is drawn where the backend keeps formatting (None: the memory backend keeps none)."""
 
     seed: Callable[[Tabs], None]
     open: Callable[[], Backend]
+    look: Callable[[str], list[Look]] | None = None
 
 
 @pytest.fixture(params=["memory", "xlsx", "google"])
@@ -52,7 +55,11 @@ def spreadsheet(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Spre
         yield Spreadsheet(seed_memory, lambda: first.another())
     elif request.param == "xlsx":
         path = tmp_path / "book.xlsx"
-        yield Spreadsheet(lambda tabs: _seed_xlsx(path, tabs), lambda: XlsxBackend(path))
+        yield Spreadsheet(
+            lambda tabs: _seed_xlsx(path, tabs),
+            lambda: XlsxBackend(path),
+            lambda title: workbook_look(path, title),
+        )
     else:
         sheet: GoogleSheet = request.getfixturevalue("google_sheet")
 
@@ -62,7 +69,13 @@ def spreadsheet(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Spre
             for title, rows in tabs.items():
                 sheet.seed(title, [list(r) for r in rows])
 
-        yield Spreadsheet(seed_google, lambda: open_backend(sheet.config(), sheet.session))
+        def google_look(title: str) -> list[Look]:
+            tab = sheet.tab(title)
+            return sheet_look(tab.cells, tab.row_count)
+
+        yield Spreadsheet(
+            seed_google, lambda: open_backend(sheet.config(), sheet.session), google_look
+        )
 
 
 def _seed_xlsx(path: Path, tabs: Tabs) -> None:
@@ -427,3 +440,49 @@ def test_cells_set_in_place_leave_every_other_cell_and_row_as_it_was(
     assert [list(r) + [""] * (len(e) - len(r)) for r, e in zip(rows, expected, strict=True)] == (
         expected
     )
+
+
+FILTERED = Tab(
+    f"{W2} Groups",
+    (
+        ("Group", "Name", "Role"),
+        (1, "Ada", "Lead"),
+        (1, "Bo", ""),
+        (2, "Cy", "Lead"),
+        (2, "Di", ""),
+    ),
+    frozen_rows=1,
+    bold_rows=frozenset({0, 1, 3}),
+    fills={0: "#D9E2F3", 1: "#FFFFFF", 2: "#FFFFFF", 3: "#E2EFDA", 4: "#E2EFDA"},
+    wrap=True,
+    rules=frozenset({1, 3}),
+    autofilter=True,
+    protected=True,
+    stamp="ruled",
+)
+
+
+def test_rules_are_drawn_above_the_rows_named_and_move_when_the_tab_is_written_again(
+    spreadsheet: Spreadsheet,
+) -> None:
+    """Every backend writes a ruled, filtered tab as `apply_change` says; those that keep
+    formatting draw a thin rule across the whole row above each row in `rules`, and only
+    there, also after the tab is written again with fewer rows and other rules."""
+    spreadsheet.seed(ROSTER)
+
+    apply_and_check(spreadsheet, Change(tabs=(FILTERED,)))
+    if spreadsheet.look is not None:
+        look = spreadsheet.look(FILTERED.title)
+        assert [row.ruled for row in look] == [False, True, False, True, False]
+        assert [row.fill for row in look] == [FILTERED.fills[r] for r in range(5)]
+        assert [row.bold for row in look] == [True, True, False, True, False]
+
+    again = replace(FILTERED, rows=FILTERED.rows[:4], rules=frozenset({2}), stamp="again")
+    apply_and_check(spreadsheet, Change(tabs=(again,)))
+    if spreadsheet.look is not None:
+        assert [row.ruled for row in spreadsheet.look(FILTERED.title)] == [
+            False,
+            False,
+            True,
+            False,
+        ]

@@ -34,8 +34,9 @@ def test_publish_writes_groups_prompts_and_history(make_workbook, capsys):
     assert sorted(r[0] for r in leads) == list(range(1, 9))
     assert {r[3] for r in leads} <= {"Mod 3", "Mod 4"}
     assert {r[4] for r in rows[1:]} == {"Lead", None}
+    # Group after group, each group's lead first and then its members by name.
     names = [r[1] for r in rows[1:]]
-    assert names == sorted(names, key=str.casefold)
+    assert rows[1:] == sorted(rows[1:], key=lambda r: (r[0], r[4] != "Lead", r[1].casefold()))
     assert sorted(names) == sorted(r[0] for r in make_roster(50))
     sizes = Counter(r[0] for r in rows[1:])
     assert sorted(sizes) == list(range(1, 9))  # 50 students at size 6 -> 8 groups, numbered 1..8
@@ -242,7 +243,9 @@ def test_staff_prompts_template_replaces_the_defaults(make_workbook, tmp_path):
         '[week.2]\ntitle = "Our networking hour"\nprompts = ["Say hi."]\nagenda = ["0:00 Hi"]\n'
     )
     (tmp_path / "mixitup.toml").write_text(
-        '[spreadsheet]\npath = "roster.xlsx"\n[meeting]\nzoom = "Room 9"\n'
+        '[spreadsheet]\npath = "roster.xlsx"\n'
+        '[meeting]\nzoom = "Room 9"\nurl = "https://zoom.example/j/123"\n'
+        '[calendar]\nstart = "18:30"\ntimezone = "America/Denver"\n'
         '[prompts]\ntemplate = "prompts.toml"\n'
     )
     assert (
@@ -252,7 +255,12 @@ def test_staff_prompts_template_replaces_the_defaults(make_workbook, tmp_path):
         == 0
     )
     cells = [r[0] for r in read_tab(path, PROMPTS)]
-    assert cells[0] == "Our networking hour, Wednesday January 13"
+    assert cells[:4] == [
+        "Our networking hour",
+        "Wednesday 13 January 2027",
+        "Starts 18:30 MST (America/Denver)",
+        "Join: https://zoom.example/j/123",
+    ]
     assert "Meet in Room 9." in cells
     assert "Say hi." in cells
 

@@ -1007,3 +1007,31 @@ def test_a_key_file_others_can_read_is_warned_about_never_quoted(
     with caplog.at_level("WARNING"):
         open_backend(google_sheet.config(), google_sheet.session)
     assert "can be read by other users" not in caplog.text
+
+
+def test_rules_go_as_top_borders_in_the_cells_of_the_same_batch_update_and_no_filter_is_set(
+    google_sheet: GoogleSheet,
+) -> None:
+    """Tab.rules become a SOLID top border (the Border schema's thin line) in the updateCells
+    that fills the tab, its mask naming borders so a rewrite clears old rules; autofilter sends
+    nothing: viewers make filter views of their own."""
+    backend = backend_for(google_sheet)
+    backend.read()
+    google_sheet.fake.forget_calls()
+    tab = dataclasses.replace(groups_tab(), rules=frozenset({1, 3}), autofilter=True)
+
+    backend.apply(Change(tabs=(tab,)))
+
+    (call,) = [c for c in google_sheet.fake.calls if c.route == "batchUpdate"]
+    requests_ = call.body["requests"]
+    assert not [r for r in requests_ if {"setBasicFilter", "addFilterView"} & set(r)]
+    (fill,) = [r["updateCells"] for r in requests_ if "updateCells" in r]
+    assert "userEnteredFormat.borders" in fill["fields"].split(",")
+    borders = [
+        {
+            c.get("userEnteredFormat", {}).get("borders", {}).get("top", {}).get("style")
+            for c in row["values"]
+        }
+        for row in fill["rows"]
+    ]
+    assert borders == [{None}, {"SOLID"}, {None}, {"SOLID"}, {None}, {None}]

@@ -6,6 +6,8 @@ spreadsheets there, real requests and google-auth).
 
 from __future__ import annotations
 
+import itertools
+
 import openpyxl
 
 from mixitup.cli import main
@@ -23,6 +25,8 @@ from tests.helpers import (
     Two,
     groups_of,
     history_counts,
+    sheet_look,
+    workbook_look,
 )
 
 pytest_plugins = ["tests.conftest_google"]
@@ -365,3 +369,114 @@ def test_rebalance_and_attendance_write_the_record_then_the_students_groups_tab(
         assert two.files() == before
     else:
         assert two.counts()[1::2] == before[1::2]  # no write to either spreadsheet
+
+
+def test_the_groups_tab_goes_group_by_group_lead_first_shaded_and_ruled_by_group(two):
+    two.seed(40)
+    assert two.cli("publish", "--date", "2027-01-13", "--week", "2") == 0
+
+    rows = two.students()[f"{W2} Groups"]
+    body = rows[1:]
+    groups = [int(r[0]) for r in body]
+    assert groups == sorted(groups)
+    for number in set(groups):
+        members = [r for r in body if int(r[0]) == number]
+        roles = [r[4] if len(r) > 4 else "" for r in members]  # Google drops trailing blanks
+        assert roles == ["Lead"] + [""] * (len(members) - 1)
+        names = [r[1] for r in members[1:]]
+        assert names == sorted(names, key=str.casefold)
+    look = two.look(f"{W2} Groups")
+    assert len(look) == len(rows)
+    assert look[0].bold
+    assert not look[0].ruled
+    # A rule above each group's first row, and above no other row.
+    assert [row.ruled for row in look[1:]] == [
+        i == 0 or groups[i] != groups[i - 1] for i in range(len(groups))
+    ]
+    # One fill per group, two fills in all, neighbouring groups never alike.
+    fills = {
+        n: {row.fill for row, g in zip(look[1:], groups, strict=True) if g == n} for n in groups
+    }
+    assert all(len(f) == 1 for f in fills.values())
+    order = [fills[n].pop() for n in sorted(fills)]
+    assert len(set(order)) == 2
+    assert all(a != b for a, b in itertools.pairwise(order))
+    # The lead's row is bold.
+    assert [row.bold for row in look[1:]] == [r[4:5] == ["Lead"] for r in body]
+
+
+def test_students_may_filter_and_sort_the_groups_tab_but_change_no_cell(tmp_path):
+    two = Two("xlsx", tmp_path)
+    two.seed(30)
+    assert two.cli("publish", "--date", "2027-01-13", "--week", "2") == 0
+    # A second session: the workbook is loaded and saved again around the first one's tabs.
+    assert two.cli("publish", "--date", "2027-01-27", "--week", "4") == 0
+
+    book = openpyxl.load_workbook(tmp_path / "students.xlsx")
+    for label in (W2, W4):
+        groups = book[f"{label} Groups"]
+        assert groups.protection.sheet
+        # openpyxl's flags say what is protected: False allows sorting and the filter's arrows.
+        assert (groups.protection.sort, groups.protection.autoFilter) == (False, False)
+        assert groups.protection.formatCells  # still protected, as is every other change
+        assert groups.auto_filter.ref == "A1:E31"
+        assert all(cell.protection.locked for row in groups.iter_rows() for cell in row)
+        assert groups.freeze_panes == "A2"
+        prompts = book[f"{label} Prompts"]
+        assert prompts.protection.sheet
+        assert (prompts.protection.sort, prompts.protection.autoFilter) == (True, True)
+        assert prompts.auto_filter.ref is None
+
+
+def test_the_how_to_names_the_team_and_the_prompts_say_when_and_where_and_a_rerun_writes_nothing(
+    two,
+):
+    two.seed(20)
+    school = two.config.read_text().replace(
+        "[calendar]\n", '[calendar]\nstart = "18:30"\ntimezone = "America/Denver"\n'
+    )
+    two.config.write_text(
+        school + '[meeting]\nteam = "the Careers Team"\nurl = "https://zoom.example/j/42"\n'
+    )
+    assert two.cli("publish", "--date", "2027-01-13", "--week", "2") == 0
+
+    students = two.students()
+    how_to = " ".join(c for r in students[HOW_TO] for c in r)
+    assert "Tell the Careers Team before the session." in how_to
+    assert "Career Development" not in how_to
+    prompts = [r[0] for r in students[f"{W2} Prompts"] if r]
+    assert prompts[:4] == [
+        "Mix It Up: Networking",
+        "Wednesday 13 January 2027",
+        "Starts 18:30 MST (America/Denver)",
+        "Join: https://zoom.example/j/42",
+    ]
+
+    before = two.files() if two.google is None else two.counts()[1::2]
+    assert two.cli("run", "--today", "2027-01-12") == 0
+    assert two.cli("publish", "--date", "2027-01-13", "--week", "2") == 0
+    assert (two.files() if two.google is None else two.counts()[1::2]) == before
+
+
+def test_one_spreadsheet_gets_the_same_groups_tab_unprotected(any_spreadsheet):
+    """Without [students], the staff spreadsheet shows the session tabs drawn the same way."""
+    any_spreadsheet.seed({"Roster": [HEADER, *make_roster(20)]})
+    any_spreadsheet.write_config()
+    argv = [*any_spreadsheet.args, "publish", "--date", "2027-01-13", "--week", "2"]
+    assert main(argv, session=any_spreadsheet.session) == 0
+
+    title = f"{W2} Groups"
+    rows = any_spreadsheet.rows(title)
+    groups = [int(r[0]) for r in rows[1:]]
+    assert groups == sorted(groups)
+    if any_spreadsheet.google is None:
+        look = workbook_look(any_spreadsheet.workbook, title)
+        assert not openpyxl.load_workbook(any_spreadsheet.workbook)[title].protection.sheet
+    else:
+        tab = any_spreadsheet.google.tab(title)
+        look = sheet_look(tab.cells, tab.row_count)
+        assert tab.protected_ranges == []
+    assert [row.ruled for row in look[1:]] == [
+        i == 0 or groups[i] != groups[i - 1] for i in range(len(groups))
+    ]
+    assert len({row.fill for row in look[1:]}) == 2

@@ -20,7 +20,8 @@ from openpyxl.workbook.defined_name import DefinedName
 from mixitup.backends.xlsx import XlsxBackend, _text
 from mixitup.change import trimmed
 from mixitup.cli import main
-from mixitup.models import Change, Tab
+from mixitup.models import Change, Session, Student, Tab
+from mixitup.render import groups_tab
 from tests.conftest import HEADER, make_roster, read_tab, write_workbook
 
 PUBLISH = ["publish", "--date", "2027-01-13", "--week", "2"]
@@ -415,3 +416,27 @@ def test_rows_to_delete_are_grouped_in_runs_of_neighbours():
 
     assert _runs([2, 3, 4, 9, 11, 12]) == [(2, 3), (9, 1), (11, 2)]
     assert _runs([]) == []
+
+
+def test_a_name_too_long_for_its_column_gets_a_second_line_and_bold_headers_stay_in_the_font(
+    tmp_path,
+):
+    """openpyxl leaves wrapped rows one line high: the backend sets the height of a row whose
+    text wraps, and only of those; bold text keeps the workbook's font (a bold font without a
+    name is drawn serif in LibreOffice)."""
+    path = write_workbook(tmp_path / "w.xlsx", {"Roster": [["x"]]})
+    backend = XlsxBackend(path)
+    backend.read()
+    group = (
+        Student("long", "Maximiliana Featherstone", "BE", 1, "c"),
+        Student("al", "Al", "FE", 4, "c"),
+    )
+    tab = groups_tab(Session(dt.date(2027, 1, 13), 2), (group,), {"al"})
+
+    backend.apply(Change(tabs=(tab,)))
+
+    ws = openpyxl.load_workbook(path)[tab.title]
+    assert [ws.cell(r, 2).value for r in (1, 2, 3)] == ["Name", "Al", "Maximiliana Featherstone"]
+    assert [ws.row_dimensions[r].height for r in (1, 2, 3)] == [None, None, 30]
+    assert ws["A1"].font.b
+    assert ws["A1"].font.name == ws["A3"].font.name == "Calibri"

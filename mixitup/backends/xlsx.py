@@ -12,6 +12,7 @@ new file keeps the old one's owner, group, mode and formulas' computed values (f
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import fcntl
 import glob
@@ -371,29 +372,40 @@ def _set(ws: Worksheet, row: int, column: int, value: str | int) -> Any:
     return cell
 
 
-def _write_tab(ws: Worksheet, tab: Tab) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
+def _bold(cell: Any) -> None:
+    """Make `cell` bold in the workbook's own font: a bold font without a name is drawn in
+    another typeface (LibreOffice falls back to a serif one)."""
+    font = copy.copy(cell.font)
+    font.bold = True
+    cell.font = font
 
-    bold = Font(bold=True)
+
+def _write_tab(ws: Worksheet, tab: Tab) -> None:
+    from openpyxl.styles import Alignment, Border, PatternFill, Side
+
     wrap = Alignment(wrap_text=True, vertical="top")
+    rule = Border(top=Side(style="thin"))
+    width = max([len(tab.widths), *(len(cells) for cells in tab.rows)], default=0)
     for r, cells in enumerate(tab.rows):
         fill = tab.fills.get(r)
         for c, value in enumerate(cells):
             cell = _set(ws, r + 1, c + 1, value)
             if r in tab.bold_rows:
-                cell.font = bold
+                _bold(cell)
             if fill:
                 cell.fill = PatternFill(fill_type="solid", fgColor=fill.lstrip("#"))
             if tab.wrap:
                 cell.alignment = wrap
+        if r in tab.rules:  # across the whole table, blank cells at the end of the row too
+            for c in range(width):
+                ws.cell(row=r + 1, column=c + 1).border = rule
     for c, width in enumerate(tab.widths):
         ws.column_dimensions[column_letter(c + 1)].width = width
     if tab.wrap and tab.widths:
         # Excel and LibreOffice keep the default height for wrapped rows written by openpyxl.
         for r, cells in enumerate(tab.rows):
-            lines = max(
-                -(-len(str(v)) // max(1, w - 2)) for v, w in zip(cells, tab.widths, strict=False)
-            )
+            bold = r in tab.bold_rows
+            lines = max(_lines(str(v), w, bold) for v, w in zip(cells, tab.widths, strict=False))
             if lines > 1:
                 ws.row_dimensions[r + 1].height = LINE_HEIGHT * lines
     if tab.frozen_rows:
@@ -402,15 +414,65 @@ def _write_tab(ws: Worksheet, tab: Tab) -> None:
         ws.sheet_state = "hidden"
     if tab.chart is not None:
         _add_chart(ws, tab.chart)
+    if tab.autofilter and tab.rows:
+        # Written by mixitup: on a protected tab nobody else may add one (Excel's Protect Sheet
+        # dialog: "Use AutoFilter" lets people use the arrows of a filter already there).
+        last = column_letter(max(width, 1))
+        ws.auto_filter.ref = f"A1:{last}{len(tab.rows)}"
     if tab.protected:
         # No password: it keeps students from changing a group number by accident; staff lift
         # it under Review > Unprotect sheet. Students may still select and copy.
         ws.protection.sheet = True
+        if tab.autofilter:
+            # openpyxl's SheetProtection flags say what is protected: False allows it. Cells
+            # stay locked; filtering (and sorting, where the program allows it on locked
+            # cells) only changes what the reader sees.
+            ws.protection.autoFilter = False
+            ws.protection.sort = False
     if tab.stamp:
         from openpyxl.workbook.defined_name import DefinedName
 
         quoted = '"' + tab.stamp.replace('"', '""') + '"'
         ws.defined_names[STAMP_NAME] = DefinedName(STAMP_NAME, attr_text=quoted, hidden=True)
+
+
+# Rough widths of characters, in ems, in the proportional fonts workbooks use (Calibri and its
+# metric twin Carlito): enough to tell one wrapped line from two. Capitals not named are 0.56,
+# other characters 0.5.
+EMS = {
+    " ": 0.23,
+    **dict.fromkeys("ijlI.,:;'!|", 0.24),
+    **dict.fromkeys("frt()[]-", 0.33),
+    **dict.fromkeys("mwMW@%", 0.8),
+}
+# A column `width` wide is `width` digits of 7 px (Excel's unit at Calibri 11) and 5 px of
+# padding, less the cell's margins; an em of an 11-point font is 14.7 px.
+UNITS_PER_EM = 14.7 / 7
+BOLD_WIDER = 1.04
+
+
+def _text_width(text: str, bold: bool) -> float:
+    """`text`'s width in column units."""
+    ems = sum(EMS.get(c, 0.56 if c.isupper() else 0.5) for c in text)
+    return ems * UNITS_PER_EM * (BOLD_WIDER if bold else 1.0)
+
+
+def _lines(text: str, width: int, bold: bool = False) -> int:
+    """How many lines `text` takes wrapped word by word, as Excel and LibreOffice wrap it, in
+    a column `width` wide; a word longer than a line is broken across lines. It errs long: a
+    line too many leaves a gap, a line too few cuts text off."""
+    room = max(1.0, float(width))
+    space = _text_width(" ", bold)
+    lines, used = 1, 0.0
+    for word in text.split(" "):
+        size = _text_width(word, bold)
+        if used and used + space + size > room:
+            lines, used = lines + 1, size
+        else:
+            used += (space if used else 0.0) + size
+        while used > room:  # a word wider than the column goes on over the next lines
+            lines, used = lines + 1, used - room
+    return lines
 
 
 def _add_chart(ws: Worksheet, chart: Chart) -> None:
@@ -448,7 +510,6 @@ def _runs(rows: Sequence[int]) -> list[tuple[int, int]]:
 
 def _write_history(book: Any, steps: HistorySteps, rows: int) -> None:
     """Carry out the history steps on a workbook whose history tab has `rows` rows as read."""
-    from openpyxl.styles import Font
     from openpyxl.utils import quote_sheetname
     from openpyxl.workbook.defined_name import DefinedName
 
@@ -466,7 +527,7 @@ def _write_history(book: Any, steps: HistorySteps, rows: int) -> None:
     else:
         ws = book[steps.title]
         for column in range(steps.old_width, len(steps.header)):
-            _set(ws, 1, column + 1, steps.header[column]).font = Font(bold=True)
+            _bold(_set(ws, 1, column + 1, steps.header[column]))
     # Cells first, in the rows as read; then rows removed, a run of neighbours at a time and
     # the lowest run first: openpyxl moves every cell below a deleted row, so one call per row
     # took 47 s on a year's History (issue 19).

@@ -24,7 +24,7 @@ from mixitup.config import Config
 from mixitup.errors import BackendError, ConflictError, RosterError, StudentsWriteError
 from mixitup.history import History, read_history
 from mixitup.models import Change, Session, Snapshot, Tab
-from mixitup.prompts import load_prompts
+from mixitup.prompts import load_prompts, meeting_of
 from mixitup.roster import Roster, read_roster
 
 if TYPE_CHECKING:
@@ -231,6 +231,8 @@ def _mirror(
         students=students,
         force=decision.force,
         remove=decision.removed,
+        meeting_for=lambda s: meeting_of(config, s),
+        team=config.team,
     )
 
 

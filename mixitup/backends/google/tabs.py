@@ -14,11 +14,16 @@ from mixitup.models import Cell, Chart, Tab
 Json = dict[str, Any]
 PIXELS_PER_CHARACTER = 7  # Arial 10, the Sheets default font
 PADDING_PIXELS = 10
-# Cells of a new tab: the literal value and the little formatting a Tab asks for.
+# Cells of a new tab: the literal value and the little formatting a Tab asks for. Borders are
+# in the mask so a tab written again loses the rules of the rows it no longer rules.
 CELL_FIELDS = (
     "userEnteredValue,userEnteredFormat.backgroundColorStyle,"
-    "userEnteredFormat.textFormat.bold,userEnteredFormat.wrapStrategy"
+    "userEnteredFormat.textFormat.bold,userEnteredFormat.wrapStrategy,"
+    "userEnteredFormat.borders"
 )
+# Tab.rules: a thin line along a cell's top ("SOLID: the border is a thin solid line", the
+# Border schema of the Sheets API discovery document); no colour given draws it black.
+RULE: Json = {"top": {"style": "SOLID"}}
 
 
 def typed(cell: Cell) -> Json | None:
@@ -52,8 +57,10 @@ def cells(
     bold: frozenset[int] = frozenset(),
     fills: Mapping[int, str] | None = None,
     wrap: bool = False,
+    rules: frozenset[int] = frozenset(),
 ) -> list[Json]:
-    """RowData for updateCells: every row padded to `width`, so fills band the whole table."""
+    """RowData for updateCells: every row padded to `width`, so fills and rules span the whole
+    table."""
     fills = fills or {}
     out = []
     for r, row in enumerate(rows):
@@ -64,6 +71,8 @@ def cells(
             style["backgroundColorStyle"] = {"rgbColor": _color(fills[r])}
         if wrap:
             style["wrapStrategy"] = "WRAP"
+        if r in rules:
+            style["borders"] = RULE
         values = []
         for c in range(width):
             cell: Json = {}
@@ -107,7 +116,7 @@ def content(tab: Tab, sheet_id: int, width: int) -> list[Json]:
             {
                 "updateCells": {
                     "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
-                    "rows": cells(tab.rows, width, tab.bold_rows, tab.fills, tab.wrap),
+                    "rows": cells(tab.rows, width, tab.bold_rows, tab.fills, tab.wrap, tab.rules),
                     "fields": CELL_FIELDS,
                 }
             }
