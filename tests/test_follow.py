@@ -215,3 +215,31 @@ def recorded(folder: Path) -> dict[str, tuple[str, str]]:
         for r in rows
         if r["Session"] == W2 and (r["Attended"] or r["Zoom minutes"])
     }
+
+
+def test_each_group_gets_one_email_through_starttls_and_a_rerun_sends_none(
+    school, tmp_path, monkeypatch, capsys
+):
+    from tests.fake_smtp import PASSWORD, USERNAME, FakeSmtp
+
+    server = FakeSmtp(tmp_path)
+    try:
+        monkeypatch.setenv("SSL_CERT_FILE", str(server.ca_file))
+        monkeypatch.setenv("MIXITUP_SMTP_PASSWORD", PASSWORD)
+        args = configure(
+            school,
+            f'[email]\nhost = "127.0.0.1"\nport = {server.port}\n'
+            f'sender = "careers@school.example"\nusername = "{USERNAME}"\n',
+        )
+        assert main([*args, "run", "--today", "2027-01-11"]) == 0
+        groups = groups_of(table_rows(school / "students.xlsx", f"{W2} Groups"))
+        assert len(server.received) == len(set(groups.values()))
+        first = server.received[0]
+        members = {n for n, g in groups.items() if g == "1"}
+        assert len(first.recipients) == len(members)
+        assert main([*args, "run", "--today", "2027-01-11"]) == 0
+        assert len(server.received) == len(set(groups.values()))
+        out, err = capsys.readouterr()
+        assert PASSWORD not in out + err
+    finally:
+        server.stop()
