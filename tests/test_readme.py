@@ -19,7 +19,8 @@ def examples() -> list[tuple[str, str]]:
     """(where, code) of every ```python block that shows what it prints (`print(...)  # ...`)."""
     found = []
     for page in PAGES:
-        for index, block in enumerate(re.findall(r"```python\n(.*?)```", page.read_text("utf-8"), re.S)):
+        blocks = re.findall(r"```python\n(.*?)```", page.read_text("utf-8"), re.S)
+        for index, block in enumerate(blocks):
             if re.search(r"print\(.*\)  # ", block):
                 found.append((f"{page.relative_to(ROOT)} example {index + 1}", block))
     return found
