@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
-PLAN = ["plan", "--date", "2027-02-03", "--week", "2"]
+PLAN = ["plan", "--date", "2027-02-10"]  # the demo calendar's next session
 
 
 def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:

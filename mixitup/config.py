@@ -299,7 +299,7 @@ def load_config(
     With neither a config file nor a workbook, raises ConfigError saying how to name one.
     """
     env = os.environ if env is None else env
-    cwd = cwd or Path.cwd()
+    cwd = cwd or Path()  # paths stay as staff named them: relative ones print relative
     named = config_file or env.get("MIXITUP_CONFIG")
     workbook = workbook or env.get("MIXITUP_WORKBOOK")
     students_workbook = students_workbook or env.get("MIXITUP_STUDENTS_WORKBOOK")

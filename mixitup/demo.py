@@ -81,7 +81,10 @@ def build_demo(folder: Path) -> str:
     _write_roster(workbook, random.Random(2027))
     students.unlink(missing_ok=True)  # derived from the record: a new demo starts it afresh
     config = load_config(str(config_file))
-    lines = [f"Demo school written to {workbook} (staff) and {students} (students)", ""]
+    lines = [
+        f"Demo school written to {_shown(workbook)} (staff) and {_shown(students)} (students)",
+        "",
+    ]
     for week in (2, 4):
         session = Session(MODULE_START + dt.timedelta(weeks=week - 1, days=2), week)
         backend = XlsxBackend(workbook)

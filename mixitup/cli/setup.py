@@ -72,7 +72,7 @@ def add_login(commands: argparse._SubParsersAction[argparse.ArgumentParser], **k
 def demo(args: argparse.Namespace) -> int:
     from mixitup.demo import build_demo
 
-    print(build_demo(args.dir.resolve()))
+    print(build_demo(args.dir))
     return 0
 
 
