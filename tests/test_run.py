@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -244,30 +245,36 @@ def test_status_shows_each_session_state_and_the_next(project: Path, capsys):
 SCRIPT = Path(__file__).parent.parent / "scripts" / "mixitup-cron"
 
 
-def cron(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """scripts/mixitup-cron as cron starts it: another folder, the project's own .venv."""
-    (project / ".venv" / "bin").mkdir(parents=True, exist_ok=True)
-    link = project / ".venv" / "bin" / "mixitup"
-    if not link.exists():
-        link.symlink_to(Path(sys.executable).parent / "mixitup")
+def cron(
+    project: Path, *args: str, script: Path = SCRIPT, path: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """scripts/mixitup-cron as cron starts it: another folder, cron's PATH plus (by default)
+    the folder of the installed `mixitup`; the school folder holds no .venv."""
+    bin_folder = Path(sys.executable).parent
     return subprocess.run(
-        [str(SCRIPT), *args],
+        [str(script), *args],
         cwd="/",
-        env={"MIXITUP_HOME": str(project), "PATH": "/usr/bin:/bin"},
+        env={
+            "MIXITUP_HOME": str(project),
+            "PATH": path if path is not None else f"{bin_folder}:/usr/bin:/bin",
+            "HOME": str(project / "home"),
+        },
         capture_output=True,
         text=True,
         check=False,
     )
 
 
-def test_cron_script_logs_to_the_project_and_prints_nothing_on_success(project: Path):
+def test_cron_script_logs_to_the_school_folder_and_prints_nothing_on_success(project: Path):
     done = cron(project, "--today", "2027-01-11")
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
-    log = (project / "mixitup.log").read_text(encoding="utf-8")
+    assert not (project / ".venv").exists()
+    log = (project / "logs" / "mixitup.log").read_text(encoding="utf-8")
     assert log.startswith("--- 20")
     assert f"mixitup: published {W2}" in log
     assert cron(project, "--today", "2027-01-11").returncode == 0
-    assert "nothing to do on 2027-01-11" in (project / "mixitup.log").read_text(encoding="utf-8")
+    later = (project / "logs" / "mixitup.log").read_text(encoding="utf-8")
+    assert "nothing to do on 2027-01-11" in later
 
 
 def test_cron_script_prints_the_failure_so_cron_mails_it(project: Path):
@@ -277,6 +284,38 @@ def test_cron_script_prints_the_failure_so_cron_mails_it(project: Path):
     assert done.stdout == ""
     assert f"mixitup run failed (exit 2) in {project}" in done.stderr
     assert "[groups] size must be 2 or more" in done.stderr
+    assert f"mixitup --config {project / 'mixitup.toml'} check` to see everything" in done.stderr
+
+
+def test_cron_script_installed_beside_mixitup_runs_that_one_without_path(
+    project: Path, tmp_path: Path
+):
+    """As `make install` lays it out: the wrapper and `mixitup` in one bin folder, linked from
+    another; cron's PATH has neither."""
+    install = tmp_path / "install" / "bin"
+    install.mkdir(parents=True)
+    (install / "mixitup").symlink_to(Path(sys.executable).parent / "mixitup")
+    shutil.copy(SCRIPT, install / "mixitup-cron")
+    links = tmp_path / "links"
+    links.mkdir()
+    (links / "mixitup-cron").symlink_to(install / "mixitup-cron")
+    done = cron(
+        project, "--today", "2027-01-11", script=links / "mixitup-cron", path="/usr/bin:/bin"
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert f"mixitup: published {W2}" in (project / "logs" / "mixitup.log").read_text("utf-8")
+
+
+def test_cron_script_without_any_mixitup_says_how_to_install_it(project: Path, tmp_path: Path):
+    alone = tmp_path / "alone" / "scripts"  # no mixitup beside it, no clone's .venv above it
+    alone.mkdir(parents=True)
+    shutil.copy(SCRIPT, alone / "mixitup-cron")
+    done = cron(
+        project, "--today", "2027-01-11", script=alone / "mixitup-cron", path="/usr/bin:/bin"
+    )
+    assert done.returncode == 2
+    assert "no mixitup found" in done.stderr
+    assert "make install" in done.stderr
 
 
 class LosesTheRace(XlsxBackend):

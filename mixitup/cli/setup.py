@@ -1,18 +1,21 @@
-"""The commands for setting up: demo, init, login."""
+"""The commands for setting up: demo, init, check, login."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import shlex
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mixitup.errors import ConfigError
+from mixitup.cli.args import add_today, config_of
+from mixitup.errors import BackendError, ConfigError, MixitupError
 
 if TYPE_CHECKING:
     from mixitup import starter
+    from mixitup.backends import Backend
 
 
 def add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser], **kw: object) -> None:
@@ -84,6 +87,23 @@ def add_init(commands: argparse._SubParsersAction[argparse.ArgumentParser], **kw
         "out of git)",
     )
     command.set_defaults(handler=init)
+
+
+def add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser], **kw: object) -> None:
+    command = commands.add_parser(
+        "check",
+        help="say whether everything is ready for cron, or list what is missing; writes nothing",
+        description="Check the configuration, the calendar's next sessions, both spreadsheets "
+        "(reached, read, and as far as a read tells, writable; which Google identity), the "
+        "roster (every problem, and the example rows of mixitup init), notices, Slack, email "
+        "and Zoom settings (never their secrets), and print the crontab line to install. Reads "
+        "each spreadsheet once and writes nothing. Exit 0 ready; 2 configuration; 4 a "
+        "spreadsheet out of reach; 3 roster.",
+        epilog="example:\n  mixitup --config ~/school/mixitup.toml check",
+        **kw,  # type: ignore[arg-type]
+    )
+    add_today(command)
+    command.set_defaults(handler=check)
 
 
 def add_login(commands: argparse._SubParsersAction[argparse.ArgumentParser], **kw: object) -> None:
@@ -314,6 +334,63 @@ def _share_steps(school: starter.School, shown: Callable[[Path], str]) -> list[s
         "     Then General access > Anyone with the link (or your school) > Viewer, for students.",
     ]
     return lines
+
+
+def check(args: argparse.Namespace) -> int:
+    from mixitup.backends import open_backend, open_students_backend
+    from mixitup.pipeline import check as checking
+
+    try:
+        config = config_of(args)
+    except MixitupError as error:
+        readiness = checking.config_problem(error)
+    else:
+        staff: Backend | BackendError
+        students: Backend | BackendError | None
+        try:
+            staff = open_backend(config, args.http_session)
+        except BackendError as error:
+            staff = error
+        try:
+            students = open_students_backend(config, args.http_session)
+        except BackendError as error:
+            students = error
+        today = args.today.date() if isinstance(args.today, dt.datetime) else args.today
+        readiness = checking.check(config, staff, students, today)
+    import textwrap
+
+    width = max(len(f.topic) for f in readiness.findings)
+    for finding in readiness.findings:
+        if finding.topic == "cron":
+            continue
+        mark = "PROBLEM: " if finding.problem else ""
+        print(
+            textwrap.fill(
+                f"{finding.topic:<{width}}  {mark}{_shown_paths(finding.text)}",
+                width=100,
+                subsequent_indent=" " * (width + 2),
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        )
+    cron = [f for f in readiness.findings if f.topic == "cron"]
+    problems = readiness.problems
+    if problems:
+        count = len(problems)
+        print(f"Not ready: {count} problem{'s' if count != 1 else ''} (PROBLEM above). Fix "
+              "them and run this check again.")  # fmt: skip
+        return readiness.exit_code
+    print("Ready. To publish unattended, add this line with `crontab -e` (every hour; it logs to")
+    print("logs/mixitup.log in the school folder and mails you only when a run fails):")
+    for finding in cron:
+        print(f"  {finding.text}")
+    return 0
+
+
+def _shown_paths(text: str) -> str:
+    """Absolute paths under the current folder shown relative to it: shorter to read and copy."""
+    here = str(Path.cwd())
+    return text.replace(here + "/", "") if here != "/" else text
 
 
 def login(args: argparse.Namespace) -> int:
