@@ -151,12 +151,41 @@ def test_run_logs_one_line_per_step_and_quiet_logs_nothing(project: Path, capsys
     )
     assert "NOT MET" not in quality
     assert err[-1] == (
-        f"mixitup: wrote {project / 'roster.xlsx'} in one change: 1 session published, "
-        "0 late joiners added"
+        f"mixitup: recorded in the History of the spreadsheet {project / 'roster.xlsx'}, in one "
+        "write: 1 session published, 0 late joiners added"
     )
     assert len(err) == 4
     assert run(project, "2027-01-12", "-q") == 0
     assert capsys.readouterr() == ("", "")
+
+
+def test_run_with_two_spreadsheets_names_each_for_what_was_written_there(project: Path, capsys):
+    """The groups are in the students' workbook, the record in the staff one; the students'
+    write is reported once, by the publish line, not again as an internal step."""
+    config = project / "mixitup.toml"
+    config.write_text(CONFIG + '\n[students]\npath = "students.xlsx"\n', encoding="utf-8")
+    assert run(project, "2027-01-11") == 0
+    err = capsys.readouterr().err.splitlines()
+    students, staff = project / "students.xlsx", project / "roster.xlsx"
+    assert f"mixitup: published {W2} in {students}: 40 students in 8 groups" in err
+    assert err[-1] == (
+        f"mixitup: recorded in the History of the staff spreadsheet {staff}, in one write: "
+        "1 session published, 0 late joiners added"
+    )
+    assert len(err) == 4
+    assert not any("wrote the tabs" in line for line in err)
+    assert sorted(p.name for p in project.iterdir()) == [
+        "mixitup.toml",
+        "roster.xlsx",
+        "students.xlsx",
+    ]
+    # Tabs out of step with the record (deleted by hand) are brought back, and that is said.
+    book = openpyxl.load_workbook(students)
+    del book[f"{W2} Prompts"]
+    book.save(students)
+    assert run(project, "2027-01-12") == 0
+    err = capsys.readouterr().err.splitlines()
+    assert f"mixitup: wrote the tabs of {W2} to the students' spreadsheet {students}" in err
 
 
 def test_run_without_a_calendar_stops_with_exit_2(make_workbook, capsys):

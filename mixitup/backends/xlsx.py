@@ -4,9 +4,10 @@ file in one rename.
 A write loads the file, applies the whole change, saves to a temporary file in the same
 folder, flushes it to disk and renames it over the original, so a crash at any instant
 leaves the old workbook or the new one, never a torn file. A lock file beside the workbook
-(removed after each write) keeps two writers apart, and a write refuses when the file changed since it was read or
-while Excel or LibreOffice holds it open. A link is written through to its target, and the
-new file keeps the old one's owner, group, mode and formulas' computed values (formulas.py).
+(removed after each write) keeps two writers apart, and a write refuses when the file changed
+since it was read or while Excel or LibreOffice holds it open. A link is written through to
+its target, and the new file keeps the old one's owner, group, mode and formulas' computed
+values (formulas.py).
 """
 
 from __future__ import annotations
