@@ -113,10 +113,15 @@ def parse_weekday(text: str) -> str:
 
 
 def parse_start(text: str) -> str:
+    """A start time as mixitup.toml holds it ("09:15"), from "9:15" or "09:15"."""
+    wrong = ConfigError(f"{text!r} is not a time like 12:00 (24-hour clock).")
+    found = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
+    if found is None:
+        raise wrong
     try:
-        return dt.time.fromisoformat(text.strip()).strftime("%H:%M")
+        return dt.time(int(found.group(1)), int(found.group(2))).strftime("%H:%M")
     except ValueError:
-        raise ConfigError(f"{text!r} is not a time like 12:00 (24-hour clock).") from None
+        raise wrong from None
 
 
 def parse_timezone(text: str) -> str:

@@ -153,7 +153,12 @@ def init(args: argparse.Namespace) -> int:
     school, given, shown_folder = _school_of(args)
     if sys.stdin.isatty():
         print("Answer each question, or press Enter for the answer in [brackets].")
-        school = starter.ask_school(school, given, input, print)
+        try:
+            school = starter.ask_school(school, given, input, print)
+        except (EOFError, KeyboardInterrupt):
+            print()
+            raise ConfigError("mixitup init stopped before every answer was given; nothing was "
+                              "written.") from None  # fmt: skip
     created = starter.create_school(school)
     for line in _init_report(created, shown_folder):
         print(line)
