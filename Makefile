@@ -74,10 +74,12 @@ install: $(USER_VENV)/.installed
 	@echo "linked as $(USER_BIN)/mixitup (and mixitup-cron)."
 	@case ":$$PATH:" in \
 	    *":$(USER_BIN):"*) echo "Next: mixitup init ~/school  (mixitup init --help lists its options)" ;; \
-	    *) echo "$(USER_BIN) is not on your PATH, so the command mixitup is not found yet. Add it:"; \
+	    *) echo "$(USER_BIN) is not on your PATH, so the command mixitup is not found yet."; \
+	       echo "Many systems add that folder at your next login now that it exists. If yours"; \
+	       echo "does not, add it (then log out and in again, or run: . ~/.profile):"; \
 	       echo "  echo 'export PATH=\"\$$HOME/.local/bin:\$$PATH\"' >> ~/.profile"; \
-	       echo "then log out and in again (or run: . ~/.profile). Until then, run it as"; \
-	       echo "  $(USER_BIN)/mixitup init ~/school" ;; \
+	       echo "Until then, type it in full:"; \
+	       echo "Next: $(USER_BIN)/mixitup init ~/school" ;; \
 	esac
 
 uninstall:
