@@ -347,6 +347,18 @@ def test_cron_script_without_any_mixitup_says_how_to_install_it(project: Path, t
     assert "make install" in done.stderr
 
 
+@pytest.mark.parametrize("recipe", ["crontab.example", "mixitup.service"])
+def test_the_recipes_run_the_installed_wrapper_in_a_school_folder_outside_the_clone(recipe: str):
+    """They name what `make install` lays out (~/.local/share/mixitup/venv/bin/mixitup-cron)
+    and a school folder of its own: nothing inside mixitup's code folder, no .venv there."""
+    text = (SCRIPT.parent / recipe).read_text(encoding="utf-8")
+    commands = [line for line in text.splitlines() if not line.startswith("#")]
+    assert any("/.local/share/mixitup/venv/bin/mixitup-cron" in line for line in commands)
+    assert any("MIXITUP_HOME=/home/careers/school" in line for line in commands)
+    assert ".venv" not in "\n".join(commands)
+    assert "/srv/mixitup" not in text
+
+
 class LosesTheRace(XlsxBackend):
     """A workbook another run publishes to between this run's read and its write."""
 
