@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import shlex
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -269,27 +270,52 @@ def _init_report(created: starter.Created, typed: str) -> list[str]:
         else "no module starts yet: set [calendar] module_starts"
     )
     zone = school.timezone or "this machine's time zone"
-    lines = [f"Made the school folder {shown(school.folder) if typed else '.'}:"]
-    lines.append(
-        f"  {config}: settings; modules starting {calendar}; sessions on "
-        f"{school.weekday.title()}s at {school.start} ({zone}); groups of {school.size}"
-    )
+    files = [
+        (
+            config,
+            f"settings: modules starting {calendar}; sessions on {school.weekday.title()}s at "
+            f"{school.start} ({zone}); groups of {school.size}",
+        )
+    ]
     check = "mixitup check" if not typed else f"mixitup --config {shlex.quote(config)} check"
     if school.backend == "xlsx":
         workbook = school.path_of(school.workbook)
         students = school.path_of(school.students_workbook)
         if workbook in created.kept:
-            lines.append(f"  {shown(workbook)}: your staff workbook, kept as it is")
+            files.append((shown(workbook), "your staff workbook, kept as it is"))
         else:
-            lines.append(
-                f"  {shown(workbook)}: the staff workbook: type your students over the "
-                f"{len(starter.EXAMPLE_ROWS)} example rows of its Roster tab; pairs never to "
-                "group together go in Keep apart. Share it with staff only."
+            files.append(
+                (
+                    shown(workbook),
+                    "the staff workbook (share it with staff only): type your students over the "
+                    f"{len(starter.EXAMPLE_ROWS)} example rows of its Roster tab; pairs never to "
+                    "be grouped together go in its Keep apart tab",
+                )
             )
-        lines.append(
-            f"  {shown(students)}: the students' workbook, made by the first publish: share it "
-            "with students (it holds only groups and prompts)"
+        files.append(
+            (
+                shown(students),
+                "the students' workbook, made by the first publish: share it with students "
+                "(it holds only groups and prompts)",
+            )
         )
+    width = min(max(len(path) for path, _ in files) + 4, 32)
+    lines = [f"Made the school folder {shown(school.folder) if typed else '.'}:"]
+    for path, text in files:
+        first = f"  {path:<{width - 2}}"
+        if len(first) > width:  # a long path on a line of its own, its text below
+            lines.append(first.rstrip())
+            first = " " * width
+        lines.append(
+            textwrap.fill(
+                first + text,
+                width=100,
+                subsequent_indent=" " * width,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        )
+    if school.backend == "xlsx":
         lines.append("Next: fill in the Roster tab, then run")
         lines.append(f"  {check}")
         return lines
@@ -362,8 +388,6 @@ def check(args: argparse.Namespace) -> int:
             students = error
         today = args.today.date() if isinstance(args.today, dt.datetime) else args.today
         readiness = checking.check(config, staff, students, today)
-    import textwrap
-
     width = max(len(f.topic) for f in readiness.findings)
     for finding in readiness.findings:
         if finding.topic == "cron":
