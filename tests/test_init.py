@@ -111,7 +111,7 @@ def test_init_honours_workbook_and_students_workbook_and_keeps_an_existing_roste
     assert config.workbook == roster
     assert config.students is not None
     assert config.students.workbook == tmp_path / "school" / "for-students.xlsx"
-    assert re.search(r"our-roster.xlsx +your staff workbook, kept as it is", out)
+    assert re.search(r"our-roster.xlsx\s+your staff workbook, kept as it is", out)
     (command,) = next_commands(out)
     done = printed(command, tmp_path)
     assert done.returncode == 0, done.stdout
