@@ -212,7 +212,7 @@ def test_on_google_after_a_publish_check_sees_it_may_write_the_protected_tabs(go
     assert "Students' spreadsheet" in flat(out)
     assert "read and write (it may edit the tabs mixitup protects)" in flat(out)
     assert google.google.fake.count("batchUpdate") == 0
-    assert "1 sessions published, the latest 2027-01-13 Week 2" in flat(out)
+    assert "1 session published, the latest 2027-01-13 Week 2" in flat(out)
 
 
 def test_on_google_a_students_sheet_shared_as_viewer_is_found_out_after_a_publish(

@@ -232,7 +232,7 @@ def _roster(config: Config, staff: Snapshot, students: Snapshot | None) -> list[
             Finding(
                 "roster",
                 f"{active} students take part, {sitting_out} sit out (status), "
-                f"{len(roster.keep_apart)} keep-apart pairs",
+                f"{len(roster.keep_apart)} keep-apart pair{'' if len(roster.keep_apart) == 1 else 's'}",
             )
         )
         found += [Finding("roster", f"warning: {w}") for w in roster.warnings]
@@ -246,7 +246,8 @@ def _roster(config: Config, staff: Snapshot, students: Snapshot | None) -> list[
             found.append(
                 Finding(
                     "history",
-                    f"{len(published)} sessions published, the latest {published[-1]}",
+                    f"{len(published)} session{'' if len(published) == 1 else 's'} published, "
+                    f"the latest {published[-1]}",
                 )
             )
     return found
