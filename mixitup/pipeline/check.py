@@ -228,11 +228,12 @@ def _roster(config: Config, staff: Snapshot, students: Snapshot | None) -> list[
     if roster is not None:
         active = len(roster.students)
         sitting_out = len(roster.keys) - active
+        pairs = len(roster.keep_apart)
         found.append(
             Finding(
                 "roster",
                 f"{active} students take part, {sitting_out} sit out (status), "
-                f"{len(roster.keep_apart)} keep-apart pair{'' if len(roster.keep_apart) == 1 else 's'}",
+                f"{pairs} keep-apart pair{'' if pairs == 1 else 's'}",
             )
         )
         found += [Finding("roster", f"warning: {w}") for w in roster.warnings]
