@@ -279,26 +279,34 @@ def test_asking_skips_what_the_flags_answered(tmp_path):
     assert asked[0].startswith("Spreadsheets: xlsx")
 
 
-def test_init_in_a_terminal_asks_what_the_flags_left_out(tmp_path):
-    """Through a pseudo-terminal, as staff type the answers."""
+def in_a_terminal(folder: Path, args: list[str], answers: list[str]) -> tuple[int, str, str]:
+    """`python -m mixitup ARGS` with a pseudo-terminal for stdin, answers typed into it."""
     import pty
 
     leader, follower = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-m", "mixitup", "init", "school", "--size", "5"],
-        cwd=tmp_path,
+        [sys.executable, "-m", "mixitup", *args],
+        cwd=folder,
+        env={**os.environ, "XDG_CONFIG_HOME": str(folder / "config")},
         stdin=follower,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     os.close(follower)
-    for answer in ["2027-01-04, 2027-02-22", "friday", "9:15", "America/Chicago", "xlsx"]:
+    for answer in answers:
         os.write(leader, f"{answer}\n".encode())
     out, err = process.communicate(timeout=60)
     _drain(leader)
     os.close(leader)
-    assert process.returncode == 0, err
+    return process.returncode, out, err
+
+
+def test_init_in_a_terminal_asks_what_the_flags_left_out(tmp_path):
+    """Through a pseudo-terminal, as staff type the answers."""
+    answers = ["2027-01-04, 2027-02-22", "friday", "9:15", "America/Chicago", "xlsx"]
+    code, out, err = in_a_terminal(tmp_path, ["init", "school", "--size", "5"], answers)
+    assert code == 0, err
     config = load_config(str(tmp_path / "school" / "mixitup.toml"), env={})
     assert config.calendar.module_starts == (dt.date(2027, 1, 4), dt.date(2027, 2, 22))
     assert config.calendar.weekday == 4
@@ -307,6 +315,19 @@ def test_init_in_a_terminal_asks_what_the_flags_left_out(tmp_path):
     assert config.group_size == 5
     assert "Students per group" not in out  # given as a flag: not asked
     assert "Session weekday [wednesday]: " in out
+
+
+def test_init_in_a_terminal_asks_for_both_google_sheets_and_names_the_login_file(tmp_path):
+    staff = "https://docs.google.com/spreadsheets/d/1StaffSheet0123456789/edit#gid=0"
+    answers = ["2027-01-04", "", "", "", "", "google", staff, "1StudentsSheet0123456789"]
+    code, out, err = in_a_terminal(tmp_path, ["init", "school"], answers)
+    assert code == 0, err
+    config = load_config(str(tmp_path / "school" / "mixitup.toml"), env={})
+    assert (config.backend, config.sheet_id) == ("google", "1StaffSheet0123456789")
+    assert config.students is not None
+    assert config.students.sheet_id == "1StudentsSheet0123456789"
+    assert config.credentials == tmp_path / "config" / "mixitup" / "google-credentials.json"
+    assert "  mixitup login" in out
 
 
 def _drain(fd: int) -> None:

@@ -160,6 +160,13 @@ def init(args: argparse.Namespace) -> int:
             print()
             raise ConfigError("mixitup init stopped before every answer was given; nothing was "
                               "written.") from None  # fmt: skip
+    if school.backend == "google" and not school.credentials:
+        from dataclasses import replace
+
+        from mixitup.config import login_file
+
+        # Where `mixitup login` stores its sign-in: the file names it before it exists.
+        school = replace(school, credentials=str(login_file()))
     created = starter.create_school(school)
     for line in _init_report(created, shown_folder):
         print(line)
@@ -228,10 +235,6 @@ def _school_of(args: argparse.Namespace) -> tuple[starter.School, frozenset[str]
         answers["backend"] = "xlsx"
     if args.credentials:
         answers["credentials"] = written(args.credentials, "")
-    elif google or args.sheet_id or args.students_sheet_id:
-        from mixitup.config import login_file
-
-        answers["credentials"] = str(login_file())  # where `mixitup login` stores its sign-in
     school = starter.School(
         folder,
         workbook=written(workbook, "mixitup.xlsx"),
