@@ -321,8 +321,9 @@ def _load(
     if not path.is_file():
         if workbook is None:
             raise ConfigError(
-                f"No spreadsheet given: {path} does not exist. Pass --workbook PATH for a local "
-                "workbook, or run `mixitup init` to write a starter mixitup.toml."
+                f"No spreadsheet given: {path} does not exist. Pass --config FILE (your school "
+                "folder's mixitup.toml) or --workbook PATH for a local workbook, or make a school "
+                "folder with `mixitup init DIR`."
             )
         students = Students(workbook=cwd / students_workbook) if students_workbook else None
         return Config(

@@ -262,14 +262,19 @@ def failure_text(command: str, where: str, message: str, exit_code: int | None) 
 
 
 @contextmanager
-def on_failure(webhook: str, command: str, where: str) -> Iterator[None]:
-    """Post a notice when the block raises (MixitupError or a crash), then re-raise it."""
+def on_failure(webhook: str, command: str, where: str, hint: str = "") -> Iterator[None]:
+    """Post a notice when the block raises (MixitupError or a crash), then re-raise it; a known
+    failure's notice ends with `hint` (what to run to see everything to fix), which the error
+    also carries as a note for the command's own message."""
     from mixitup.errors import MixitupError
 
     try:
         yield
     except MixitupError as error:
-        send(webhook, failure_text(command, where, str(error), error.exit_code))
+        if hint:
+            error.add_note(hint)
+        text = failure_text(command, where, str(error), error.exit_code)
+        send(webhook, f"{text}\n{hint}" if hint else text)
         raise
     except Exception as error:
         message = f"{type(error).__name__}: {error}\nThe cron mail or log has the traceback."

@@ -116,6 +116,38 @@ def test_lock_file_held_elsewhere_makes_the_writer_wait_not_fail(tmp_path):
     assert sessions_in(path, 30) == {SESSION}
 
 
+def test_a_write_leaves_no_lock_file_beside_the_workbook(tmp_path):
+    path = write_workbook(tmp_path / "roster.xlsx", {"Roster": [HEADER, *make_roster(30)]})
+    assert start_publish(path).wait(timeout=60) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["roster.xlsx"]
+
+
+def test_a_writer_waiting_on_a_removed_lock_file_waits_for_the_one_there_now(tmp_path):
+    """The lock file is removed by its holder after each write: a writer that was waiting on
+    it must then lock the file now at that path, or two writers would both hold "the" lock."""
+    import fcntl
+
+    path = write_workbook(tmp_path / "roster.xlsx", {"Roster": [HEADER, *make_roster(30)]})
+    lock_path = tmp_path / ".roster.xlsx.lock"
+    first = lock_path.open("a")
+    fcntl.flock(first, fcntl.LOCK_EX)
+    process = start_publish(path)
+    time.sleep(1.5)  # the publisher waits on the first lock file
+    lock_path.unlink()  # its holder leaves, as mixitup does: removed while held...
+    second = lock_path.open("a")  # ...and another writer arrives and locks a new one
+    fcntl.flock(second, fcntl.LOCK_EX)
+    fcntl.flock(first, fcntl.LOCK_UN)
+    first.close()
+    before = path.read_bytes()
+    time.sleep(1.5)
+    assert process.poll() is None  # still waiting, now for the new lock file
+    assert path.read_bytes() == before
+    fcntl.flock(second, fcntl.LOCK_UN)
+    second.close()
+    assert process.wait(timeout=60) == 0
+    assert sessions_in(path, 30) == {SESSION}
+
+
 @pytest.mark.parametrize("second", ["publish", "force"])
 def test_on_google_two_runs_writing_different_sessions_at_once_both_land_whole(
     google_sheet: GoogleSheet, second: str

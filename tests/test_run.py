@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -150,12 +151,41 @@ def test_run_logs_one_line_per_step_and_quiet_logs_nothing(project: Path, capsys
     )
     assert "NOT MET" not in quality
     assert err[-1] == (
-        f"mixitup: wrote {project / 'roster.xlsx'} in one change: 1 session published, "
-        "0 late joiners added"
+        f"mixitup: recorded in the History of the spreadsheet {project / 'roster.xlsx'}, in one "
+        "write: 1 session published, 0 late joiners added"
     )
     assert len(err) == 4
     assert run(project, "2027-01-12", "-q") == 0
     assert capsys.readouterr() == ("", "")
+
+
+def test_run_with_two_spreadsheets_names_each_for_what_was_written_there(project: Path, capsys):
+    """The groups are in the students' workbook, the record in the staff one; the students'
+    write is reported once, by the publish line, not again as an internal step."""
+    config = project / "mixitup.toml"
+    config.write_text(CONFIG + '\n[students]\npath = "students.xlsx"\n', encoding="utf-8")
+    assert run(project, "2027-01-11") == 0
+    err = capsys.readouterr().err.splitlines()
+    students, staff = project / "students.xlsx", project / "roster.xlsx"
+    assert f"mixitup: published {W2} in {students}: 40 students in 8 groups" in err
+    assert err[-1] == (
+        f"mixitup: recorded in the History of the staff spreadsheet {staff}, in one write: "
+        "1 session published, 0 late joiners added"
+    )
+    assert len(err) == 4
+    assert not any("wrote the tabs" in line for line in err)
+    assert sorted(p.name for p in project.iterdir()) == [
+        "mixitup.toml",
+        "roster.xlsx",
+        "students.xlsx",
+    ]
+    # Tabs out of step with the record (deleted by hand) are brought back, and that is said.
+    book = openpyxl.load_workbook(students)
+    del book[f"{W2} Prompts"]
+    book.save(students)
+    assert run(project, "2027-01-12") == 0
+    err = capsys.readouterr().err.splitlines()
+    assert f"mixitup: wrote the tabs of {W2} to the students' spreadsheet {students}" in err
 
 
 def test_run_without_a_calendar_stops_with_exit_2(make_workbook, capsys):
@@ -244,30 +274,36 @@ def test_status_shows_each_session_state_and_the_next(project: Path, capsys):
 SCRIPT = Path(__file__).parent.parent / "scripts" / "mixitup-cron"
 
 
-def cron(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """scripts/mixitup-cron as cron starts it: another folder, the project's own .venv."""
-    (project / ".venv" / "bin").mkdir(parents=True, exist_ok=True)
-    link = project / ".venv" / "bin" / "mixitup"
-    if not link.exists():
-        link.symlink_to(Path(sys.executable).parent / "mixitup")
+def cron(
+    project: Path, *args: str, script: Path = SCRIPT, path: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """scripts/mixitup-cron as cron starts it: another folder, cron's PATH plus (by default)
+    the folder of the installed `mixitup`; the school folder holds no .venv."""
+    bin_folder = Path(sys.executable).parent
     return subprocess.run(
-        [str(SCRIPT), *args],
+        [str(script), *args],
         cwd="/",
-        env={"MIXITUP_HOME": str(project), "PATH": "/usr/bin:/bin"},
+        env={
+            "MIXITUP_HOME": str(project),
+            "PATH": path if path is not None else f"{bin_folder}:/usr/bin:/bin",
+            "HOME": str(project / "home"),
+        },
         capture_output=True,
         text=True,
         check=False,
     )
 
 
-def test_cron_script_logs_to_the_project_and_prints_nothing_on_success(project: Path):
+def test_cron_script_logs_to_the_school_folder_and_prints_nothing_on_success(project: Path):
     done = cron(project, "--today", "2027-01-11")
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
-    log = (project / "mixitup.log").read_text(encoding="utf-8")
+    assert not (project / ".venv").exists()
+    log = (project / "logs" / "mixitup.log").read_text(encoding="utf-8")
     assert log.startswith("--- 20")
     assert f"mixitup: published {W2}" in log
     assert cron(project, "--today", "2027-01-11").returncode == 0
-    assert "nothing to do on 2027-01-11" in (project / "mixitup.log").read_text(encoding="utf-8")
+    later = (project / "logs" / "mixitup.log").read_text(encoding="utf-8")
+    assert "nothing to do on 2027-01-11" in later
 
 
 def test_cron_script_prints_the_failure_so_cron_mails_it(project: Path):
@@ -277,6 +313,50 @@ def test_cron_script_prints_the_failure_so_cron_mails_it(project: Path):
     assert done.stdout == ""
     assert f"mixitup run failed (exit 2) in {project}" in done.stderr
     assert "[groups] size must be 2 or more" in done.stderr
+    assert f"mixitup --config {project / 'mixitup.toml'} check` to see everything" in done.stderr
+
+
+def test_cron_script_installed_beside_mixitup_runs_that_one_without_path(
+    project: Path, tmp_path: Path
+):
+    """As `make install` lays it out: the wrapper and `mixitup` in one bin folder, linked from
+    another; cron's PATH has neither."""
+    install = tmp_path / "install" / "bin"
+    install.mkdir(parents=True)
+    (install / "mixitup").symlink_to(Path(sys.executable).parent / "mixitup")
+    shutil.copy(SCRIPT, install / "mixitup-cron")
+    links = tmp_path / "links"
+    links.mkdir()
+    (links / "mixitup-cron").symlink_to(install / "mixitup-cron")
+    done = cron(
+        project, "--today", "2027-01-11", script=links / "mixitup-cron", path="/usr/bin:/bin"
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert f"mixitup: published {W2}" in (project / "logs" / "mixitup.log").read_text("utf-8")
+
+
+def test_cron_script_without_any_mixitup_says_how_to_install_it(project: Path, tmp_path: Path):
+    alone = tmp_path / "alone" / "scripts"  # no mixitup beside it, no clone's .venv above it
+    alone.mkdir(parents=True)
+    shutil.copy(SCRIPT, alone / "mixitup-cron")
+    done = cron(
+        project, "--today", "2027-01-11", script=alone / "mixitup-cron", path="/usr/bin:/bin"
+    )
+    assert done.returncode == 2
+    assert "no mixitup found" in done.stderr
+    assert "make install" in done.stderr
+
+
+@pytest.mark.parametrize("recipe", ["crontab.example", "mixitup.service"])
+def test_the_recipes_run_the_installed_wrapper_in_a_school_folder_outside_the_clone(recipe: str):
+    """They name what `make install` lays out (~/.local/share/mixitup/venv/bin/mixitup-cron)
+    and a school folder of its own: nothing inside mixitup's code folder, no .venv there."""
+    text = (SCRIPT.parent / recipe).read_text(encoding="utf-8")
+    commands = [line for line in text.splitlines() if not line.startswith("#")]
+    assert any("/.local/share/mixitup/venv/bin/mixitup-cron" in line for line in commands)
+    assert any("MIXITUP_HOME=/home/careers/school" in line for line in commands)
+    assert ".venv" not in "\n".join(commands)
+    assert "/srv/mixitup" not in text
 
 
 class LosesTheRace(XlsxBackend):

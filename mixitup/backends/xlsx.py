@@ -4,9 +4,10 @@ file in one rename.
 A write loads the file, applies the whole change, saves to a temporary file in the same
 folder, flushes it to disk and renames it over the original, so a crash at any instant
 leaves the old workbook or the new one, never a torn file. A lock file beside the workbook
-keeps two writers apart, and a write refuses when the file changed since it was read or
-while Excel or LibreOffice holds it open. A link is written through to its target, and the
-new file keeps the old one's owner, group, mode and formulas' computed values (formulas.py).
+(removed after each write) keeps two writers apart, and a write refuses when the file changed
+since it was read or while Excel or LibreOffice holds it open. A link is written through to
+its target, and the new file keeps the old one's owner, group, mode and formulas' computed
+values (formulas.py).
 """
 
 from __future__ import annotations
@@ -201,26 +202,36 @@ class XlsxBackend:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        """Hold the lock file beside the workbook; wait up to `lock_wait` seconds for it."""
+        """Hold the lock file beside the workbook; wait up to `lock_wait` seconds for it.
+
+        The lock file is removed on the way out, while still held, so none is left beside the
+        workbook. A writer that was waiting on the removed file then finds it is no longer the
+        file at that path (its lock keeps nobody out) and locks the current one instead.
+        """
         lock_path = self._target.with_name(f".{self._target.name}.lock")
-        with lock_path.open("a") as lock:
-            deadline = time.monotonic() + self.lock_wait
-            while True:
+        deadline = time.monotonic() + self.lock_wait
+        while True:
+            with lock_path.open("a") as lock:
+                while True:
+                    try:
+                        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        if time.monotonic() > deadline:
+                            raise BackendError(
+                                f"Another mixitup run has been writing {self.path} for over "
+                                f"{self.lock_wait:.0f} s (lock file {lock_path}). Try again later."
+                            ) from None
+                        time.sleep(0.05)
+                if not _same_file(lock, lock_path):
+                    continue  # the holder before us removed it: lock the one there now
                 try:
-                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise BackendError(
-                            f"Another mixitup run has been writing {self.path} for over "
-                            f"{self.lock_wait:.0f} s (lock file {lock_path}). Try again later."
-                        ) from None
-                    time.sleep(0.05)
-            try:
-                self._refuse_if_open()
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+                    self._refuse_if_open()
+                    yield
+                finally:
+                    lock_path.unlink(missing_ok=True)
+                    fcntl.flock(lock, fcntl.LOCK_UN)
+                return
 
     def _refuse_if_open(self) -> None:
         """Refuse to write while Excel or LibreOffice has the workbook open.
@@ -287,6 +298,16 @@ def _new_book() -> Any:
     book = openpyxl.Workbook()
     book.active.title = NEW_BOOK_TAB
     return book
+
+
+def _same_file(handle: io.TextIOWrapper, path: Path) -> bool:
+    """Whether the open `handle` is still the file at `path` (not removed or replaced)."""
+    try:
+        named = path.stat()
+    except FileNotFoundError:
+        return False
+    opened = os.fstat(handle.fileno())
+    return (opened.st_dev, opened.st_ino) == (named.st_dev, named.st_ino)
 
 
 def _open_locks(*paths: Path) -> list[Path]:

@@ -2,7 +2,7 @@
 
 Known failures (MixitupError) print one message and exit with their code; anything else
 keeps its traceback so cron mail shows it. One module per group of commands: `setup`
-(demo, init, login), `sessions` (plan, publish, unpublish, export), `operate` (run, status,
+(demo, init, check, login), `sessions` (plan, publish, unpublish, export), `operate` (run, status,
 report), `meeting` (rebalance, attendance); `args` holds what they share.
 """
 
@@ -64,6 +64,8 @@ def main(
         return int(args.handler(args))
     except MixitupError as error:
         print(f"mixitup: {error}", file=sys.stderr)
+        for note in getattr(error, "__notes__", ()):
+            print(note, file=sys.stderr)
         return error.exit_code
     except BrokenPipeError:
         # The reader stopped reading (`mixitup plan | head`): every command reports after its
@@ -91,6 +93,7 @@ def parser() -> argparse.ArgumentParser:
     for add in (
         setup.add_demo,
         setup.add_init,
+        setup.add_check,
         setup.add_login,
         sessions.add_plan,
         sessions.add_publish,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import shlex
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +14,7 @@ from mixitup.backends import open_backend, open_students_backend
 from mixitup.cli.args import add_today, config_of
 from mixitup.cli.sessions import notify_published, single_sheet_notice, where
 from mixitup.config import Config
-from mixitup.errors import ConfigError, DataError
+from mixitup.errors import ConfigError, DataError, MixitupError
 from mixitup.models import Session
 
 if TYPE_CHECKING:
@@ -78,14 +79,37 @@ def add_report(commands: argparse._SubParsersAction[argparse.ArgumentParser], **
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        config = config_of(args)
+    except MixitupError as error:
+        error.add_note(check_hint(getattr(args, "config", None)))
+        raise
+    try:
+        return _run(args, config)
+    except MixitupError as error:
+        if not any("mixitup check" in note for note in getattr(error, "__notes__", ())):
+            error.add_note(check_hint(config.source))
+        raise
+
+
+def check_hint(config: Path | str | None) -> str:
+    """What a failed run ends with: the command that lists everything to fix at once, naming
+    the configuration file by its whole path (cron mail is read elsewhere)."""
+    from mixitup.config import DEFAULT_CONFIG
+
+    path = Path(config) if config else Path(DEFAULT_CONFIG)
+    named = f" --config {shlex.quote(str(path.resolve()))}" if path.is_file() else ""
+    return f"Run `mixitup{named} check` to see everything that needs fixing."
+
+
+def _run(args: argparse.Namespace, config: Config) -> int:
     from mixitup import pipeline
 
-    config = config_of(args)
     today, now = args.today, None
     if isinstance(today, dt.datetime):
         now = today if today.tzinfo else config.calendar.at(today.date(), today.time())
         today = now.date()
-    with notify.on_failure(config.webhook, "run", where(config)):
+    with notify.on_failure(config.webhook, "run", where(config), hint=check_hint(config.source)):
         backend = open_backend(config, args.http_session)
         students = open_students_backend(config, args.http_session)
         outcome = pipeline.run(

@@ -165,7 +165,7 @@ def commit(
 
     def staff_decide(
         snapshot: Snapshot,
-    ) -> tuple[tuple[Decision[T], History, Snapshot], Change | None]:
+    ) -> tuple[tuple[Decision[T], History, Snapshot, frozenset[str]], Change | None]:
         record = _record(config, snapshot, students)
         decision = decide(record)
         history = decision.history or record.history
@@ -179,9 +179,9 @@ def commit(
             deletes += mirror.change.delete_tabs
         change = Change(tabs=tabs, delete_tabs=deletes, history=edit or None)
         after = apply_change(snapshot, change) if change else snapshot
-        return (decision, history, after), change
+        return (decision, history, after, frozenset(record.history.sessions())), change
 
-    decision, history, after = read_decide_write(sheets.staff, staff_decide)
+    decision, history, after, before = read_decide_write(sheets.staff, staff_decide)
     if sheets.students is not None and students is not None:
         shown = sheets.students.location
 
@@ -199,7 +199,15 @@ def commit(
                 decision.result,
             ) from error
         for session in written:
-            log.info("wrote %s to the students' spreadsheet %s", layout.label(session), shown)
+            # A session this command published is reported by the command, where it is: only
+            # the tabs brought back in line with an earlier record are worth a line of their own.
+            label = layout.label(session)
+            log.log(
+                logging.DEBUG if label not in before else logging.INFO,
+                "wrote the tabs of %s to the students' spreadsheet %s",
+                label,
+                shown,
+            )
     return Committed(decision.result, history, after)
 
 

@@ -133,7 +133,7 @@ def run(
     )
     outcome = replace(outcome, followed=followed)
     if outcome.changed:
-        _log_run(outcome, backend.location)
+        _log_run(outcome, backend.location, (students_backend or backend).location)
     else:
         log.info("nothing to do on %s: no session due, no late joiner", today)
     return outcome
@@ -331,12 +331,14 @@ def _late_joiners(
     return history.with_session(label, (*entries, *new)), joined, left
 
 
-def _log_run(outcome: RunOutcome, location: str) -> None:
+def _log_run(outcome: RunOutcome, location: str, shown: str) -> None:
+    """One line per step staff care about; `location` is the staff spreadsheet (the record),
+    `shown` the one whose tabs students open."""
     for result in outcome.published:
         log.info(
             "published %s in %s: %d students in %d groups",
             layout.label(result.session),
-            location,
+            shown,
             len(result.roster.students),
             result.grouping.report.groups,
         )
@@ -370,7 +372,9 @@ def _log_run(outcome: RunOutcome, location: str) -> None:
         )
     joiners = sum(len(j.placements) for j in outcome.joined)
     log.info(
-        "wrote %s in one change: %d session%s published, %d late joiner%s added",
+        "recorded in the History of the %s %s, in one write: %d session%s published, %d late "
+        "joiner%s added",
+        "staff spreadsheet" if shown != location else "spreadsheet",
         location,
         len(outcome.published),
         "" if len(outcome.published) == 1 else "s",

@@ -291,7 +291,9 @@ class FakeSheets:
         with self.lock:
             book = self._book(spreadsheet_id, caller, write=False)
             # As on Google: "If a field mask is set, the includeGridData parameter is ignored."
-            resource = book.resource(grid_data=bool(fields) or grid.lower() == "true")
+            resource = book.resource(
+                grid_data=bool(fields) or grid.lower() == "true", caller=caller
+            )
         if fields:
             resource = discovery.prune(resource, discovery.mask_tree(discovery.parse_mask(fields)))
         return dict(resource)

@@ -187,8 +187,8 @@ class Spreadsheet:
             pass
         return candidate
 
-    def resource(self, grid_data: bool) -> Json:
-        """The Spreadsheet resource, before any `fields` mask."""
+    def resource(self, grid_data: bool, caller: str | None = None) -> Json:
+        """The Spreadsheet resource, before any `fields` mask, as `caller` sees it."""
         sheets = []
         for index, sheet in enumerate(self.sheets):
             entry: Json = {"properties": sheet.properties(index)}
@@ -197,7 +197,9 @@ class Spreadsheet:
             if grid_data:
                 entry["data"] = [sheet.grid_data()]
             if sheet.protected_ranges:  # proto3 JSON: an empty list is left out
-                entry["protectedRanges"] = copy.deepcopy(sheet.protected_ranges)
+                entry["protectedRanges"] = [
+                    self._protected_as_seen(p, caller) for p in sheet.protected_ranges
+                ]
             if sheet.developer_metadata:
                 entry["developerMetadata"] = copy.deepcopy(sheet.developer_metadata)
             sheets.append(entry)
@@ -217,6 +219,24 @@ class Spreadsheet:
         if self.developer_metadata:
             resource["developerMetadata"] = copy.deepcopy(self.developer_metadata)
         return resource
+
+    def _protected_as_seen(self, protected: Json, caller: str | None) -> Json:
+        """A ProtectedRange as `caller` reads it. The discovery document: requestingUserCanEdit
+        is "True if the user who requested this protected range can edit the protected area"
+        (read-only; proto3 JSON leaves a false one out), and editors are "only visible to users
+        with edit access to the protected range and the document"."""
+        seen = copy.deepcopy(protected)
+        if caller is None:
+            return seen
+        users = protected.get("editors", {}).get("users", [])
+        can_edit = caller in self.editors and (
+            caller in users or bool(protected.get("warningOnly"))
+        )
+        if can_edit:
+            seen["requestingUserCanEdit"] = True
+        else:
+            seen.pop("editors", None)
+        return seen
 
     def batch_update(self, body: Json) -> Json:
         """Apply every request of `body` or none of them; the reply as the API sends it."""

@@ -16,7 +16,7 @@ from mixitup.models import Rows, Snapshot
 READ_FIELDS = (
     "sheets(properties(sheetId,title,index,hidden,gridProperties(rowCount,columnCount)),"
     "data(startRow,startColumn,rowData(values(formattedValue))),"
-    "protectedRanges(protectedRangeId,range),"
+    "protectedRanges(protectedRangeId,range,requestingUserCanEdit),"
     "developerMetadata(metadataId,metadataKey,metadataValue)),"
     "namedRanges(namedRangeId,name,range(sheetId))"
 )
@@ -48,6 +48,8 @@ class Sheet:
     protections: tuple[int, ...] = ()  # ids of the protected ranges covering the whole tab
     stamp: str = ""
     stamp_ids: tuple[int, ...] = ()  # ids of the developer metadata holding stamps
+    # For each protected range on the tab: whether the identity reading may edit it.
+    editable: tuple[bool, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,17 @@ class State:
 
     def ids(self) -> set[int]:
         return {sheet.sheet_id for sheet in self.sheets}
+
+    def can_write(self) -> bool | None:
+        """What this read tells of the reader's permission to write: True when it may edit a
+        protected range (which needs edit access to the spreadsheet too), False when a tab
+        mixitup wrote (stamped) is protected against it, None when a read cannot tell (Sheets
+        says nothing of sharing; Drive, which does, is outside the spreadsheets scope)."""
+        if any(any(sheet.editable) for sheet in self.sheets):
+            return True
+        if any(sheet.stamp and sheet.editable for sheet in self.sheets):
+            return False
+        return None
 
     def marker_ids(self) -> frozenset[str]:
         return frozenset(marker.named_range_id for marker in self.markers)
@@ -125,6 +138,10 @@ def parse(body: Mapping[str, Any]) -> State:
                 ),
                 stamp=_one_stamp(stamps),
                 stamp_ids=tuple(int(m["metadataId"]) for m in stamps),
+                # proto3 JSON leaves a false boolean out: absent means "may not edit".
+                editable=tuple(
+                    p.get("requestingUserCanEdit") is True for p in sheet.get("protectedRanges", [])
+                ),
             )
         )
     markers = tuple(

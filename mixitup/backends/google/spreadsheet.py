@@ -104,6 +104,11 @@ class GoogleBackend:
         log.debug("Read %d tabs from %s in one request", len(state.sheets), self.location)
         return state
 
+    def can_write(self) -> bool | None:
+        """Whether the last read() showed the identity may write (see State.can_write); None
+        when it cannot tell, or before a read."""
+        return self._state.can_write() if self._state is not None else None
+
     def apply(self, change: Change) -> None:
         """Apply `change` in one batchUpdate, planned against the last read().
 
