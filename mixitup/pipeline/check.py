@@ -281,19 +281,24 @@ def _settings(config: Config) -> list[Finding]:
 
 
 def cron_line(config: Config) -> str:
-    """The crontab line for this install and this school: every hour, logging to its folder."""
+    """The crontab line for this install and this school: every hour, logging to its folder.
+
+    Paths are absolute: cron starts in the user's home, not where `check` ran.
+    """
     wrapper = cron_wrapper()
+
+    def shown(path: Path) -> str:
+        return shlex.quote(str(path.absolute()))
+
     if config.source is not None:
-        folder = config.source.parent
-        env = f"MIXITUP_HOME={shlex.quote(str(folder))}"
+        env = f"MIXITUP_HOME={shown(config.source.parent)}"
         if config.source.name != "mixitup.toml":
-            env += f" MIXITUP_CONFIG={shlex.quote(str(config.source))}"
+            env += f" MIXITUP_CONFIG={shown(config.source)}"
     else:
-        folder = config.workbook.parent
-        env = f"MIXITUP_HOME={shlex.quote(str(folder))}"
-        env += f" MIXITUP_WORKBOOK={shlex.quote(str(config.workbook))}"
+        env = f"MIXITUP_HOME={shown(config.workbook.parent)}"
+        env += f" MIXITUP_WORKBOOK={shown(config.workbook)}"
         if config.students is not None and config.students.workbook is not None:
-            env += f" MIXITUP_STUDENTS_WORKBOOK={shlex.quote(str(config.students.workbook))}"
+            env += f" MIXITUP_STUDENTS_WORKBOOK={shown(config.students.workbook)}"
     return f"{CRON_MINUTE} * * * * {env} {shlex.quote(str(wrapper))}"
 
 
