@@ -17,6 +17,7 @@ ALLOWED = {
     "mixitup.backends",
     "mixitup.cli",
     "mixitup.cli.args",
+    "mixitup.cli.forms",
     "mixitup.cli.meeting",
     "mixitup.cli.operate",
     "mixitup.cli.sessions",

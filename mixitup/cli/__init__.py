@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from mixitup import __version__
-from mixitup.cli import meeting, operate, sessions, setup
+from mixitup.cli import forms, meeting, operate, sessions, setup
 from mixitup.errors import MixitupError
 
 if TYPE_CHECKING:
@@ -103,6 +103,7 @@ def parser() -> argparse.ArgumentParser:
         meeting.add_rebalance,
         meeting.add_attendance,
         sessions.add_message,
+        forms.add_forms,
         operate.add_report,
         sessions.add_unpublish,
     ):

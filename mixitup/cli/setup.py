@@ -318,6 +318,10 @@ def _init_report(created: starter.Created, typed: str) -> list[str]:
                 break_on_hyphens=False,
             )
         )
+    lines.append(
+        "Optional: students' requests (skip, pause) and feedback through two Google Forms:"
+    )
+    lines.append("  `mixitup forms` prints the questions to ask.")
     if school.backend == "xlsx":
         lines.append("Next: fill in the Roster tab, then run")
         lines.append(f"  {check}")
