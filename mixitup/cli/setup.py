@@ -318,9 +318,7 @@ def _init_report(created: starter.Created, typed: str) -> list[str]:
                 break_on_hyphens=False,
             )
         )
-    lines.append(
-        "Optional: students' requests (skip, pause) and feedback through two Google Forms:"
-    )
+    lines.append("Optional: students' requests (skip, pause) and feedback by two Google Forms:")
     lines.append("  `mixitup forms` prints the questions to ask.")
     if school.backend == "xlsx":
         lines.append("Next: fill in the Roster tab, then run")
