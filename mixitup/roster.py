@@ -28,7 +28,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "status": ("status", "enrollment status", "enrolment status", "student status"),
 }
 REQUIRED = ("name", "program", "module")
-MODULES = range(1, 5)
 ACTIVE_STATUSES = ("", "active")
 # Control characters, and the invisible marks that reorder or hide text; joiners (ZWJ, ZWNJ)
 # and left/right marks stay, since real names in many scripts and emoji need them.
@@ -238,10 +237,13 @@ class _RosterReader:
         program = self._program(self._clean(self.cell(cells, "program"), row, "program"), row)
         module_text = self.cell(cells, "module").strip()
         module = parse_module(module_text)
-        if module is None or module not in MODULES:
+        top = self.config.modules
+        if module is None or not 1 <= module <= top:
             what = f'"{module_text}" is not a module' if module_text else "the module is empty"
+            if module is not None and module > top:
+                what += f" of this school ([roster] modules = {top} in mixitup.toml)"
             self.problems.append(
-                f"{self.where(row, 'module')}: {what}. Write 1 to 4, like 3, Mod 3 or M3."
+                f"{self.where(row, 'module')}: {what}. Write 1 to {top}, like 3, Mod 3 or M3."
             )
             return None
         if program is None:

@@ -18,10 +18,10 @@ from mixitup.errors import ConfigError
 from mixitup.history import History, session_entries
 from mixitup.leads import Led, choose_leads, due_to_lead
 from mixitup.models import Session
-from mixitup.optimizer import Grouping, Rules, group_count, optimize
+from mixitup.optimizer import Grouping, Leading, Rules, group_count, optimize
 from mixitup.pipeline.follow import Followed, follow
 from mixitup.pipeline.loop import Decision, Record, Sheets, commit, read
-from mixitup.prompts import load_prompts
+from mixitup.prompts import prompts_for
 from mixitup.roster import Roster
 from mixitup.schedule import started
 
@@ -66,20 +66,18 @@ def plan(
 def plan_session(config: Config, record: Record, history: History, session: Session) -> Plan:
     """The groups of `session` for the roster `record` holds, after the record `history`."""
     roster = record.roster
-    load_prompts(session.week, config.zoom, config.prompts_template)  # its problems, now
+    prompts_for(config, session.week)  # its problems, now
     label = layout.label(session)
     out = record.out_of(history, session)
     students = [s for s in roster.students if s.key not in out]
     led = Led.count(history.entries, but=label)
     count = group_count(len(students), config.group_size)
-    rules = dataclasses.replace(
-        rules_for(config, session, roster),
-        next_leads=due_to_lead(students, session.week, count, led),
-    )
+    rules = rules_for(config, session, roster)
+    rules = dataclasses.replace(rules, next_leads=due_to_lead(students, rules.leading, count, led))
     grouping = optimize(
         students, history.met(before=session), rules, history.earlier_groups(session)
     )
-    leads = choose_leads(grouping.groups, session.week, led)
+    leads = choose_leads(grouping.groups, rules.leading, led)
     entries = session_entries(session, grouping.groups, leads)
     return Plan(
         session,
@@ -105,6 +103,15 @@ def rules_for(config: Config, session: Session, roster: Roster) -> Rules:
         keep_apart=roster.keep_apart,
         seed=config.seed,
         seconds=config.solver_seconds,
+        top_module=config.modules,
+        last_week=max(config.calendar.session_weeks, default=session.week),
+    )
+
+
+def leading(config: Config, session: Session) -> Leading:
+    """Who leads `session`'s groups: the school's top module and last session week decide."""
+    return Leading(
+        session.week, config.modules, max(config.calendar.session_weeks, default=session.week)
     )
 
 

@@ -228,7 +228,9 @@ def _zoom_attendance(
         entries = history.session(label)
         if not entries or any(e.attended or e.reports for e in entries):
             continue  # recorded: staff corrections stand
-        planned_end = calendar.at(session.date, calendar.start) + dt.timedelta(minutes=60)
+        planned_end = calendar.at(session.date, calendar.start) + dt.timedelta(
+            minutes=config.minutes
+        )
         try:
             end = session_end(zoom, session.date, zoom.zone, planned_end)
             if not attendance_due(now, end, recorded=False):
@@ -325,7 +327,7 @@ def _late_joiners(
         if not added:
             continue
         present_leads = [m for m in group if m.key in leads and m.key not in absent]
-        lead = set() if present_leads else choose_leads([added], session.week, led)
+        lead = set() if present_leads else choose_leads([added], rules.leading, led)
         new += [new_entry(session, number, s, s.key in lead) for s in added]
     joined = Joined(session, tuple(placements))
     return history.with_session(label, (*entries, *new)), joined, left
