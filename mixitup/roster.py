@@ -56,6 +56,21 @@ def is_roster(rows: Rows) -> bool:
     return False
 
 
+def header_columns(rows: Rows) -> tuple[int, dict[str, int]]:
+    """The roster's header row (1-based; 0 for an empty tab) and the 0-based column of each
+    field it names, as `read_roster` finds them (the first column of a field wins)."""
+    header_row = next((i for i, row in enumerate(rows) if any(c.strip() for c in row)), None)
+    if header_row is None:
+        return 0, {}
+    wanted = {header_key(s): field for field, names in SYNONYMS.items() for s in names}
+    columns: dict[str, int] = {}
+    for column, text in enumerate(rows[header_row]):
+        field = wanted.get(header_key(text))
+        if field is not None:
+            columns.setdefault(field, column)
+    return header_row + 1, columns
+
+
 def read_roster(
     tabs: dict[str, Rows] | None,
     titles: tuple[str, ...],

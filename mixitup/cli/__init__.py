@@ -3,7 +3,7 @@
 Known failures (MixitupError) print one message and exit with their code; anything else
 keeps its traceback so cron mail shows it. One module per group of commands: `setup`
 (demo, init, login), `sessions` (plan, publish, unpublish, export), `operate` (run, status,
-report), `meeting` (rebalance, attendance); `args` holds what they share.
+rollover, report), `meeting` (rebalance, attendance); `args` holds what they share.
 """
 
 from __future__ import annotations
@@ -96,6 +96,7 @@ def parser() -> argparse.ArgumentParser:
         sessions.add_publish,
         operate.add_run,
         operate.add_status,
+        operate.add_rollover,
         sessions.add_export,
         meeting.add_rebalance,
         meeting.add_attendance,

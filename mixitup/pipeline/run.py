@@ -29,6 +29,7 @@ from mixitup.models import Entry, Session, Snapshot, Student
 from mixitup.pipeline.follow import Followed, follow
 from mixitup.pipeline.loop import Decision, Record, Sheets, commit
 from mixitup.pipeline.publish import Plan, plan_session, rules_for
+from mixitup.pipeline.rollover import unrolled
 from mixitup.roster import Roster, read_roster
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ class RunOutcome:
     attendance: tuple[str, ...] = ()  # sessions whose attendance was read from Zoom
     problems: tuple[str, ...] = ()  # Zoom failures while reading attendance (retried next run)
     followed: Followed = field(default_factory=Followed)  # Zoom rooms, messages: when set up
+    unrolled: str = ""  # a new module is next but the roster's modules did not move: a warning
 
     @property
     def changed(self) -> bool:
@@ -171,9 +173,12 @@ def _decide(
     problems: list[str] = []
     if zoom is not None:
         history, imported, problems = _zoom_attendance(config, record, zoom, now)
+    warning = unrolled(config, record, history, today)
+    if warning:
+        log.warning("%s", warning)
     if not due and not upcoming:
         return Decision(
-            RunOutcome((), (), recorded, (), imported, tuple(problems)),
+            RunOutcome((), (), recorded, (), imported, tuple(problems), unrolled=warning),
             history=history if imported else None,
         )
     roster = record.roster
@@ -192,7 +197,13 @@ def _decide(
             joined.append(found)
         unplaced += left
     outcome = RunOutcome(
-        tuple(plans), tuple(joined), recorded, tuple(unplaced), imported, tuple(problems)
+        tuple(plans),
+        tuple(joined),
+        recorded,
+        tuple(unplaced),
+        imported,
+        tuple(problems),
+        unrolled=warning,
     )
     touched = tuple(p.session for p in plans) + tuple(j.session for j in joined)
     return Decision(outcome, history=history, touched=touched)
