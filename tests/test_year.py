@@ -183,7 +183,10 @@ def test_the_boundary_warns_until_the_roster_is_rolled_over_and_run_notifies(two
         assert two.cli("run", "--today", "2027-02-08") == 0  # publishes module 2's week 2
         assert "Run `mixitup rollover`" in capsys.readouterr().err
         notices = [r["text"] for r in receiver.received]
-        assert any("check the roster's modules" in n and "rollover" in n for n in notices)
+        assert any(
+            "check the roster's modules" in n and "`mixitup publish --date 2027-02-10 --force`" in n
+            for n in notices
+        )
 
         assert two.cli("rollover", "--write") == 0
         assert two.cli("status", "--today", "2027-02-09") == 0

@@ -74,7 +74,7 @@ def rollover(
             "someone edited the roster at the same moment. Check the Module and Status of "
             "those rows by hand."
         )
-    log.info(
+    log.debug(
         "rolled over %s: %d moved up, %d graduated",
         backend.location,
         sum(not m.graduated for m in planned.moves),

@@ -173,10 +173,8 @@ def _decide(
     problems: list[str] = []
     if zoom is not None:
         history, imported, problems = _zoom_attendance(config, record, zoom, now)
-    warning = unrolled(config, record, history, today)
-    if warning:
-        log.warning("%s", warning)
     if not due and not upcoming:
+        warning = _unrolled(config, record, history, today)
         return Decision(
             RunOutcome((), (), recorded, (), imported, tuple(problems), unrolled=warning),
             history=history if imported else None,
@@ -203,10 +201,19 @@ def _decide(
         tuple(unplaced),
         imported,
         tuple(problems),
-        unrolled=warning,
+        unrolled=_unrolled(config, record, history, today),
     )
     touched = tuple(p.session for p in plans) + tuple(j.session for j in joined)
     return Decision(outcome, history=history, touched=touched)
+
+
+def _unrolled(config: Config, record: Record, history: History, today: dt.date) -> str:
+    """The module-boundary warning (`pipeline.rollover.unrolled`) for the record as this run
+    leaves it, logged for the cron log."""
+    warning = unrolled(config, record, history, today)
+    if warning:
+        log.warning("%s", warning)
+    return warning
 
 
 def _zoom_attendance(
