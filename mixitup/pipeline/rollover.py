@@ -110,6 +110,6 @@ def unrolled(config: Config, record: Record, history: History, today: dt.date) -
         "--write`."
     )
     if label in history.sessions():
-        text += f" {label} is published already: then `mixitup publish --date {session.date} "
-        text += "--force` groups it again."
+        text += f" {label} is published: after the rollover, `mixitup publish --date "
+        text += f"{session.date} --force` groups it again."
     return text
