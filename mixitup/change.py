@@ -17,6 +17,11 @@ their own writes. The rules:
 - A tab written by the change is protected exactly when `Tab.protected` says, and carries
   exactly the stamp `Tab.stamp` says (none when empty), whatever the tab it replaces was;
   tabs the change does not write keep their protection and stamp.
+- Cells of `Change.cells` are set in place in a tab as last read (title matched whatever its
+  case), the tab growing when a cell lies beyond its last row or column; every other cell,
+  its formats, protection and stamp stay. The tab must be there, and the same change may not
+  write it whole or delete it. Backends refuse the change (ConflictError) when the tab changed
+  since it was read: see each backend for how far that goes.
 """
 
 from __future__ import annotations
@@ -24,8 +29,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from mixitup.errors import ConflictError
 from mixitup.layout import HISTORY_HEADER, find_history_tab, history_columns
-from mixitup.models import Change, HistoryEdit, Rows, Snapshot, Tab
+from mixitup.models import CellValue, Change, HistoryEdit, Rows, Snapshot, Tab
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,8 @@ class Steps:
     replace: tuple[tuple[str, Tab], ...]  # the spreadsheet's title -> the tab written over it
     add: tuple[Tab, ...]  # new tabs, each inserted at Tab.position (clamped) or last
     history: HistorySteps | None
+    # The spreadsheet's title of a tab left in place -> its cells to set, in the order given.
+    cells: tuple[tuple[str, tuple[CellValue, ...]], ...] = ()
 
 
 def plan_change(snapshot: Snapshot, change: Change) -> Steps:
@@ -69,7 +77,19 @@ def plan_change(snapshot: Snapshot, change: Change) -> Steps:
         else:
             add.append(tab)
     history = _history_steps(snapshot, change.history, delete) if change.history else None
-    return Steps(tuple(delete), tuple(replace), tuple(add), history)
+    written = {*delete, *(old for old, _ in replace)}
+    cells: dict[str, list[CellValue]] = {}
+    for edit in change.cells:
+        found = snapshot.title(edit.title)
+        if found is None:
+            raise ConflictError(
+                f'The tab "{edit.title}" is gone from the spreadsheet since it was read.'
+            )
+        if found in written or any(t.title.casefold() == found.casefold() for t in add):
+            raise ValueError(f"a change sets cells of {found!r} and writes it whole")
+        cells.setdefault(found, []).extend(edit.update)
+    steps = tuple((title, tuple(update)) for title, update in cells.items() if update)
+    return Steps(tuple(delete), tuple(replace), tuple(add), history, steps)
 
 
 def apply_change(snapshot: Snapshot, change: Change) -> Snapshot:
@@ -92,6 +112,8 @@ def apply_change(snapshot: Snapshot, change: Change) -> Snapshot:
         at = len(titles) if tab.position is None else min(tab.position, len(titles))
         titles.insert(at, tab.title)
         _put(tabs, hidden, protected, stamps, tab)
+    for title, update in steps.cells:
+        tabs[title] = set_cells(tabs[title], update)
     if steps.history is not None:
         h = steps.history
         if h.create:
@@ -134,6 +156,17 @@ def _put(
 
 def _text(cell: str | int) -> str:
     return cell if isinstance(cell, str) else str(cell)
+
+
+def set_cells(rows: Rows, update: Sequence[CellValue]) -> Rows:
+    """`rows` with each (row, column, value) set, both 1-based; the rows grow to hold them."""
+    grid = [list(r) for r in rows]
+    for row, column, value in update:
+        grid.extend([] for _ in range(row - len(grid)))
+        cells = grid[row - 1]
+        cells.extend("" for _ in range(column - len(cells)))
+        cells[column - 1] = _text(value)
+    return trimmed(grid)
 
 
 def trimmed(rows: Sequence[Sequence[str]]) -> Rows:

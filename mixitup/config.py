@@ -44,7 +44,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
         }
     ),
     "students": frozenset({"id", "path", "editors"}),
-    "roster": frozenset({"exclude_statuses", "programs"}),
+    "roster": frozenset({"exclude_statuses", "programs", "modules"}),
     "groups": frozenset({"size", "seed", "seconds", "min_present"}),
     "attendance": frozenset({"min_minutes", "pause_after"}),
     "calendar": frozenset(
@@ -58,7 +58,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
             "timezone",
         }
     ),
-    "meeting": frozenset({"zoom", "url", "team"}),
+    "meeting": frozenset({"zoom", "url", "team", "minutes"}),
     "prompts": frozenset({"template"}),
     "notify": frozenset({"webhook"}),
     "requests": frozenset(
@@ -98,6 +98,8 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
 }
 ZOOM_SECRET_ENV = "MIXITUP_ZOOM_CLIENT_SECRET"  # noqa: S105  (a variable's name, not its value)
 DEFAULT_TEAM = "Career Development"
+DEFAULT_MODULES = 4  # [roster] modules: Mod 1 to Mod 4
+DEFAULT_MINUTES = 60  # [meeting] minutes: a session lasts an hour
 SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}  # [email] security -> default port
 
 
@@ -250,6 +252,9 @@ class Config:
     report_tab: str = "Report"
     exclude_statuses: tuple[str, ...] = DEFAULT_EXCLUDED
     programs: tuple[str, ...] = ()  # when set, any other program on the roster is a problem
+    # How many modules a student goes through: Mod 1 to this one, the top module, which leads
+    # the last session week's groups and graduates at `mixitup rollover`.
+    modules: int = DEFAULT_MODULES
     group_size: int = 6
     min_present: int = 3  # rebalance: fewest people present in a room
     min_minutes: float = 10  # attendance: fewest minutes in the meeting that count as attended
@@ -270,6 +275,7 @@ class Config:
     zoom_app: ZoomApp | None = None
     meeting_url: str = ""  # a link to join the meeting, shown in the prompts tab and messages
     team: str = DEFAULT_TEAM  # who students contact
+    minutes: int = DEFAULT_MINUTES  # how long a session lasts: the agenda's length
     slack: SlackSettings | None = None  # None: groups are not told in Slack
     email: EmailSettings | None = None  # None: groups are not emailed
 
@@ -486,6 +492,17 @@ def _from_mapping(
     if not isinstance(webhook, str):  # not _Section.text: its message would quote the secret
         raise ConfigError(f'{where_webhook} must be text in quotes, like "https://...".')
     meeting = _Section(data, "meeting", path)
+    minutes = meeting.integer("minutes", DEFAULT_MINUTES)
+    if not 1 <= minutes <= 24 * 60:
+        raise ConfigError(
+            f"{path}: [meeting] minutes must be how long a session lasts, like 60, not {minutes}."
+        )
+    modules = roster.integer("modules", DEFAULT_MODULES)
+    if not 1 <= modules <= 99:
+        raise ConfigError(
+            f"{path}: [roster] modules must be how many modules students go through, like 4 "
+            f"(Mod 1 to Mod 4), not {modules}."
+        )
     meeting_url = meeting.text("url", "").strip()
     if meeting_url and not meeting_url.lower().startswith(("https://", "http://")):
         raise ConfigError(
@@ -505,6 +522,7 @@ def _from_mapping(
             s.strip().lower() for s in roster.texts("exclude_statuses", DEFAULT_EXCLUDED)
         ),
         programs=tuple(p.strip() for p in roster.texts("programs", ())),
+        modules=modules,
         group_size=size,
         min_present=min_present,
         min_minutes=float(min_minutes),
@@ -529,6 +547,7 @@ def _from_mapping(
         zoom_app=_zoom_app(data, path, env),
         meeting_url=meeting_url,
         team=meeting.text("team", DEFAULT_TEAM).strip() or DEFAULT_TEAM,
+        minutes=minutes,
         slack=_slack(data, path, env),
         email=_email(data, path, env),
     )

@@ -91,7 +91,7 @@ def place(
     the joiner when no group can take them.
     """
     current = [list(g) for g in groups]
-    leads = lead_modules(rules.week)
+    leads = lead_modules(rules.leading)
     placements: list[Placement] = []
     for joiner in joiners:
         present = [[m for m in g if m.key not in absent] for g in current]

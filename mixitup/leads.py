@@ -1,9 +1,12 @@
 """Who leads each group: one upper-module student per group, whoever has led least. Pure.
 
 Week 4 groups are led by a Mod 4 student (a Mod 3 one when the group has no Mod 4), week 2
-groups by a Mod 3 or Mod 4 student. Times led are counted first over the sessions a student
-spent in their current module, then over all sessions, so over one module's sessions the
-students' times led stay within one of each other wherever the groups allow it.
+groups by a Mod 3 or Mod 4 student: for other schools, the top module and the one below it,
+the top one first in the module's last session week (`optimizer.Leading`). A student's module
+is the roster's now, so a student who graduated (no longer active) never leads. Times led are
+counted first over the sessions a student spent in their current module, then over all
+sessions, so over one module's sessions the students' times led stay within one of each other
+wherever the groups allow it.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass, field
 
 from mixitup.layout import LEAD
 from mixitup.models import Entry, Student
-from mixitup.optimizer import lead_modules
+from mixitup.optimizer import Leading, as_leading
 
 
 @dataclass(frozen=True)
@@ -36,17 +39,18 @@ class Led:
         return cls(in_module, total)
 
 
-def candidates(group: Sequence[Student], week: int) -> list[Student]:
+def candidates(group: Sequence[Student], week: int | Leading) -> list[Student]:
     """The members who may lead `group` in `week`, as grouping rule 3 says."""
-    if week == 4:
-        fours = [s for s in group if s.module == 4]
-        return fours or [s for s in group if s.module == 3]
-    return [s for s in group if s.module in lead_modules(week)]
+    rule = as_leading(week)
+    if rule.top_first:
+        tops = [s for s in group if s.module == rule.top]
+        return tops or [s for s in group if s.module == rule.top - 1]
+    return [s for s in group if s.module in rule.modules()]
 
 
 def choose_leads(
     groups: Sequence[Sequence[Student]],
-    week: int,
+    week: int | Leading,
     led: Led,
     *,
     keep: Collection[str] = (),
@@ -56,7 +60,7 @@ def choose_leads(
     candidate present who has led least (in their module, then in all), on a tie the module
     `lead_modules` names first, then by name. A group without a candidate present has none.
     """
-    rank = lead_modules(week)
+    rank = as_leading(week).modules()
     chosen: set[str] = set()
     for group in groups:
         present = [s for s in group if s.key not in absent]
@@ -80,13 +84,17 @@ def choose_leads(
     return frozenset(chosen)
 
 
-def due_to_lead(students: Sequence[Student], week: int, groups: int, led: Led) -> frozenset[str]:
+def due_to_lead(
+    students: Sequence[Student], week: int | Leading, groups: int, led: Led
+) -> frozenset[str]:
     """The upper-module students who have led least: the optimizer spreads them over the
     groups (one in every group when there are enough), so whoever has led least leads next."""
-    fours = [s for s in students if s.module == 4]
-    pool = fours if week == 4 and len(fours) >= groups else candidates(students, 2)
-    if week == 4 and len(fours) < groups:
-        pool = [s for s in students if s.module in (3, 4)]
+    rule = as_leading(week)
+    tops = [s for s in students if s.module == rule.top]
+    if rule.top_first and len(tops) >= groups:
+        pool = tops
+    else:
+        pool = [s for s in students if s.module in rule.modules()]
     least = min((_times(s, led) for s in pool), default=None)
     return frozenset(s.key for s in pool if _times(s, led) == least)
 

@@ -139,6 +139,21 @@ class HistoryEdit:
         return bool(self.remove_sessions or self.update or self.append)
 
 
+CellValue = tuple[int, int, Cell]
+"""(row, column, value): a cell of a staff tab to set in place, both 1-based as the spreadsheet
+numbers them (row 1, column 1 is A1), as last read; "" clears it. Text is written as literal
+text, a number as a number."""
+
+
+@dataclass(frozen=True)
+class TabCells:
+    """Cells to set in place in a tab staff keep (the roster, at a rollover). Every other cell,
+    row and format of the tab stays as staff left it, and so do its protection and stamp."""
+
+    title: str
+    update: tuple[CellValue, ...]
+
+
 @dataclass(frozen=True)
 class Change:
     """Everything one command writes, applied all-or-nothing by a backend.
@@ -149,9 +164,12 @@ class Change:
     tabs: tuple[Tab, ...] = ()  # written whole: replaces a tab of that title, or is added
     delete_tabs: tuple[str, ...] = ()
     history: HistoryEdit | None = None
+    cells: tuple[TabCells, ...] = ()  # set in place, in tabs the change neither writes nor deletes
 
     def __bool__(self) -> bool:
-        return bool(self.tabs or self.delete_tabs or self.history)
+        return bool(
+            self.tabs or self.delete_tabs or self.history or any(c.update for c in self.cells)
+        )
 
 
 @dataclass(frozen=True)

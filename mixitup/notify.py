@@ -240,6 +240,12 @@ def published_text(
     return text
 
 
+def unrolled_text(where: str, warning: str) -> str:
+    """The notice for a session published at a new module while the roster's modules stayed
+    as they were: what to run to fix it."""
+    return f"mixitup published for {where}, but check the roster's modules:\n{warning}"
+
+
 def problems_text(where: str, problems: Sequence[str]) -> str:
     """The notice for what failed after a write that landed (Zoom's rooms, messages)."""
     shown = "\n".join(f"- {p}" for p in problems[:MAX_LINES])

@@ -34,6 +34,33 @@ _LOOKAHEAD_ROUNDS = 2  # ... and the search then runs this many rounds at most
 
 
 @dataclass(frozen=True)
+class Leading:
+    """Who leads a session's groups (grouping rule 3). In a module's last session week
+    (interview prep: week 4 by default) the top module leads, the module below it only where
+    the top one has too few students; in its other session weeks either of them, the one below
+    first. `top` is the school's last module ([roster] modules), `last_week` the last of
+    [calendar] session_weeks."""
+
+    week: int
+    top: int = 4
+    last_week: int = 4
+
+    @property
+    def top_first(self) -> bool:
+        return self.week == self.last_week
+
+    def modules(self) -> tuple[int, ...]:
+        """The modules that may lead, best first."""
+        below = self.top - 1
+        return (self.top, below) if self.top_first else (below, self.top)
+
+
+def as_leading(week: int | Leading) -> Leading:
+    """A session week as the default school's rule (Mod 4 on top, weeks 2 and 4), or the rule."""
+    return week if isinstance(week, Leading) else Leading(week)
+
+
+@dataclass(frozen=True)
 class Rules:
     """What the grouping must respect, from the configuration and the session."""
 
@@ -45,6 +72,12 @@ class Rules:
     # Students whose turn it is to lead (mixitup.leads.due_to_lead): when at least one per
     # group, every group gets one of them rather than just any upper-module student.
     next_leads: frozenset[str] = frozenset()
+    top_module: int = 4  # [roster] modules: the module that leads the last session week
+    last_week: int = 4  # the last of [calendar] session_weeks
+
+    @property
+    def leading(self) -> Leading:
+        return Leading(self.week, self.top_module, self.last_week)
 
 
 @dataclass(frozen=True)
@@ -112,9 +145,10 @@ def group_count(students: int, size: int) -> int:
     return max(1, min(MAX_GROUPS, count))
 
 
-def lead_modules(week: int) -> tuple[int, ...]:
-    """Modules that can lead a group, best first: week 4 wants Mod 4, week 2 Mod 3 or 4."""
-    return (4, 3) if week == 4 else (3, 4)
+def lead_modules(week: int | Leading) -> tuple[int, ...]:
+    """Modules that can lead a group, best first: week 4 wants Mod 4, week 2 Mod 3 or 4 (for
+    the default school; `Leading` says it for others)."""
+    return as_leading(week).modules()
 
 
 def optimize(
@@ -201,7 +235,7 @@ def measure(
     count = len(groups)
     pairs = [(a.key, b.key) for g in groups for a, b in combinations(g, 2)]
     mates = sum(a.cohort == b.cohort for g in groups for a, b in combinations(g, 2))
-    leads = lead_modules(rules.week)
+    leads = lead_modules(rules.leading)
     leaders = sum(s.module in leads for s in everyone)
     led = sum(any(s.module in leads for s in g) for g in groups)
     programs = Counter(s.program for s in everyone)
@@ -210,12 +244,16 @@ def measure(
         Figure("keep-apart pairs together", _count_in(pairs, rules.keep_apart), 0),
         Figure("groups with an upper-module lead", led, min(count, leaders), lower_is_better=False),
     ]
-    if rules.week == 4:
-        fours = sum(s.module == 4 for s in everyone)
-        with_four = sum(any(s.module == 4 for s in g) for g in groups)
+    if rules.leading.top_first:
+        top = rules.top_module
+        fours = sum(s.module == top for s in everyone)
+        with_four = sum(any(s.module == top for s in g) for g in groups)
         figures.append(
             Figure(
-                "groups with a Mod 4 student", with_four, min(count, fours), lower_is_better=False
+                f"groups with a Mod {top} student",
+                with_four,
+                min(count, fours),
+                lower_is_better=False,
             )
         )
     figures += [
@@ -281,7 +319,7 @@ def _problem(
         cohorts = np.unique([s.cohort for s in people], return_inverse=True)[1]
         pairs = _with_lookahead(pairs, cohorts, n * upper)
 
-    leads = _lead_set(people, groups, rules.week)
+    leads = _lead_set(people, groups, rules.leading)
     marked = np.array([s.module in leads for s in people])
     features = [
         ([s.cohort for s in people], spread),
@@ -350,13 +388,13 @@ def _with_lookahead(
     return np.concatenate([i, a]), np.concatenate([j, b]), np.concatenate([weight, bonus])
 
 
-def _lead_set(people: Sequence[Student], groups: int, week: int) -> frozenset[int]:
+def _lead_set(people: Sequence[Student], groups: int, leading: Leading) -> frozenset[int]:
     """Modules whose students lead: week 4 takes Mod 4, adding Mod 3 only when Mod 4s are
-    fewer than groups; week 2 takes Mod 3 and Mod 4 alike."""
-    if week != 4:
-        return frozenset(lead_modules(week))
+    fewer than groups; week 2 takes Mod 3 and Mod 4 alike (the top two modules, generally)."""
+    if not leading.top_first:
+        return frozenset(leading.modules())
     modules: set[int] = set()
-    for module in lead_modules(week):
+    for module in leading.modules():
         modules.add(module)
         if sum(s.module in modules for s in people) >= groups:
             break

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -32,6 +33,7 @@ class Prompts:
     leads: tuple[str, ...]  # a short note for each group's lead
     prompts: tuple[str, ...]
     agenda: tuple[str, ...]
+    minutes: int = 60  # how long the session lasts ([meeting] minutes): the agenda's length
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,34 @@ def meeting_of(config: Config, session: Session) -> Meeting:
     )
 
 
-def load_prompts(week: int, zoom: str, template: Path | None = None) -> Prompts:
-    """The prompts for `week`, from `template` when staff gave one, else the packaged defaults."""
+def prompts_for(config: Config, week: int) -> Prompts:
+    """The prompts of a session in `week`, as the school's configuration says."""
+    return load_prompts(
+        week,
+        config.zoom,
+        config.prompts_template,
+        top=config.modules,
+        session_weeks=config.calendar.session_weeks,
+        minutes=config.minutes,
+    )
+
+
+def load_prompts(
+    week: int,
+    zoom: str,
+    template: Path | None = None,
+    *,
+    top: int = 4,
+    session_weeks: Sequence[int] = (2, 4),
+    minutes: int = 60,
+) -> Prompts:
+    """The prompts for `week`, from `template` when staff gave one, else the packaged defaults.
+
+    The packaged defaults have a networking week (`[week.2]`) and an interview-prep week
+    (`[week.4]`): interview prep is the last of `session_weeks`, networking the others (for a
+    school with weeks 3 and 6 too). A staff template must have a `[week.N]` for each week.
+    `{zoom}` in a text becomes `zoom`, `{top}` the top module (`Mod 4`).
+    """
     where = str(template) if template else "the packaged prompts"
     if template is None:
         text = resources.files("mixitup").joinpath("prompts.toml").read_text(encoding="utf-8")
@@ -76,19 +104,22 @@ def load_prompts(week: int, zoom: str, template: Path | None = None) -> Prompts:
             f"{where}: weeks must be sections like [week.2] and [week.4], each with title, "
             "prompts and agenda."
         )
-    if str(week) not in weeks:
+    key = str(week)
+    if template is None:  # the packaged weeks stand for the two kinds of session
+        key = "4" if week == max(session_weeks, default=week) else "2"
+    if key not in weeks:
         have = ", ".join(sorted(weeks)) or "none"
         raise ConfigError(
             f"{where} has no prompts for week {week} (weeks it has: {have}). Add a [week.{week}] "
             "section, or publish one of those weeks."
         )
-    section = weeks[str(week)]
+    section = weeks[key]
 
     def texts(source: dict[str, Any], key: str) -> tuple[str, ...]:
         value = source.get(key)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f'{where}: {key} must be a list of texts, like ["First", "Second"].')
-        return tuple(v.replace("{zoom}", zoom) for v in value)
+        return tuple(v.replace("{zoom}", zoom).replace("{top}", f"Mod {top}") for v in value)
 
     title = section.get("title", f"Mix It Up: Week {week}")
     if not isinstance(title, str):
@@ -100,4 +131,5 @@ def load_prompts(week: int, zoom: str, template: Path | None = None) -> Prompts:
         leads=texts(data, "leads") if "leads" in data else DEFAULT_LEADS,
         prompts=texts(section, "prompts"),
         agenda=texts(section, "agenda"),
+        minutes=minutes,
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from mixitup.latejoin import Groups
 from mixitup.leads import Led, candidates, choose_leads
 from mixitup.models import Student
-from mixitup.optimizer import Met
+from mixitup.optimizer import Leading, Met
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def rebalance(
     *,
     met: Met,
     keep_apart: Collection[frozenset[str]],
-    week: int,
+    week: int | Leading,
     min_present: int,
     led: Led,
 ) -> Rebalanced:

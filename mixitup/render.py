@@ -88,6 +88,15 @@ def when_lines(session: Session, meeting: Meeting | None) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def duration(minutes: int) -> str:
+    """A session's length in words: 60 -> "one hour", 120 -> "two hours", 90 -> "90 minutes"."""
+    hours, rest = divmod(minutes, 60)
+    words = {1: "one hour", 2: "two hours", 3: "three hours"}
+    if not rest and hours in words:
+        return words[hours]
+    return f"{minutes} minute{'' if minutes == 1 else 's'}"
+
+
 def prompts_tab(session: Session, prompts: Prompts, meeting: Meeting | None = None) -> Tab:
     """The week's title, when it starts and how to join, how to meet, norms, the note for
     leads, prompts and agenda: one paragraph per row, in one column as wide as a phone."""
@@ -100,7 +109,7 @@ def prompts_tab(session: Session, prompts: Prompts, meeting: Meeting | None = No
         ("Norms", prompts.norms),
         ("If you lead your group (Role: Lead on the Groups tab)", prompts.leads),
         ("Prompts", prompts.prompts),
-        ("Agenda (one hour)", prompts.agenda),
+        (f"Agenda ({duration(prompts.minutes)})", prompts.agenda),
     ):
         rows.append(("",))
         bold.add(len(rows))

@@ -28,7 +28,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "status": ("status", "enrollment status", "enrolment status", "student status"),
 }
 REQUIRED = ("name", "program", "module")
-MODULES = range(1, 5)
 ACTIVE_STATUSES = ("", "active")
 # Control characters, and the invisible marks that reorder or hide text; joiners (ZWJ, ZWNJ)
 # and left/right marks stay, since real names in many scripts and emoji need them.
@@ -55,6 +54,21 @@ def is_roster(rows: Rows) -> bool:
         if "name" in fields and fields & {"email", "status"}:
             return True
     return False
+
+
+def header_columns(rows: Rows) -> tuple[int, dict[str, int]]:
+    """The roster's header row (1-based; 0 for an empty tab) and the 0-based column of each
+    field it names, as `read_roster` finds them (the first column of a field wins)."""
+    header_row = next((i for i, row in enumerate(rows) if any(c.strip() for c in row)), None)
+    if header_row is None:
+        return 0, {}
+    wanted = {header_key(s): field for field, names in SYNONYMS.items() for s in names}
+    columns: dict[str, int] = {}
+    for column, text in enumerate(rows[header_row]):
+        field = wanted.get(header_key(text))
+        if field is not None:
+            columns.setdefault(field, column)
+    return header_row + 1, columns
 
 
 def read_roster(
@@ -238,10 +252,13 @@ class _RosterReader:
         program = self._program(self._clean(self.cell(cells, "program"), row, "program"), row)
         module_text = self.cell(cells, "module").strip()
         module = parse_module(module_text)
-        if module is None or module not in MODULES:
+        top = self.config.modules
+        if module is None or not 1 <= module <= top:
             what = f'"{module_text}" is not a module' if module_text else "the module is empty"
+            if module is not None and module > top:
+                what += f" of this school ([roster] modules = {top} in mixitup.toml)"
             self.problems.append(
-                f"{self.where(row, 'module')}: {what}. Write 1 to 4, like 3, Mod 3 or M3."
+                f"{self.where(row, 'module')}: {what}. Write 1 to {top}, like 3, Mod 3 or M3."
             )
             return None
         if program is None:

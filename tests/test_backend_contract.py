@@ -20,7 +20,7 @@ from mixitup.change import apply_change
 from mixitup.errors import ConflictError
 from mixitup.layout import HISTORY_HEADER as HEADER
 from mixitup.layout import find_history_tab
-from mixitup.models import Change, HistoryEdit, Snapshot, Tab
+from mixitup.models import Change, HistoryEdit, Snapshot, Tab, TabCells
 from tests.conftest import write_workbook
 from tests.fake_sheets import GoogleSheet
 from tests.helpers import Look, sheet_look, workbook_look
@@ -88,6 +88,15 @@ def history_row(session: str, group: int, key: str) -> tuple[str, ...]:
 
 
 ROSTER = {"Roster": [["Name", "Email"], ["Ada", "ada@example.org"]]}
+# A roster as staff keep it: a column of their own, notes right of the table.
+STAFF_ROSTER = {
+    "Roster": [
+        ["Name", "Email", "Module", "Program", "Notes"],
+        ["Ada", "ada@example.org", "Mod 3", "BE"],
+        ["Bo", "bo@example.org", "2", "FE", "moved from FE", "", "keep"],
+        ["Cy", "cy@example.org", "M1", "BE"],
+    ]
+}
 HISTORY = [list(HEADER), *(list(history_row(W2, g, k)) for g, k in ((1, "a"), (2, "b")))]
 # The History with its columns in another order, as staff may drag them.
 ORDER = (4, 0, 3, 10, 9, 1, 2, 5, 6, 7, 8, 11, 12)
@@ -235,6 +244,41 @@ CASES: dict[str, tuple[Tabs, Change]] = {
         Change(
             tabs=(Tab("B", (("b",),)), Tab("A", (("a",),), position=0)),
             delete_tabs=("Sheet1",),
+        ),
+    ),
+    # Cells set in place in a staff tab, whatever the case of its title: text stays text (a
+    # leading = too), a number is a number, "" clears, and a cell right of the header adds a
+    # column there (a Status column a rollover adds); every other cell stays.
+    "cells-set-in-a-staff-tab": (
+        {**STAFF_ROSTER, "Notes": [["n"]]},
+        Change(
+            cells=(
+                TabCells(
+                    "roster",
+                    (
+                        (2, 3, "Mod 4"),
+                        (3, 3, 4),
+                        (4, 3, "=M3"),
+                        (3, 5, ""),
+                        (1, 7, "Status"),
+                        (2, 7, "Graduated"),
+                    ),
+                ),
+            )
+        ),
+    ),
+    # Cells beyond the tab's last row and column (past a new Google sheet's 1000 x 26 grid).
+    "cells-set-beyond-the-grid": (
+        STAFF_ROSTER,
+        Change(cells=(TabCells("Roster", ((1001, 2, "far down"), (2, 27, "far right"))),)),
+    ),
+    # Cells set beside tabs written and History rows added, in one change.
+    "cells-set-beside-a-publish": (
+        {**STAFF_ROSTER, "History": HISTORY},
+        Change(
+            tabs=(GROUPS,),
+            history=HistoryEdit(append=(history_row(W4, 1, "a"),)),
+            cells=(TabCells("Roster", ((2, 3, "Mod 3"),)), TabCells("Roster", ((3, 3, 1),))),
         ),
     ),
     # Everything at once, as a forced publish writes it.
@@ -486,3 +530,71 @@ def test_rules_are_drawn_above_the_rows_named_and_move_when_the_tab_is_written_a
             True,
             False,
         ]
+
+
+ROLLED = Change(cells=(TabCells("Roster", ((2, 3, "Mod 4"), (3, 3, 3))),))
+
+
+def test_cells_set_on_a_stale_read_of_their_tab_are_refused_and_write_nothing(
+    spreadsheet: Spreadsheet,
+) -> None:
+    """Two rollovers at once: the one that read first must not move everyone a second time.
+
+    xlsx: the file changed since it was read; memory: its version; Google: the tab's marker
+    (a named range the first write replaced) is gone, so the whole batchUpdate is refused.
+    """
+    spreadsheet.seed(STAFF_ROSTER)
+    apply_and_check(spreadsheet, Change(cells=(TabCells("Roster", ((4, 3, "M2"),)),)))
+    slow, fast = spreadsheet.open(), spreadsheet.open()
+    slow.read()
+    fast.read()
+    fast.apply(ROLLED)
+    written = spreadsheet.open().read()
+
+    with pytest.raises(ConflictError):
+        slow.apply(ROLLED)
+
+    assert comparable(spreadsheet.open().read()) == comparable(written)
+
+
+def test_the_first_cells_set_in_a_tab_on_a_stale_read_are_refused_too(
+    spreadsheet: Spreadsheet,
+) -> None:
+    """No marker yet on either read: the two writes' new markers collide (Google), or the
+    file or version changed (xlsx, memory)."""
+    spreadsheet.seed(STAFF_ROSTER)
+    slow, fast = spreadsheet.open(), spreadsheet.open()
+    slow.read()
+    fast.read()
+    fast.apply(ROLLED)
+    written = spreadsheet.open().read()
+
+    with pytest.raises(ConflictError):
+        slow.apply(ROLLED)
+
+    assert comparable(spreadsheet.open().read()) == comparable(written)
+
+
+def test_cells_set_in_place_keep_the_tabs_formats_and_protection(
+    spreadsheet: Spreadsheet,
+) -> None:
+    spreadsheet.seed(ROSTER)
+    styled = replace(FILTERED, title="Roster", stamp="")
+    apply_and_check(spreadsheet, Change(tabs=(styled,)))
+    before = spreadsheet.look("Roster") if spreadsheet.look is not None else None
+
+    after = apply_and_check(spreadsheet, Change(cells=(TabCells("Roster", ((2, 2, "Ann"),)),)))
+
+    assert after.rows("Roster")[1] == ("1", "Ann", "Lead")  # type: ignore[index]
+    assert "Roster" in after.protected
+    if spreadsheet.look is not None:
+        assert spreadsheet.look("Roster") == before
+
+
+def test_cells_of_a_tab_that_is_not_there_are_refused(spreadsheet: Spreadsheet) -> None:
+    spreadsheet.seed(ROSTER)
+    backend = spreadsheet.open()
+    backend.read()
+
+    with pytest.raises(ConflictError, match="Students"):
+        backend.apply(Change(cells=(TabCells("Students", ((1, 1, "x"),)),)))

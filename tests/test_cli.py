@@ -228,10 +228,19 @@ def test_a_file_that_is_not_a_workbook_exits_3_untouched(tmp_path, capsys):
     assert path.read_text() == "Name,Program,Module\nAnn,BE,4\n"
 
 
-def test_unknown_week_says_which_weeks_have_prompts(make_workbook, capsys):
+def test_a_week_the_staff_template_lacks_says_which_weeks_it_has(make_workbook, tmp_path, capsys):
     path = make_workbook()
+    (tmp_path / "prompts.toml").write_text(
+        'how_to_meet = ["Meet."]\nnorms = ["Be kind."]\n'
+        '[week.2]\nprompts = ["Say hi."]\nagenda = ["0:00 Hi"]\n'
+        '[week.4]\nprompts = ["Say hi."]\nagenda = ["0:00 Hi"]\n'
+    )
+    (tmp_path / "mixitup.toml").write_text(
+        '[spreadsheet]\npath = "roster.xlsx"\n[prompts]\ntemplate = "prompts.toml"\n'
+    )
     before = path.read_bytes()
-    assert main(["--workbook", str(path), "publish", "--date", DATE, "--week", "3"]) == 2
+    config = ["--config", str(tmp_path / "mixitup.toml")]
+    assert main([*config, "publish", "--date", DATE, "--week", "3"]) == 2
     assert "no prompts for week 3 (weeks it has: 2, 4)" in capsys.readouterr().err
     assert path.read_bytes() == before
 

@@ -95,6 +95,8 @@ def test_a_credentials_path_may_start_with_the_home_folder(tmp_path):
         ('[spreadsheet]\nbackend = "excel"\n', 'backend must be "xlsx" or "google"'),
         ('[spreadsheet]\nbackend = "google"\n', "id is required"),
         ("[groups\n", "is not valid TOML"),
+        ("[roster]\nmodules = 0\n", "[roster] modules must be how many modules"),
+        ("[meeting]\nminutes = 0\n", "[meeting] minutes must be how long a session lasts"),
     ],
 )
 def test_config_mistakes_are_named(tmp_path, text, message):
@@ -412,3 +414,11 @@ def test_messaging_mistakes_are_named_without_quoting_a_secret(tmp_path, text, e
         load_config(env=env, cwd=tmp_path)
     assert message in str(caught.value)
     assert "SECRET" not in str(caught.value)
+
+
+def test_modules_and_minutes_default_to_four_and_an_hour_and_come_from_the_file(tmp_path):
+    config = load_config(workbook="r.xlsx", env={}, cwd=tmp_path)
+    assert (config.modules, config.minutes) == (4, 60)
+    write(tmp_path, "[roster]\nmodules = 5\n[meeting]\nminutes = 90\n")
+    config = load_config(env={}, cwd=tmp_path)
+    assert (config.modules, config.minutes) == (5, 90)

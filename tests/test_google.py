@@ -20,7 +20,7 @@ from mixitup.backends.google.tabs import pixels
 from mixitup.backends.google.transport import MAX_WAIT
 from mixitup.errors import BackendError, ConflictError
 from mixitup.layout import HISTORY_HEADER as HEADER
-from mixitup.models import Cell, Change, HistoryEdit, Tab
+from mixitup.models import Cell, Change, HistoryEdit, Tab, TabCells
 from mixitup.retries import UnexpectedAnswerError, is_transient
 from tests.fake_sheets import (
     Fault,
@@ -673,6 +673,27 @@ def test_a_write_that_only_restamps_a_tab_is_sent_again_only_when_it_did_not_lan
 
     assert backend.read().stamps == {GROUPS: "after"}
     assert google_sheet.writes() == (2 if landed else 3)
+
+
+@pytest.mark.parametrize("landed", [False, True])
+@pytest.mark.parametrize("marked", [False, True])  # the tab's cells were set before, or never
+def test_a_write_of_roster_cells_is_sent_again_only_when_it_did_not_land(
+    google_sheet: GoogleSheet, landed: bool, marked: bool
+) -> None:
+    """A rollover whose answer was lost: the tab's new marker tells whether it landed, so it
+    is neither lost nor refused as if another run had written."""
+    google_sheet.seed("Roster", [["Name", "Module"], ["Ada", "Mod 3"]])
+    backend = backend_for(google_sheet)
+    if marked:
+        backend.read()
+        backend.apply(Change(cells=(TabCells("Roster", ((2, 2, "Mod 2"),)),)))
+    backend.read()
+    google_sheet.fake.fail("batchUpdate", dataclasses.replace(server_error(503), applied=landed))
+
+    backend.apply(Change(cells=(TabCells("Roster", ((2, 2, "Mod 4"),)),)))
+
+    assert google_sheet.rows("Roster") == [["Name", "Module"], ["Ada", "Mod 4"]]
+    assert google_sheet.writes() == (1 if landed else 2) + marked
 
 
 def test_a_write_refused_with_429_is_retried_without_reading_again(

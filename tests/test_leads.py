@@ -11,8 +11,9 @@ from mixitup import layout
 from mixitup.backends.memory import MemoryBackend
 from mixitup.config import Config
 from mixitup.history import read_history
-from mixitup.leads import Led, choose_leads
+from mixitup.leads import Led, candidates, choose_leads, due_to_lead
 from mixitup.models import Entry, Session, Student
+from mixitup.optimizer import Leading, lead_modules
 from mixitup.pipeline import publish
 from tests.conftest import HEADER, make_roster
 
@@ -80,3 +81,30 @@ def test_over_a_module_leading_rotates_through_the_upper_module_students(modules
     if threes:
         assert not (max(threes) >= 2 and min(threes) == 0)
     assert sum(fours) + sum(threes) == 2 * groups
+
+
+@pytest.mark.parametrize(
+    ("rule", "modules"),
+    [
+        (Leading(4), (4, 3)),  # the default school: week 4 wants Mod 4
+        (Leading(2), (3, 4)),  # week 2: Mod 3 or Mod 4, Mod 3 first
+        (Leading(6, top=5, last_week=6), (5, 4)),  # five modules, weeks 3 and 6
+        (Leading(3, top=5, last_week=6), (4, 5)),
+        (Leading(4, top=5, last_week=6), (4, 5)),  # week 4 is no longer the top module's
+    ],
+)
+def test_the_top_module_and_the_one_below_lead_the_top_first_in_the_last_week(rule, modules):
+    assert lead_modules(rule) == modules
+
+
+def test_in_a_five_module_school_mod_5_leads_the_last_week_and_mod_4_stands_in():
+    rule = Leading(6, top=5, last_week=6)
+    group = [student("a", 4), student("b", 5), student("c", 3)]
+    assert candidates(group, rule) == [group[1]]
+    assert candidates(group[::2], rule) == [group[0]]  # no Mod 5: the Mod 4 leads
+    assert candidates([student("d", 3)], rule) == []  # Mod 3 is no upper module there
+    assert choose_leads([group, group[::2]], rule, Led()) == {"b", "a"}
+    everyone = [student(k, m) for k, m in zip("pqrst", (5, 5, 4, 3, 2), strict=True)]
+    assert due_to_lead(everyone, rule, 2, Led()) == {"p", "q"}
+    assert due_to_lead(everyone, rule, 3, Led()) == {"p", "q", "r"}  # too few Mod 5s
+    assert due_to_lead(everyone, Leading(3, top=5, last_week=6), 2, Led()) == {"p", "q", "r"}

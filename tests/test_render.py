@@ -169,3 +169,26 @@ def test_the_how_to_tab_names_the_team_and_says_how_to_find_ones_name():
     assert "group by group" in texts
     assert tab.widths == (PROMPTS_WIDTH,)
     assert "Career Development" in " ".join(str(r[0]) for r in how_to_tab().rows)
+
+
+@pytest.mark.parametrize(
+    ("week", "title"),
+    [(3, "Mix It Up: Networking"), (6, "Mix It Up: Interview Prep")],
+)
+def test_the_packaged_prompts_serve_any_session_weeks_interview_prep_in_the_last(week, title):
+    prompts = load_prompts(week, "Zoom", top=5, session_weeks=(3, 6), minutes=90)
+    assert prompts.title == title
+    texts = " ".join((*prompts.prompts, *prompts.agenda))
+    assert "{top}" not in texts
+    if week == 6:
+        assert "Mod 5 students: share what your mock interviews taught you" in texts
+        assert "Mod 4" not in texts
+
+
+@pytest.mark.parametrize(
+    ("minutes", "heading"),
+    [(60, "Agenda (one hour)"), (90, "Agenda (90 minutes)"), (120, "Agenda (two hours)")],
+)
+def test_the_agenda_heading_says_how_long_the_session_lasts(minutes, heading):
+    tab = prompts_tab(SESSION, load_prompts(4, "Zoom", minutes=minutes), meeting())
+    assert heading in [str(r[0]) for r in tab.rows]

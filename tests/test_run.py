@@ -268,7 +268,9 @@ def test_status_shows_each_session_state_and_the_next(project: Path, capsys):
     assert main(["--config", str(config), "status", "--today", "2027-02-23"]) == 0
     lines = status_lines(capsys.readouterr().out)
     assert "  Wed 2027-01-27  Week 4  past, not published" in lines
-    assert lines[-1] == "Next: Wed 2027-02-24  Week 4, due now: `mixitup run` publishes it"
+    assert "Next: Wed 2027-02-24  Week 4, due now: `mixitup run` publishes it" in lines
+    # A new module, the roster as it was at module 1's session: the rollover was forgotten.
+    assert lines[-1].startswith("Module boundary: The next session, 2027-02-24 Week 4, is in")
 
 
 SCRIPT = Path(__file__).parent.parent / "scripts" / "mixitup-cron"

@@ -141,6 +141,10 @@ class XlsxBackend:
             for tab in steps.add:
                 index = None if tab.position is None else min(tab.position, len(book.sheetnames))
                 _write_tab(book.create_sheet(tab.title, index), tab)
+            for title, update in steps.cells:
+                ws = book[title]
+                for row, column, value in update:
+                    _set(ws, row, column, value)  # the value only: staff's formats stay
             if steps.history is not None:
                 h = steps.history
                 rows = 0 if h.create else len(snapshot.tabs[h.title])

@@ -2,8 +2,9 @@
 
 Known failures (MixitupError) print one message and exit with their code; anything else
 keeps its traceback so cron mail shows it. One module per group of commands: `setup`
-(demo, init, check, login), `sessions` (plan, publish, unpublish, export), `operate` (run, status,
-report), `meeting` (rebalance, attendance); `args` holds what they share.
+(demo, init, check, login), `sessions` (plan, publish, unpublish, export, message), `operate`
+(run, status, rollover, report), `meeting` (rebalance, attendance), `forms`; `args` holds
+what they share.
 """
 
 from __future__ import annotations
@@ -99,6 +100,7 @@ def parser() -> argparse.ArgumentParser:
         sessions.add_publish,
         operate.add_run,
         operate.add_status,
+        operate.add_rollover,
         sessions.add_export,
         meeting.add_rebalance,
         meeting.add_attendance,

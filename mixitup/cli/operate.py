@@ -1,4 +1,4 @@
-"""The commands for running unattended and looking back: run, status, report."""
+"""The commands for running unattended and looking back: run, status, rollover, report."""
 
 from __future__ import annotations
 
@@ -54,6 +54,32 @@ def add_status(commands: argparse._SubParsersAction[argparse.ArgumentParser], **
     )
     add_today(command)
     command.set_defaults(handler=status)
+
+
+def add_rollover(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], **kw: object
+) -> None:
+    command = commands.add_parser(
+        "rollover",
+        help="at a module boundary: every active student up one module, the top one graduated",
+        description="Move every active student of the Roster up one module, in the spelling "
+        "staff use (Mod 3 -> Mod 4, M3 -> M4, 3 -> 4), and mark those leaving the last module "
+        "Graduated in the Status column (added when the roster has none). Every other cell "
+        "stays as it is. A dry run that shows each change unless --write; refused when the "
+        "roster has problems, or already moved up since the last session.",
+        epilog="example (see the changes, then make them):\n"
+        "  mixitup rollover\n  mixitup rollover --write",
+        **kw,  # type: ignore[arg-type]
+    )
+    command.add_argument(
+        "--write", action="store_true", help="make the changes in the Roster (one write)"
+    )
+    command.add_argument(
+        "--force",
+        action="store_true",
+        help="roll over even though the roster already moved up since the last session",
+    )
+    command.set_defaults(handler=rollover)
 
 
 def add_report(commands: argparse._SubParsersAction[argparse.ArgumentParser], **kw: object) -> None:
@@ -125,6 +151,8 @@ def _run(args: argparse.Namespace, config: Config) -> int:
         if outcome.problems:
             followed = replace(followed, problems=(*outcome.problems, *followed.problems))
         notify_published(config, backend, students, outcome.published, followed)
+        if outcome.unrolled and outcome.published:
+            notify.send(config.webhook, notify.unrolled_text(where(config), outcome.unrolled))
         if outcome.unplaced:
             raise DataError(
                 "Late joiners not added (everyone else was): "
@@ -179,6 +207,8 @@ def status(args: argparse.Namespace) -> int:
         print(f"Check: {note}")
     if result.absent_twice:
         print(f"Absent from their last two sessions: {', '.join(result.absent_twice)}")
+    if result.unrolled:
+        print(f"Module boundary: {result.unrolled}")
     if result.disagree:
         labels = ", ".join(layout.label(s) for s in result.disagree)
         place = "students' spreadsheet" if students_backend is not None else "spreadsheet"
@@ -188,6 +218,40 @@ def status(args: argparse.Namespace) -> int:
             "there from the record; no groups are recomputed."
         )
     single_sheet_notice(config, backend.location)
+    return 0
+
+
+def rollover(args: argparse.Namespace) -> int:
+    from mixitup import pipeline
+
+    config = config_of(args)
+    backend = open_backend(config, args.http_session)
+    result = pipeline.rollover(config, backend, write=args.write, force=args.force)
+    moves = result.rollover.moves
+    graduated = sum(m.graduated for m in moves)
+    tab = f'the roster tab "{config.roster_tab}" of {result.location}'
+    if not moves:
+        print(f"Nobody to roll over in {tab}: no active student.")
+        return 0
+    if result.written:
+        print(f"Rolled over {tab}:")
+    else:
+        print(f"Rollover of {tab} (a dry run: nothing written; add --write to make it):")
+    for move in moves:
+        after = "graduated" if move.graduated else move.after
+        print(f"  {move.name} (row {move.row}): {move.before} -> {after}")
+    status = result.rollover.status_added
+    print(
+        f"{len(moves) - graduated} moved up one module, {graduated} graduated (Status: "
+        f"Graduated{f', in a Status column added as column {status}' if status else ''})."
+    )
+    if result.rollover.sitting_out:
+        print(
+            f"{result.rollover.sitting_out} students sitting out (their Status) are left as "
+            "they are."
+        )
+    if result.written:
+        print("Next: `mixitup status` shows the sessions of the new module.")
     return 0
 
 

@@ -23,13 +23,19 @@ if TYPE_CHECKING:
 def add_plan(commands: argparse._SubParsersAction[argparse.ArgumentParser], **kw: object) -> None:
     command = commands.add_parser(
         "plan",
-        help="compute and show a session's groups, leads and quality report; write nothing",
-        description="Compute and show a session's groups (leads marked) and their quality "
-        "report. Writes nothing.",
+        help="show a session's groups, leads, who sits out and the quality report; write nothing",
+        description="Compute and show a session's groups (leads marked), who sits it out and "
+        "why, and their quality report. For a session already published, show the published "
+        "groups, as students see them; --fresh computes new ones instead. Writes nothing.",
         epilog="example:\n  mixitup plan --date 2027-01-13",
         **kw,  # type: ignore[arg-type]
     )
     add_session(command)
+    command.add_argument(
+        "--fresh",
+        action="store_true",
+        help="for a published session: preview new groups, as `publish --force` would make",
+    )
     command.set_defaults(handler=plan)
 
 
@@ -148,21 +154,35 @@ def plan(args: argparse.Namespace) -> int:
     session = session_of(args, config)
     backend = open_backend(config, args.http_session)
     result = pipeline.plan(
-        config, backend, session, students_backend=open_students_backend(config, args.http_session)
+        config,
+        backend,
+        session,
+        students_backend=open_students_backend(config, args.http_session),
+        fresh=args.fresh,
     )
-    state = (
-        " (already published; `publish --force` would replace it)"
-        if result.already_published
-        else ""
-    )
-    print(f"{layout.label(session)}: {len(result.roster.students)} students{state}")
+    label = layout.label(session)
+    if result.as_published:
+        count = sum(len(g) for g in result.grouping.groups)
+        print(
+            f"{label}: published, {count} students in {len(result.grouping.groups)} groups. "
+            "These are the groups students see (the record, staff edits included); "
+            "`plan --fresh` previews new groups, `publish --force` would replace them."
+        )
+    else:
+        state = (
+            " (already published; new groups as `publish --force` would make them, not what "
+            "students see)"
+            if result.already_published
+            else ""
+        )
+        print(f"{label}: {len(result.roster.students)} students{state}")
     print_report(result.grouping)
     for number, group in enumerate(result.grouping.groups, 1):
         members = ", ".join(
             f"{s.name} ({s.program} Mod {s.module}{', lead' if s.key in result.leads else ''})"
             for s in group
         )
-        print(f"  Group {number}: {members}")
+        print(f"  Group {number}: {members or '(nobody)'}")
     if result.sitting_out:
         print(f"Sitting out ({len(result.sitting_out)}):")
         for name, why in result.sitting_out:

@@ -2,7 +2,8 @@
 
 One module per concept: `loop` (how every command reads and writes both spreadsheets),
 `publish` (plan and publish one session), `run` (the calendar, late joiners), `meeting`
-(attendance, the day-of rebalance), `queries` (status, export), `report` and `unpublish`.
+(attendance, the day-of rebalance), `queries` (status, export), `report`, `unpublish` and
+`rollover` (the module boundary).
 """
 
 from mixitup.pipeline.follow import Followed, Told, follow, message
@@ -16,6 +17,7 @@ from mixitup.pipeline.meeting import (
 from mixitup.pipeline.publish import Outcome, Plan, plan, publish
 from mixitup.pipeline.queries import SlotStatus, Status, export_zoom, status
 from mixitup.pipeline.report import ReportOutcome, report
+from mixitup.pipeline.rollover import RolloverOutcome, rollover
 from mixitup.pipeline.run import Joined, RunOutcome, Unplaced, run
 from mixitup.pipeline.unpublish import Unpublished, unpublish
 
@@ -29,6 +31,7 @@ __all__ = [
     "RebalanceOutcome",
     "Record",
     "ReportOutcome",
+    "RolloverOutcome",
     "RunOutcome",
     "Sheets",
     "SlotStatus",
@@ -46,6 +49,7 @@ __all__ = [
     "read_decide_write",
     "rebalance",
     "report",
+    "rollover",
     "run",
     "status",
     "unpublish",

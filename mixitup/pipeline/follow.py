@@ -133,7 +133,7 @@ def _tell(
     on every channel set up, and recording what was sent in the staff spreadsheet."""
     from mixitup import outbox
     from mixitup.messages import session_details
-    from mixitup.prompts import load_prompts
+    from mixitup.prompts import prompts_for
 
     ledger = outbox.read_ledger(staff.rows(outbox.LEDGER_TITLE))
     channels: list[Channel] = []
@@ -148,7 +148,7 @@ def _tell(
         todo = outbox.plan_messages(label, groups, ledger, channels, resend=resend)
         if not todo:
             continue
-        title = load_prompts(session.week, config.zoom, config.prompts_template).title
+        title = prompts_for(config, session.week).title
         done += _send(config, todo, session_details(config, session, title), now, slack_url)
     rows = outbox.ledger_rows(done, now, ledger)
     problems = list(outbox.summary(done))
@@ -234,7 +234,7 @@ def message(
     from mixitup.errors import ConfigError
     from mixitup.messages import session_details
     from mixitup.pipeline.loop import read
-    from mixitup.prompts import load_prompts
+    from mixitup.prompts import prompts_for
 
     if config.slack is None and config.email is None:
         raise ConfigError(
@@ -261,7 +261,7 @@ def message(
         ledger = outbox.read_ledger(record.staff.rows(outbox.LEDGER_TITLE))
         groups = outbox.session_groups(history.session(label), students)
         todo = outbox.plan_messages(label, groups, ledger, channels, resend=resend)
-        title = load_prompts(session.week, config.zoom, config.prompts_template).title
+        title = prompts_for(config, session.week).title
         details = session_details(config, session, title)
         return Told(session, 0, (), outbox.preview(todo, details) if todo else "")
     sent, problems = _tell(

@@ -24,7 +24,7 @@ from mixitup.config import Config
 from mixitup.errors import BackendError, ConflictError, RosterError, StudentsWriteError
 from mixitup.history import History, read_history
 from mixitup.models import Change, Session, Snapshot, Tab
-from mixitup.prompts import load_prompts, meeting_of
+from mixitup.prompts import meeting_of, prompts_for
 from mixitup.roster import Roster, read_roster
 
 if TYPE_CHECKING:
@@ -235,7 +235,7 @@ def _mirror(
         history,
         target,
         sessions,
-        lambda s: load_prompts(s.week, config.zoom, config.prompts_template),
+        lambda s: prompts_for(config, s.week),
         students=students,
         force=decision.force,
         remove=decision.removed,

@@ -29,6 +29,7 @@ from mixitup.leads import Led
 from mixitup.models import Entry, Session, Student
 from mixitup.pipeline.follow import Followed, follow
 from mixitup.pipeline.loop import Committed, Decision, Record, Sheets, commit, write
+from mixitup.pipeline.publish import leading
 from mixitup.rebalance import Move
 from mixitup.rebalance import rebalance as rebalance_groups
 from mixitup.roster import read_roster
@@ -184,7 +185,7 @@ def rebalance(
             leads,
             met=history.met(before=session),
             keep_apart=directory.keep_apart,
-            week=session.week,
+            week=leading(config, session),
             min_present=config.min_present,
             led=Led.count(history.entries, but=label),
         )

@@ -16,12 +16,13 @@ from mixitup.backends import Backend
 from mixitup.config import Config
 from mixitup.errors import ConfigError
 from mixitup.history import History, session_entries
+from mixitup.latejoin import recorded_groups, recorded_leads
 from mixitup.leads import Led, choose_leads, due_to_lead
 from mixitup.models import Session
-from mixitup.optimizer import Grouping, Rules, group_count, optimize
+from mixitup.optimizer import Grouping, Leading, Rules, group_count, measure, optimize
 from mixitup.pipeline.follow import Followed, follow
 from mixitup.pipeline.loop import Decision, Record, Sheets, commit, read
-from mixitup.prompts import load_prompts
+from mixitup.prompts import prompts_for
 from mixitup.roster import Roster
 from mixitup.schedule import started
 
@@ -39,6 +40,9 @@ class Plan:
     already_published: bool
     leads: frozenset[str] = frozenset()  # keys of the students who lead their group
     sitting_out: tuple[tuple[str, str], ...] = ()  # (name, why) of active students left out
+    # The groups are the published ones, as the record holds them (what students see), not
+    # computed: `plan` of a published session without --fresh.
+    as_published: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,29 +61,69 @@ def plan(
     session: Session,
     now: dt.datetime | None = None,
     students_backend: Backend | None = None,
+    *,
+    fresh: bool = False,
 ) -> Plan:
-    """Read the spreadsheet(s) and compute the session's groups; write nothing."""
+    """Read the spreadsheet(s) and show the session's groups; write nothing.
+
+    A published session shows its published groups (the record, staff edits included: what
+    students see); `fresh` computes new ones instead, as `publish --force` would.
+    """
     record = read(config, Sheets(backend, students_backend))
-    return plan_session(config, record, record.history.matched_to(record.roster), session)
+    history = record.history.matched_to(record.roster)
+    if layout.label(session) in history.sessions() and not fresh:
+        return published_plan(config, record, history, session)
+    return plan_session(config, record, history, session)
+
+
+def published_plan(config: Config, record: Record, history: History, session: Session) -> Plan:
+    """A published session as the record holds it: its groups and leads, measured against
+    the grouping rules, and who on the roster is in none of its groups, and why."""
+    roster = record.roster
+    label = layout.label(session)
+    entries = history.session(label)
+    groups = recorded_groups(entries, roster.students)
+    report = measure(
+        groups,
+        history.met(before=session),
+        rules_for(config, session, roster),
+        history.earlier_groups(session),
+    )
+    grouped = {e.key for e in entries}
+    out = record.out_of(history, session)
+    late = "on the roster since it was published: `mixitup run` adds them before it starts"
+    return Plan(
+        session,
+        roster,
+        Grouping(groups, report),
+        history,
+        already_published=True,
+        leads=recorded_leads(entries),
+        sitting_out=tuple(
+            sorted(
+                ((s.name, out.get(s.key, late)) for s in roster.students if s.key not in grouped),
+                key=_by_name,
+            )
+        ),
+        as_published=True,
+    )
 
 
 def plan_session(config: Config, record: Record, history: History, session: Session) -> Plan:
     """The groups of `session` for the roster `record` holds, after the record `history`."""
     roster = record.roster
-    load_prompts(session.week, config.zoom, config.prompts_template)  # its problems, now
+    prompts_for(config, session.week)  # its problems, now
     label = layout.label(session)
     out = record.out_of(history, session)
     students = [s for s in roster.students if s.key not in out]
     led = Led.count(history.entries, but=label)
     count = group_count(len(students), config.group_size)
-    rules = dataclasses.replace(
-        rules_for(config, session, roster),
-        next_leads=due_to_lead(students, session.week, count, led),
-    )
+    rules = rules_for(config, session, roster)
+    rules = dataclasses.replace(rules, next_leads=due_to_lead(students, rules.leading, count, led))
     grouping = optimize(
         students, history.met(before=session), rules, history.earlier_groups(session)
     )
-    leads = choose_leads(grouping.groups, session.week, led)
+    leads = choose_leads(grouping.groups, rules.leading, led)
     entries = session_entries(session, grouping.groups, leads)
     return Plan(
         session,
@@ -105,6 +149,15 @@ def rules_for(config: Config, session: Session, roster: Roster) -> Rules:
         keep_apart=roster.keep_apart,
         seed=config.seed,
         seconds=config.solver_seconds,
+        top_module=config.modules,
+        last_week=max(config.calendar.session_weeks, default=session.week),
+    )
+
+
+def leading(config: Config, session: Session) -> Leading:
+    """Who leads `session`'s groups: the school's top module and last session week decide."""
+    return Leading(
+        session.week, config.modules, max(config.calendar.session_weeks, default=session.week)
     )
 
 

@@ -16,6 +16,7 @@ from mixitup.export import ZoomExport, zoom_csv, zoom_members
 from mixitup.latejoin import recorded_groups
 from mixitup.models import Session, Student
 from mixitup.pipeline.loop import Sheets, out_of_step, read
+from mixitup.pipeline.rollover import unrolled
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ class Status:
     # Sessions still to come whose tabs students see differ from the record.
     disagree: tuple[Session, ...] = ()
     out_next: tuple[tuple[str, str], ...] = ()  # (name, why) sitting the next session out
+    unrolled: str = ""  # a new module is next but the roster's modules did not move: a warning
 
 
 def status(
@@ -88,6 +90,7 @@ def status(
         absent,
         out_of_step(config, record, today),
         out_next,
+        unrolled(config, record, history, today),
     )
 
 

@@ -29,6 +29,7 @@ from mixitup.models import Entry, Session, Snapshot, Student
 from mixitup.pipeline.follow import Followed, follow
 from mixitup.pipeline.loop import Decision, Record, Sheets, commit
 from mixitup.pipeline.publish import Plan, plan_session, rules_for
+from mixitup.pipeline.rollover import unrolled
 from mixitup.roster import Roster, read_roster
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ class RunOutcome:
     attendance: tuple[str, ...] = ()  # sessions whose attendance was read from Zoom
     problems: tuple[str, ...] = ()  # Zoom failures while reading attendance (retried next run)
     followed: Followed = field(default_factory=Followed)  # Zoom rooms, messages: when set up
+    unrolled: str = ""  # a new module is next but the roster's modules did not move: a warning
 
     @property
     def changed(self) -> bool:
@@ -172,8 +174,9 @@ def _decide(
     if zoom is not None:
         history, imported, problems = _zoom_attendance(config, record, zoom, now)
     if not due and not upcoming:
+        warning = _unrolled(config, record, history, today)
         return Decision(
-            RunOutcome((), (), recorded, (), imported, tuple(problems)),
+            RunOutcome((), (), recorded, (), imported, tuple(problems), unrolled=warning),
             history=history if imported else None,
         )
     roster = record.roster
@@ -192,10 +195,25 @@ def _decide(
             joined.append(found)
         unplaced += left
     outcome = RunOutcome(
-        tuple(plans), tuple(joined), recorded, tuple(unplaced), imported, tuple(problems)
+        tuple(plans),
+        tuple(joined),
+        recorded,
+        tuple(unplaced),
+        imported,
+        tuple(problems),
+        unrolled=_unrolled(config, record, history, today),
     )
     touched = tuple(p.session for p in plans) + tuple(j.session for j in joined)
     return Decision(outcome, history=history, touched=touched)
+
+
+def _unrolled(config: Config, record: Record, history: History, today: dt.date) -> str:
+    """The module-boundary warning (`pipeline.rollover.unrolled`) for the record as this run
+    leaves it, logged for the cron log."""
+    warning = unrolled(config, record, history, today)
+    if warning:
+        log.warning("%s", warning)
+    return warning
 
 
 def _zoom_attendance(
@@ -228,7 +246,9 @@ def _zoom_attendance(
         entries = history.session(label)
         if not entries or any(e.attended or e.reports for e in entries):
             continue  # recorded: staff corrections stand
-        planned_end = calendar.at(session.date, calendar.start) + dt.timedelta(minutes=60)
+        planned_end = calendar.at(session.date, calendar.start) + dt.timedelta(
+            minutes=config.minutes
+        )
         try:
             end = session_end(zoom, session.date, zoom.zone, planned_end)
             if not attendance_due(now, end, recorded=False):
@@ -325,7 +345,7 @@ def _late_joiners(
         if not added:
             continue
         present_leads = [m for m in group if m.key in leads and m.key not in absent]
-        lead = set() if present_leads else choose_leads([added], session.week, led)
+        lead = set() if present_leads else choose_leads([added], rules.leading, led)
         new += [new_entry(session, number, s, s.key in lead) for s in added]
     joined = Joined(session, tuple(placements))
     return history.with_session(label, (*entries, *new)), joined, left

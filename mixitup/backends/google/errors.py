@@ -13,16 +13,19 @@ from google.auth import exceptions as auth_exceptions
 
 from mixitup.backends import credentials
 from mixitup.backends.credentials import Identity
+from mixitup.backends.google.reading import CELLS_MARKER
 from mixitup.errors import BackendError, ConflictError
 from mixitup.layout import HISTORY_MARKER
 from mixitup.retries import StatusError, UnexpectedAnswerError, is_transient, retry_after
 
 ALREADY_EXISTS = re.compile(r'A sheet with the name "(?P<title>.*)" already exists')
 NO_GRID = re.compile(r"No grid with id: \d+")
-# Another run wrote the history since our read: the marker we read and delete is gone, or the
-# marker we add to a History read without one was added first (plan.py).
+# Another run wrote the history (or set cells of the same tab) since our read: the marker we
+# read and delete is gone, or the marker we add to a tab read without one was added first
+# (plan.py).
 MARKER_MOVED = re.compile(
-    rf"No NamedRange with id|Cannot add named range with name: {HISTORY_MARKER}_", re.IGNORECASE
+    rf"No NamedRange with id|Cannot add named range with name: ({HISTORY_MARKER}|{CELLS_MARKER})_",
+    re.IGNORECASE,
 )
 
 
@@ -93,8 +96,8 @@ def explain(
             return tab_exists(found["title"])
         if status == 400 and MARKER_MOVED.search(message):
             return ConflictError(
-                f"Another mixitup run wrote the history of {where} since this one read it. "
-                "Nothing was written."
+                f"Another mixitup run wrote the history (or the roster) of {where} since this "
+                "one read it. Nothing was written."
             )
         if status == 400 and NO_GRID.search(message):
             return ConflictError(

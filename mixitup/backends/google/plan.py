@@ -6,6 +6,14 @@ the order they must run in one atomic batchUpdate: tabs deleted, replaced in pla
 id, old stamp and protection removed, new ones added) and added; then the History: header
 cells added, cells set in place, rows deleted (updates first: they name rows as last read),
 rows appended below whatever the tab holds when the write lands, and its marker replaced.
+Cells set in a staff tab (Change.cells) are literal values in place, the tab's own marker
+replaced the same way.
+
+What the markers guarantee: two mixitup writes planned on the same read of the History, or of
+a tab whose cells they set, cannot both land; the later fails whole (Google refuses to delete
+a named range that is gone) and writes nothing. A person's edit in the browser between a read
+and the write leaves no trace the API can test in a batchUpdate (it has no conditional write),
+so commands that set cells check the result with a read afterwards (`pipeline.rollover`).
 """
 
 from __future__ import annotations
@@ -15,11 +23,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from mixitup.backends.google import tabs
-from mixitup.backends.google.reading import State
+from mixitup.backends.google.reading import CELLS_MARKER, Sheet, State
 from mixitup.change import HistorySteps, apply_change, plan_change
 from mixitup.errors import ConflictError
 from mixitup.layout import HISTORY_MARKER
-from mixitup.models import Change, Snapshot, Tab
+from mixitup.models import CellValue, Change, Snapshot, Tab
 
 Json = dict[str, Any]
 
@@ -31,8 +39,9 @@ class Plan:
     body: Json
     before: Snapshot
     after: Snapshot  # what apply_change says the spreadsheet is once the change landed
-    markers_before: frozenset[str] = frozenset()  # ids of the History markers the plan deletes
-    marker_after: str | None = None  # the name of the marker it adds, when it writes the History
+    markers_before: frozenset[str] = frozenset()  # ids of the markers the plan deletes
+    marker_after: str | None = None  # the name of a marker it adds (History, or cells set)
+    cell_sheets: frozenset[int] = frozenset()  # ids of the tabs whose cells it sets
 
     def landed(self, state: State) -> bool:
         """Whether `state` shows this plan applied (True) or not applied (False).
@@ -40,9 +49,10 @@ class Plan:
         Raises ConflictError when it shows neither: someone else changed the spreadsheet.
         """
         if self.marker_after is not None:
-            if self.marker_after in state.marker_names():
+            if self.marker_after in state.marker_names() | state.cells_marker_names():
                 return True  # a batchUpdate is atomic: the new marker means all of it landed
-            if state.marker_ids() == self.markers_before:
+            history = state.marker_ids() if self.writes_history else frozenset()
+            if history | state.cells_marker_ids(self.cell_sheets) == self.markers_before:
                 return False
         else:
             now = state.snapshot()
@@ -64,6 +74,10 @@ class Plan:
             "The spreadsheet changed while mixitup was writing to it, so nothing more was "
             "written. Run `mixitup status` to see what is published, then run again."
         )
+
+    @property
+    def writes_history(self) -> bool:
+        return self.marker_after is not None and not self.marker_after.startswith(CELLS_MARKER)
 
 
 def plan(
@@ -110,9 +124,25 @@ def plan(
         count += 1
     if late:
         out += deletes
+    cells_before: set[str] = set()
+    cells_marker: str | None = None
+    for title, update in steps.cells:
+        sheet = by_title[title]
+        out += _grow(sheet, update)
+        out += tabs.set_cells(sheet.sheet_id, [(r, c - 1, value) for r, c, value in update])
+        # This tab's lock, as the History's below: the markers read go by id, a new one comes.
+        held = state.cells_marker_ids(frozenset({sheet.sheet_id}))
+        out += [{"deleteNamedRange": {"namedRangeId": m}} for m in sorted(held)]
+        cells_marker = f"{CELLS_MARKER}_{new_marker() if held else sheet.sheet_id}"
+        named = {"name": cells_marker, "range": {"sheetId": sheet.sheet_id}}
+        out.append({"addNamedRange": {"namedRange": named}})
+        cells_before |= held
+    cell_sheets = frozenset(by_title[title].sheet_id for title, _ in steps.cells)
     after = apply_change(snapshot, change)
     if steps.history is None:
-        return Plan({"requests": out}, snapshot, after)
+        return Plan(
+            {"requests": out}, snapshot, after, frozenset(cells_before), cells_marker, cell_sheets
+        )
     h = steps.history
     history_id = new_sheet_id(taken) if h.create else by_title[h.title].sheet_id
     out += _history(h, history_id, by_title[h.title].column_count if not h.create else 0)
@@ -126,7 +156,26 @@ def plan(
     marker = f"{HISTORY_MARKER}_{new_marker() if markers_before else history_id}"
     named = {"name": marker, "range": {"sheetId": history_id}}
     out.append({"addNamedRange": {"namedRange": named}})
-    return Plan({"requests": out}, snapshot, after, markers_before, marker)
+    return Plan(
+        {"requests": out},
+        snapshot,
+        after,
+        markers_before | cells_before,
+        marker,
+        cell_sheets,
+    )
+
+
+def _grow(sheet: Sheet, update: Sequence[CellValue]) -> list[Json]:
+    """Rows and columns added to `sheet`'s grid so every cell of `update` lies in it."""
+    rows = max((row for row, _, _ in update), default=0)
+    columns = max((column for _, column, _ in update), default=0)
+    out: list[Json] = []
+    if rows > sheet.row_count:
+        out.append(tabs.append_dimension(sheet.sheet_id, "ROWS", rows - sheet.row_count))
+    if columns > sheet.column_count:
+        out.append(tabs.append_dimension(sheet.sheet_id, "COLUMNS", columns - sheet.column_count))
+    return out
 
 
 def _history(h: HistorySteps, sheet_id: int, columns: int) -> list[Json]:

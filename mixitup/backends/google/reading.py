@@ -23,6 +23,9 @@ READ_FIELDS = (
 # The developer metadata key under which a tab keeps its Tab.stamp (on the sheet itself, so
 # Google deletes it with the sheet).
 STAMP_KEY = "mixitup-stamp"
+# The prefix of the named range marking a tab whose cells mixitup set in place (Change.cells):
+# replaced by each such write, so one planned on a stale read fails whole, as the History's.
+CELLS_MARKER = "MixitupCells"
 
 
 def is_marker(name: str) -> bool:
@@ -73,6 +76,7 @@ class State:
 
     sheets: tuple[Sheet, ...]
     markers: tuple[Marker, ...] = ()
+    cell_markers: tuple[Marker, ...] = ()  # named ranges marking tabs whose cells were set
 
     def by_title(self) -> dict[str, Sheet]:
         return {sheet.title: sheet for sheet in self.sheets}
@@ -96,6 +100,13 @@ class State:
 
     def marker_names(self) -> frozenset[str]:
         return frozenset(marker.name for marker in self.markers)
+
+    def cells_marker_ids(self, sheet_ids: frozenset[int]) -> frozenset[str]:
+        """Ids of the named ranges marking the cells of the tabs `sheet_ids` name."""
+        return frozenset(m.named_range_id for m in self.cell_markers if m.sheet_id in sheet_ids)
+
+    def cells_marker_names(self) -> frozenset[str]:
+        return frozenset(marker.name for marker in self.cell_markers)
 
     def snapshot(self) -> Snapshot:
         by_id = {sheet.sheet_id: sheet.title for sheet in self.sheets}
@@ -144,16 +155,20 @@ def parse(body: Mapping[str, Any]) -> State:
                 ),
             )
         )
-    markers = tuple(
+    named = [
         Marker(
-            str(named["namedRangeId"]),
-            str(named["name"]),
-            int(named.get("range", {}).get("sheetId", 0)),
+            str(found["namedRangeId"]),
+            str(found["name"]),
+            int(found.get("range", {}).get("sheetId", 0)),
         )
-        for named in body.get("namedRanges", [])
-        if is_marker(str(named.get("name", ""))) and "namedRangeId" in named
+        for found in body.get("namedRanges", [])
+        if "namedRangeId" in found
+    ]
+    return State(
+        tuple(sorted(sheets, key=lambda s: s.index)),
+        tuple(m for m in named if is_marker(m.name)),
+        tuple(m for m in named if m.name.startswith(f"{CELLS_MARKER}_")),
     )
-    return State(tuple(sorted(sheets, key=lambda s: s.index)), markers)
 
 
 def _one_stamp(found: Sequence[Mapping[str, Any]]) -> str:

@@ -282,17 +282,18 @@ def stamp(sheet_id: int, text: str, old: Iterable[int] = ()) -> list[Json]:
     return out
 
 
-def set_cells(sheet_id: int, updates: Iterable[tuple[int, int, str]]) -> list[Json]:
-    """Set cells in place, as literal text: (1-based row, 0-based column, text), "" clears.
+def set_cells(sheet_id: int, updates: Iterable[tuple[int, int, Cell]]) -> list[Json]:
+    """Set cells in place, as literal values: (1-based row, 0-based column, value), "" clears;
+    text stays text (never a formula), a number a number.
 
     One updateCells per run of neighbouring cells in a row, and runs of the same columns in
     neighbouring rows share one (marking attendance down a column is one request): the
     fields mask covers every cell a request carries, so cells in between are never sent.
     """
-    wanted: dict[int, dict[int, str]] = {}
+    wanted: dict[int, dict[int, Cell]] = {}
     for row, column, text in updates:
         wanted.setdefault(row, {})[column] = text
-    blocks: list[tuple[int, int, int, list[list[str]]]] = []  # (first row, left, last row, texts)
+    blocks: list[tuple[int, int, int, list[list[Cell]]]] = []  # (first row, left, last row, texts)
     open_: dict[tuple[int, int], int] = {}  # (left, width) -> index in blocks, last row extended
     for row in sorted(wanted):
         columns = sorted(wanted[row])
