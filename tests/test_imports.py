@@ -23,6 +23,10 @@ ALLOWED = {
     "mixitup.cli.sessions",
     "mixitup.cli.setup",
     "mixitup.config",
+    "mixitup.config.file",
+    "mixitup.config.loading",
+    "mixitup.config.sections",
+    "mixitup.config.settings",
     "mixitup.errors",
     "mixitup.extras",  # which pip extra a command needs; stdlib only
     "mixitup.layout",  # labels and tab titles, for messages; stdlib only
