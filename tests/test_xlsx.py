@@ -412,7 +412,7 @@ def test_names_that_are_not_a_tabs_own_text_are_no_stamp(tmp_path):
 
 
 def test_rows_to_delete_are_grouped_in_runs_of_neighbours():
-    from mixitup.backends.xlsx import _runs
+    from mixitup.backends.workbook import _runs
 
     assert _runs([2, 3, 4, 9, 11, 12]) == [(2, 3), (9, 1), (11, 2)]
     assert _runs([]) == []

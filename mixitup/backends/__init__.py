@@ -57,7 +57,7 @@ def open_students_backend(
         return backend
     from mixitup.backends.xlsx import XlsxBackend
 
-    assert students.workbook is not None  # noqa: S101 - config.py sets one for xlsx
+    assert students.workbook is not None  # noqa: S101 - the config sets one for xlsx
     return XlsxBackend(students.workbook, create=True)
 
 
