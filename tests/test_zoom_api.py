@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mixitup.errors import ZoomError
-from mixitup.zoom.client import MAX_ATTEMPTS, Purpose, retry_at, uuid_segment
+from mixitup.zoom.answers import Purpose, retry_at
+from mixitup.zoom.client import MAX_ATTEMPTS, uuid_segment
 from mixitup.zoom.live import LIVE, live_participants
 from mixitup.zoom.report import INSTANCES, REPORT, meeting_joins
 from mixitup.zoom.rooms import READ_MEETING, UPDATE_MEETING, sync_rooms

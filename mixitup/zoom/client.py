@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import email.utils
 import logging
-import math
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
@@ -31,8 +28,11 @@ from tenacity import (
     stop_after_delay,
 )
 
+from mixitup import retries
 from mixitup.config import ZOOM_SECRET_ENV
 from mixitup.errors import ZoomError
+from mixitup.retries import StatusError
+from mixitup.zoom.answers import Answer, Purpose, reason, refusal, retry_at
 
 if TYPE_CHECKING:
     from mixitup.config import Config, ZoomApp
@@ -58,19 +58,6 @@ Sleep = Callable[[float], None]
 Clock = Callable[[], dt.datetime]
 
 
-@dataclass(frozen=True)
-class Purpose:
-    """What a call is for, in staff words, and what the app needs for it: the scopes (granular
-    and classic, as Zoom's OpenAPI document lists them), the plan, and the way by hand."""
-
-    doing: str  # completes "Zoom refused to ...": "read meeting 812 3456 7890's breakout rooms"
-    granular: str
-    classic: str
-    plan: str = ""  # "Pro", "Business": the plan the endpoint needs; "" for any
-    by_hand: str = ""  # the CSV way that does the same without the API
-    missing: str = ""  # what "not found" (3001) means here, when not a wrong meeting ID
-
-
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -85,74 +72,12 @@ def uuid_segment(uuid: str) -> str:
     return quote(once, safe="") if uuid.startswith("/") or "//" in uuid else once
 
 
-def retry_at(value: str, now: dt.datetime) -> dt.datetime | None:
-    """When a Retry-After header says to try again: seconds, an HTTP date, or the ISO-8601
-    date-time Zoom sends for a daily limit ("2020-05-31T00:00:00Z"); None when unreadable."""
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        pass
-    else:
-        return now + dt.timedelta(seconds=max(0.0, seconds)) if math.isfinite(seconds) else None
-    when: dt.datetime | None
-    try:
-        when = dt.datetime.fromisoformat(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
-
-
-@dataclass(frozen=True)
-class _Answer:
-    """Zoom's error body: `{"code", "message"}` from the API, `{"error", "reason"}` from the
-    token endpoint; either may be missing (a proxy's page)."""
-
-    status: int
-    code: int | None
-    message: str
-    headers: Mapping[str, str]
-
-    @staticmethod
-    def of(response: requests.Response) -> _Answer:
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        code: int | None = None
-        message = ""
-        if isinstance(body, dict):
-            raw = body.get("code")
-            code = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
-            message = str(body.get("message") or body.get("reason") or body.get("error") or "")
-        if not message:
-            message = response.reason or f"HTTP {response.status_code}"
-        return _Answer(response.status_code, code, message.strip()[:300], response.headers)
-
-
-class _ServerError(Exception):
-    """Zoom answered 408 or 5xx: worth another attempt."""
-
-    def __init__(self, status: int) -> None:
-        super().__init__(f"HTTP {status}")
-        self.status = status
-
-
 def is_transient(error: BaseException) -> bool:
-    """Whether a failed call may succeed if repeated: 408 and 5xx answers, dropped connections
-    and timeouts. 429 is not here: it is waited for as Zoom says (see `ZoomClient`)."""
-    return isinstance(
-        error,
-        _ServerError
-        | requests.ConnectionError
-        | requests.Timeout
-        | requests.exceptions.ChunkedEncodingError,
-    )
+    """Whether a failed call may succeed if repeated: the one rule (`mixitup.retries`), but for
+    429, which is not retried blindly: it is waited for as Zoom says (see `ZoomClient`)."""
+    if isinstance(error, StatusError) and error.status == 429:
+        return False
+    return retries.is_transient(error)
 
 
 class ZoomClient:
@@ -260,7 +185,7 @@ class ZoomClient:
         first = self.clock()
         while True:
             response = self._send(method, url, purpose, params, body)
-            answer = _Answer.of(response) if response.status_code >= 400 else None
+            answer = Answer.of(response) if response.status_code >= 400 else None
             if answer is None:
                 log.debug("Zoom %s %s: %d", method, path, response.status_code)
                 return response
@@ -275,7 +200,7 @@ class ZoomClient:
                 limited += 1
                 self._wait_or_stop(answer, purpose, limited, first)
                 continue
-            raise self._refusal(answer, purpose)
+            raise refusal(answer, purpose, self.meeting, self._scrub)
 
     def _send(
         self,
@@ -298,13 +223,13 @@ class ZoomClient:
                 timeout=self.timeout,
             )
             if response.status_code == 408 or response.status_code >= 500:
-                raise _ServerError(response.status_code)
+                raise StatusError(response.status_code)
             return response
 
         retrying = self._retrying(purpose)
         try:
             return retrying(attempt)
-        except _ServerError as error:
+        except StatusError as error:
             raise ZoomError(
                 self._scrub(
                     f"Zoom did not answer properly (HTTP {error.status}) when asked to "
@@ -317,7 +242,7 @@ class ZoomClient:
             host = urlsplit(url).hostname or url
             raise ZoomError(
                 self._scrub(
-                    f"Could not reach Zoom ({host}) to {purpose.doing}: {_reason(error)}, "
+                    f"Could not reach Zoom ({host}) to {purpose.doing}: {reason(error)}, "
                     f"{self._tries(retrying)}. Check this machine's network (behind a school "
                     "proxy: HTTPS_PROXY and REQUESTS_CA_BUNDLE) and run again."
                 )
@@ -334,7 +259,7 @@ class ZoomClient:
                 "Zoom did not answer when asked to %s (%s); trying again in %.1f s "
                 "(attempt %d of %d)",
                 purpose.doing,
-                _reason(error),
+                reason(error),
                 state.next_action.sleep if state.next_action else 0.0,
                 state.attempt_number + 1,
                 self.max_attempts,
@@ -371,14 +296,14 @@ class ZoomClient:
             timeout=self.timeout,
         )
         if response.status_code == 408 or response.status_code >= 500:
-            raise _ServerError(response.status_code)
+            raise StatusError(response.status_code)
         try:
             body = response.json()
         except ValueError:
             body = None
         token = body.get("access_token") if isinstance(body, dict) else None
         if response.status_code != 200 or not isinstance(token, str) or not token:
-            answer = _Answer.of(response)
+            answer = Answer.of(response)
             raise ZoomError(
                 self._scrub(
                     f"Zoom refused the app credentials in [zoom] (HTTP {answer.status}: "
@@ -397,7 +322,7 @@ class ZoomClient:
     # -- 429 ------------------------------------------------------------------------------------
 
     def _wait_or_stop(
-        self, answer: _Answer, purpose: Purpose, limited: int, first: dt.datetime
+        self, answer: Answer, purpose: Purpose, limited: int, first: dt.datetime
     ) -> None:
         """Wait as a 429 says, or raise ZoomError: at once for a daily limit, and after
         RATE_LIMITED_ATTEMPTS answers in a row or when Zoom asks for a long wait."""
@@ -451,46 +376,6 @@ class ZoomClient:
 
     # -- messages -------------------------------------------------------------------------------
 
-    def _refusal(self, answer: _Answer, purpose: Purpose) -> ZoomError:
-        """One sentence for staff: what Zoom refused, what is missing, what to do."""
-        said = f'Zoom says "{answer.message}"'
-        lowered = answer.message.lower()
-        if answer.code == 4711 or "does not contain scope" in lowered:
-            text = (
-                f"The Zoom app in [zoom] lacks the scope to {purpose.doing} ({said}): add "
-                f"{purpose.granular} (classic scopes: {purpose.classic}) on the app's Scopes "
-                "page in marketplace.zoom.us, then run again."
-            )
-        elif answer.status == 401:
-            text = (
-                f"Zoom does not accept the access token it has just given the app in [zoom] "
-                f"({said}): another program may be taking tokens for the same app; give mixitup "
-                "a Server-to-Server OAuth app of its own."
-            )
-        elif purpose.plan and (answer.code == 200 or "paid" in lowered or "dashboard" in lowered):
-            feature = "Dashboard needs" if purpose.plan == "Business" else "usage reports need"
-            text = (
-                f"Zoom refused to {purpose.doing} ({said}): Zoom's {feature} a "
-                f"{purpose.plan} plan or higher, which this Zoom account lacks; "
-                f"{purpose.by_hand} does the same by hand."
-            )
-        elif (answer.code == 3001 or answer.status == 404) and purpose.missing:
-            text = f"{purpose.missing} ({said})."
-        elif answer.code == 3001 or answer.status == 404:
-            text = (
-                f"Zoom has no {self.meeting} for the app's account ({said}): copy the ID of "
-                "the recurring meeting students join from its page in Zoom into [zoom] "
-                "meeting_id, and check the app belongs to the account hosting it."
-            )
-        else:
-            text = (
-                f"Zoom refused to {purpose.doing} (HTTP {answer.status}"
-                f"{f', code {answer.code}' if answer.code is not None else ''}: "
-                f"{answer.message}); check the app's scopes in marketplace.zoom.us and [zoom] "
-                "meeting_id, then run again."
-            )
-        return ZoomError(self._scrub(text), status=answer.status, code=answer.code)
-
     def _when(self, moment: dt.datetime) -> str:
         local = moment.astimezone(self.zone) if self.zone else moment.astimezone()
         return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".strip()
@@ -521,18 +406,3 @@ def open_client(config: Config, session: requests.Session | None = None) -> Zoom
 
         zone = ZoneInfo(config.calendar.timezone)
     return ZoomClient(config.zoom_app, session or requests.Session(), zone=zone)
-
-
-def _reason(error: BaseException | None) -> str:
-    """A short reason for a failed connection; requests' own text may be long."""
-    if isinstance(error, _ServerError):
-        return f"HTTP {error.status}"
-    if isinstance(error, requests.exceptions.SSLError):
-        return "its certificate is not trusted (a proxy inspecting HTTPS needs REQUESTS_CA_BUNDLE)"
-    if isinstance(error, requests.exceptions.ProxyError):
-        return "the proxy refused or failed (check HTTPS_PROXY)"
-    if isinstance(error, requests.Timeout):
-        return "no answer in time"
-    if isinstance(error, requests.ConnectionError | requests.exceptions.ChunkedEncodingError):
-        return "the connection failed or dropped"
-    return type(error).__name__ if error is not None else "unknown failure"

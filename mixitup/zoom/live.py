@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mixitup.zoom.client import Json, Purpose
+from mixitup.zoom.answers import Purpose
+from mixitup.zoom.client import Json
 from mixitup.zoom.report import parse_time
 from mixitup.zoom_report import Join
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mixitup.errors import ZoomError
-from mixitup.zoom.client import Json, Purpose, uuid_segment
+from mixitup.zoom.answers import Purpose
+from mixitup.zoom.client import Json, uuid_segment
 from mixitup.zoom_report import Join
 
 if TYPE_CHECKING:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from mixitup.export import ZOOM_MAX_PARTICIPANTS, ZOOM_MAX_ROOMS, Member, room_name
-from mixitup.zoom.client import Json, Purpose
+from mixitup.zoom.answers import Purpose
+from mixitup.zoom.client import Json
 
 if TYPE_CHECKING:
     from mixitup.zoom.client import ZoomClient
