@@ -14,6 +14,7 @@ from google.oauth2 import service_account
 
 from tests.fake_sheets import GoogleSheet, connect, discovery, service_account_key
 from tests.fake_sheets.server import new_private_key
+from tests.fake_sheets.spreadsheet import computed
 
 pytest_plugins = ["tests.conftest_google"]
 
@@ -269,6 +270,55 @@ def test_grid_data_and_field_masks_work_as_on_google(
                 ],
             },
         ]
+    }
+
+
+def test_a_formula_cell_answers_with_its_calculated_value_and_loses_it_when_typed_over(
+    google_sheet: GoogleSheet, session: AuthorizedSession
+) -> None:
+    sheet = google_sheet.seed("Roster", [["Name", "Module", "Email"]])
+    ref = {"errorValue": {"type": "REF", "message": "Unresolved sheet name 'Old'."}}
+    with google_sheet.fake.lock:
+        sheet.cells[(1, 0)] = computed('=PROPER("ann lee")', "Ann Lee")
+        sheet.cells[(1, 1)] = computed("=1+2", 3)
+        sheet.cells[(1, 2)] = computed("=Old!C2", ref)
+    fields = "sheets(properties.title,data.rowData.values(userEnteredValue,effectiveValue,formattedValue))"
+
+    def row_2() -> list[Any]:
+        answer = session.get(f"{API}/{google_sheet.sheet_id}", params={"fields": fields}).json()
+        assert discovery.violations("Spreadsheet", answer) == []
+        return answer["sheets"][1]["data"][0]["rowData"][1]["values"]  # type: ignore[no-any-return]
+
+    assert row_2() == [
+        {
+            "userEnteredValue": {"formulaValue": '=PROPER("ann lee")'},
+            "effectiveValue": {"stringValue": "Ann Lee"},
+            "formattedValue": "Ann Lee",
+        },
+        {
+            "userEnteredValue": {"formulaValue": "=1+2"},
+            "effectiveValue": {"numberValue": 3},
+            "formattedValue": "3",
+        },
+        {
+            "userEnteredValue": {"formulaValue": "=Old!C2"},
+            "effectiveValue": ref,
+            "formattedValue": "#REF!",
+        },
+    ]
+    assert google_sheet.rows("Roster") == [["Name", "Module", "Email"], ["Ann Lee", "3", "#REF!"]]
+    typed_over = {
+        "updateCells": {
+            "start": {"sheetId": sheet.sheet_id, "rowIndex": 1, "columnIndex": 1},
+            "rows": [{"values": [{"userEnteredValue": {"stringValue": "Mod 4"}}]}],
+            "fields": "userEnteredValue",
+        }
+    }
+    assert batch(session, google_sheet, typed_over).status_code == 200
+    assert row_2()[1] == {
+        "userEnteredValue": {"stringValue": "Mod 4"},
+        "effectiveValue": {"stringValue": "Mod 4"},
+        "formattedValue": "Mod 4",
     }
 
 

@@ -18,6 +18,7 @@ from mixitup.backends.google import GoogleBackend
 from mixitup.backends.google.errors import ApiError, TokenServiceError
 from mixitup.backends.google.tabs import pixels
 from mixitup.backends.google.transport import MAX_WAIT
+from mixitup.cli import main
 from mixitup.errors import BackendError, ConflictError
 from mixitup.layout import HISTORY_HEADER as HEADER
 from mixitup.models import Cell, Change, HistoryEdit, Tab, TabCells
@@ -31,6 +32,7 @@ from tests.fake_sheets import (
     rate_limited,
     server_error,
 )
+from tests.fake_sheets.spreadsheet import computed
 
 pytest_plugins = ["tests.conftest_google"]
 
@@ -113,6 +115,54 @@ def test_read_returns_every_tab_in_order_with_cells_as_text(google_sheet: Google
     )
     assert snapshot.rows("History") == (HEADER,)
     assert snapshot.rows("Sheet1") == ()
+
+
+def test_a_formula_cell_is_read_by_its_calculated_value(google_sheet: GoogleSheet) -> None:
+    roster = google_sheet.seed("Roster", ROSTER[:2])
+    with google_sheet.fake.lock:
+        roster.cells[(1, 0)] = computed('=PROPER("ada lovelace")', "Ada Lovelace")
+        roster.cells[(1, 3)] = computed('="Mod "&(2+1)', "Mod 3")
+        roster.cells[(1, 4)] = computed("=2409", 2409)
+
+    snapshot = backend_for(google_sheet).read()
+
+    assert snapshot.rows("Roster") == (
+        ("Name", "Email", "Program", "Module", "Cohort"),
+        ("Ada Lovelace", "ada@example.org", "BE", "Mod 3", "2409"),
+    )
+
+
+def test_a_roster_computed_by_formulas_publishes_their_values_and_an_error_is_named(
+    google_sheet: GoogleSheet, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows: list[list[Value]] = [["Name", "Email", "Program", "Module"]]
+    rows += [[f"S{i}", f"s{i}@x.edu", "BE" if i % 2 else "FE", i % 4 + 1] for i in range(12)]
+    roster = google_sheet.seed("Roster", rows)
+    with google_sheet.fake.lock:
+        roster.cells[(1, 0)] = computed('=CONCAT("Zed ", "Formula")', "Zed Formula")
+        roster.cells[(2, 3)] = computed('="Mod "&4', "Mod 4")
+    config = tmp_path / "mixitup.toml"
+    config.write_text(google_sheet.toml() + "[groups]\nsize = 4\n")
+    args = ["--config", str(config), "publish", "--date", "2027-01-13", "--week", "2"]
+
+    assert main(args, session=google_sheet.session) == 0
+
+    shown = {r[1]: r[3] for r in (google_sheet.rows(GROUPS) or [])[1:]}
+    assert (shown["Zed Formula"], shown["S1"]) == ("Mod 1", "Mod 4")
+    ref = computed("=Old!D4", {"errorValue": {"type": "REF", "message": "Unresolved sheet name"}})
+    with google_sheet.fake.lock:
+        google_sheet.tab("Roster").cells[(3, 3)] = ref  # a batch swapped in a new copy
+    capsys.readouterr()
+    assert (
+        main(
+            [*args[:2], "publish", "--date", "2027-01-27", "--week", "4"],
+            session=google_sheet.session,
+        )
+        == 3
+    )
+    err = capsys.readouterr().err
+    assert 'Roster tab "Roster", row 4' in err
+    assert "#REF!" in err
 
 
 def test_read_keeps_ids_and_leading_zeros_as_typed(google_sheet: GoogleSheet) -> None:

@@ -50,8 +50,39 @@ def typed(value: Value) -> Json:
     return {"stringValue": value}
 
 
+# The text Sheets shows for each ErrorValue type: the discovery document's enumDescriptions of
+# ErrorValue.type, with the "!" Sheets shows after #DIV/0 (Google's ERROR.TYPE help page,
+# https://support.google.com/docs/answer/3238305, lists #NULL!, #DIV/0!, #VALUE!, #REF!, #NAME?,
+# #NUM!, #N/A and the catch-all #ERROR!).
+ERROR_TEXTS = {
+    "ERROR": "#ERROR!",
+    "NULL_VALUE": "#NULL!",
+    "DIVIDE_BY_ZERO": "#DIV/0!",
+    "VALUE": "#VALUE!",
+    "REF": "#REF!",
+    "NAME": "#NAME?",
+    "NUM": "#NUM!",
+    "N_A": "#N/A",
+    "LOADING": "Loading...",
+}
+
+
+def computed(formula: str, value: Value | Json) -> Json:
+    """A formula cell as Sheets holds it once calculated: the formula as typed and its value.
+
+    The discovery document, schema CellData: `effectiveValue` is "the effective value of the
+    cell. For cells with formulas, this is the calculated value"; `formattedValue` is "the
+    value as it's shown to the user". The fake does not evaluate formulas: a test gives the
+    value (an ExtendedValue for an error: `{"errorValue": {"type": "REF", "message": ...}}`).
+    """
+    effective = value if isinstance(value, dict) else typed(value)
+    return {"userEnteredValue": {"formulaValue": formula}, "effectiveValue": effective}
+
+
 def formatted(value: Json) -> str:
-    """The text Sheets shows for a user-entered value (default 'Automatic' number format)."""
+    """The text Sheets shows for a value (default 'Automatic' number format)."""
+    if "errorValue" in value:
+        return ERROR_TEXTS.get(value["errorValue"].get("type", ""), "#ERROR!")
     if "stringValue" in value:
         return str(value["stringValue"])
     if "numberValue" in value:
@@ -101,7 +132,7 @@ class Sheet:
         """Cells as shown, trailing blanks dropped: what a person reading the tab sees."""
         shown: dict[int, dict[int, str]] = {}
         for (r, c), cell in self.cells.items():
-            text = formatted(cell.get("userEnteredValue", {}))
+            text = formatted(cell.get("effectiveValue", cell.get("userEnteredValue", {})))
             if text:
                 shown.setdefault(r, {})[c] = text
         height = max(shown, default=-1) + 1
@@ -130,8 +161,14 @@ class Sheet:
         if "userEnteredValue" in cell:
             value = cell["userEnteredValue"]
             out["userEnteredValue"] = value
-            out["effectiveValue"] = value
-            out["formattedValue"] = formatted(value)
+            # A literal's effective value "is the same as the user_entered_value"; a formula's
+            # is its calculated value, known only when a test gave it (`computed`).
+            effective = cell.get("effectiveValue")
+            if effective is None and "formulaValue" not in value:
+                effective = value
+            if effective is not None:
+                out["effectiveValue"] = effective
+            out["formattedValue"] = formatted(effective if effective is not None else value)
         if cell.get("userEnteredFormat"):
             out["userEnteredFormat"] = cell["userEnteredFormat"]
             out["effectiveFormat"] = cell["userEnteredFormat"]
@@ -427,6 +464,8 @@ def _write(sheet: Sheet, at: tuple[int, int], data: Json, paths: list[tuple[str,
             cell = {k: copy.deepcopy(v) for k, v in data.items()}
         else:
             _masked_set(cell, data, path)
+    if any(path[0] in ("*", "userEnteredValue") for path in paths):
+        cell.pop("effectiveValue", None)  # the value typed over a formula's is the cell's own
     cell = _prune_empty(cell)
     if cell:
         sheet.cells[at] = cell
