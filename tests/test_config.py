@@ -111,6 +111,26 @@ def test_named_config_that_does_not_exist(tmp_path):
         load_config("missing.toml", env={}, cwd=tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("", 10.0),  # the default
+        ("[attendance]\nmin_minutes = 15\n", 15.0),
+        ("[attendance]\nmin_minutes = 7.5\n", 7.5),
+    ],
+)
+def test_attendance_min_minutes_is_ten_unless_the_file_says(tmp_path, text, minutes):
+    write(tmp_path, '[spreadsheet]\npath = "school.xlsx"\n' + text)
+    assert load_config(env={}, cwd=tmp_path).min_minutes == minutes
+
+
+@pytest.mark.parametrize("value", ["0", "-5", '"ten"', "true"])
+def test_attendance_min_minutes_must_be_a_positive_number(tmp_path, value):
+    write(tmp_path, f"[attendance]\nmin_minutes = {value}\n")
+    with pytest.raises(ConfigError, match=r"\[attendance\] min_minutes must be a positive number"):
+        load_config(env={}, cwd=tmp_path)
+
+
 def test_requests_feedback_and_pause_after_default_to_the_forms_question_texts(tmp_path):
     config = load_config(workbook="r.xlsx", env={}, cwd=tmp_path)
     assert config.pause_after == 0  # off

@@ -282,7 +282,8 @@ def test_a_formula_cell_answers_with_its_calculated_value_and_loses_it_when_type
         sheet.cells[(1, 0)] = computed('=PROPER("ann lee")', "Ann Lee")
         sheet.cells[(1, 1)] = computed("=1+2", 3)
         sheet.cells[(1, 2)] = computed("=Old!C2", ref)
-    fields = "sheets(properties.title,data.rowData.values(userEnteredValue,effectiveValue,formattedValue))"
+    values = "values(userEnteredValue,effectiveValue,formattedValue)"
+    fields = f"sheets(properties.title,data.rowData.{values})"
 
     def row_2() -> list[Any]:
         answer = session.get(f"{API}/{google_sheet.sheet_id}", params={"fields": fields}).json()

@@ -108,3 +108,51 @@ def test_in_a_five_module_school_mod_5_leads_the_last_week_and_mod_4_stands_in()
     assert due_to_lead(everyone, rule, 2, Led()) == {"p", "q"}
     assert due_to_lead(everyone, rule, 3, Led()) == {"p", "q", "r"}  # too few Mod 5s
     assert due_to_lead(everyone, Leading(3, top=5, last_week=6), 2, Led()) == {"p", "q", "r"}
+
+
+def test_in_week_4_a_mod_4_leads_wherever_one_is_present_however_often_they_led():
+    many = Led.count(
+        [
+            Entry(n, f"2026-11-{n:02d} Week 4", 1, "four", "FOUR", module="4", role="Lead")
+            for n in (2, 3, 4)
+        ]
+    )
+    group = [student("three", 3), student("four", 4), student("one", 1)]
+    assert choose_leads([group], 4, many) == {"four"}  # the Mod 3 has never led: still not them
+    assert choose_leads([group], 4, many, absent={"four"}) == {"three"}  # the fallback
+    assert choose_leads([group], 2, many) == {"three"}  # week 2: whoever of Mod 3-4 led least
+
+
+def test_times_led_in_the_current_module_count_before_times_led_in_all():
+    led = Led.count(
+        [
+            # `early` led three times back in Mod 3, never yet in Mod 4; `late` once, in Mod 4.
+            *(
+                Entry(n, f"2026-10-{n:02d} Week 2", 1, "early", "EARLY", module="3", role="Lead")
+                for n in (2, 3, 4)
+            ),
+            Entry(5, "2026-12-02 Week 2", 1, "late", "LATE", module="4", role="lead"),
+        ]
+    )
+    assert (led.in_module[("early", "4")], led.total["early"]) == (0, 3)
+    group = [student("late", 4), student("early", 4)]
+    assert choose_leads([group], 4, led) == {"early"}
+    assert due_to_lead(group, 4, 1, led) == {"early"}
+
+
+def test_a_week_4_publish_gives_every_group_holding_a_mod_4_a_mod_4_lead():
+    """Fewer Mod 4 students than groups: the groups without one are led by Mod 3 students."""
+    rows = make_roster(40, modules=(1, 2, 3))
+    rows += [(f"Four {i}", f"four{i}@example.edu", "BE", "Mod 4", "2404-BE", "") for i in range(4)]
+    backend = MemoryBackend({"Roster": [HEADER, *rows]})
+    session = Session(dt.date(2027, 1, 27), 4)
+    publish(Config(), backend, session, now=dt.datetime(2027, 1, 1, tzinfo=dt.UTC))
+    entries = read_history(backend.snapshot).session(layout.label(session))
+    groups = {e.group for e in entries}
+    assert len(groups) == 7
+    for group in groups:
+        members = [e for e in entries if e.group == group]
+        (lead,) = [e for e in members if e.role == "Lead"]
+        has_four = any(e.module == "4" for e in members)
+        assert lead.module == ("4" if has_four else "3"), (group, lead)
+    assert sum(e.module == "4" and e.role == "Lead" for e in entries) == 4

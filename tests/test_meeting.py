@@ -3,8 +3,11 @@ attendance from Zoom's report or by name, met means both attended, status, and t
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
+
+import openpyxl
 
 from mixitup.cli import main
 from tests.conftest import HEADER, make_roster
@@ -15,11 +18,12 @@ DATE, W4_DATE = "2027-01-13", "2027-01-27"
 LABEL = f"{DATE} Week 2"
 GROUPS = f"{LABEL} Groups"
 REPORT = Path(__file__).parent / "data" / "zoom-participants.csv"
+ZOOM_COLUMNS = "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest"
 
 
-def published(sheet, students: int = 24):
+def published(sheet, students: int = 24, config: str = ""):
     sheet.seed({"Roster": [HEADER, *make_roster(students)]})
-    sheet.write_config()
+    sheet.write_config(config)
     assert main([*sheet.args, "publish", "--date", DATE, "--week", "2"], session=sheet.session) == 0
     return sheet
 
@@ -186,3 +190,101 @@ def test_rebalance_fills_a_short_room_moving_one_person_and_prints_it_for_the_ch
     assert rebalance(sheet, "--absent", *away) == 0
     assert "0 moved" in capsys.readouterr().out
     assert (everything(sheet), writes(sheet)) == (before, stamp)
+
+
+def write_tab(sheet, title: str, rows: list[tuple[str, ...]]) -> None:
+    """Staff add a whole tab by hand (a Keep apart tab after publishing, say)."""
+    if sheet.google is not None:
+        sheet.google.seed(title, rows)
+        return
+    book = openpyxl.load_workbook(sheet.workbook)
+    tab = book.create_sheet(title)
+    for row in rows:
+        tab.append(row)
+    book.save(sheet.workbook)
+
+
+def zoom_report(path: Path, rows: list[tuple[str, str, str, str, float]]) -> Path:
+    """A participants report as Zoom exports it: (name, email, join, leave, minutes) rows."""
+    with path.open("w", newline="", encoding="utf-8-sig") as out:
+        writer = csv.writer(out)
+        writer.writerow(ZOOM_COLUMNS.split(","))
+        writer.writerows([*row, "No"] for row in rows)
+    return path
+
+
+def test_rebalance_through_the_cli_never_brings_keep_apart_partners_together(any_spreadsheet):
+    """Staff keep the two people left in room 1 apart from everyone in rooms 2-6 but one:
+    that one is the only person who can come in, so it is them."""
+    sheet = published(any_spreadsheet, students=30, config="[groups]\nsize = 5\n")  # 6 rooms
+    tab = sheet.rows(GROUPS)
+    room = {r[1]: int(r[0]) for r in tab[1:]}
+    leads = {r[1] for r in tab[1:] if r[4:] == ["Lead"]}
+    away = sorted(n for n, g in room.items() if g == 1 and n not in leads)[:3]
+    present = [n for n, g in room.items() if g == 1 and n not in away]
+    others = sorted(n for n, g in room.items() if g != 1)
+    allowed = max(n for n in others if room[n] == 6 and n not in leads)
+    apart = [(p, n) for p in present for n in others if n != allowed]
+    write_tab(sheet, "Keep apart", [("Student", "Kept apart from"), *apart])
+
+    assert rebalance(sheet, "--absent", *away) == 0
+
+    after = {r[1]: int(r[0]) for r in sheet.rows(GROUPS)[1:]}
+    assert {n for n in room if room[n] != after[n]} == {allowed}
+    assert after[allowed] == 1
+    assert [(a, b) for a, b in apart if after[a] == after[b]] == []
+
+
+def test_rebalance_with_a_report_taken_minutes_into_the_meeting_counts_everyone_in_it(
+    any_spreadsheet, tmp_path, capsys
+):
+    """Minutes in, nobody has spent [attendance] min_minutes yet: being in the report at all
+    means present; its joins fall on the session's date, so it is not refused."""
+    sheet = published(any_spreadsheet, students=36)  # six rooms of six
+    tab = sheet.rows(GROUPS)
+    room = {r[1]: int(r[0]) for r in tab[1:]}
+    away = sorted(n for n, g in room.items() if g == 1)[:4]  # room 1 keeps two
+    came = [n for n in sorted(room) if n not in away]
+    rows = [
+        (
+            name,
+            f"student{name[-3:]}@example.edu",
+            f"01/13/2027 11:5{i % 10}:0{i % 7} AM",
+            "01/13/2027 12:02:00 PM",
+            i % 4,  # 0 to 3 minutes so far
+        )
+        for i, name in enumerate(came)
+    ]
+    report = zoom_report(tmp_path / "participants_so_far.csv", rows)
+    capsys.readouterr()
+
+    assert rebalance(sheet, "--zoom", str(report)) == 0
+
+    assert f"{LABEL}: 4 absent, 1 moved." in capsys.readouterr().out
+    assert {k for k, r in history(sheet).items() if r["Attended"] == "no"} == {
+        f"student{n[-3:]}@example.edu" for n in away
+    }
+    after = {r[1]: int(r[0]) for r in sheet.rows(GROUPS)[1:]}
+    assert len([n for n, g in after.items() if g == 1 and n not in away]) == 3
+
+
+def test_attendance_follows_a_configured_min_minutes_to_the_minute(
+    any_spreadsheet, tmp_path, capsys
+):
+    sheet = published(any_spreadsheet)
+    sheet.write_config("[attendance]\nmin_minutes = 15\n")
+    at = "01/13/2027 12:00:00 PM"
+    rows = [
+        ("Student 000", "student000@example.edu", at, at, 15),
+        ("Student 001", "student001@example.edu", at, at, 14.99),
+        ("Student 002", "student002@example.edu", at, at, 10),  # enough at the default only
+    ]
+    report = zoom_report(tmp_path / "participants.csv", rows)
+    capsys.readouterr()
+
+    assert attendance(sheet, "--zoom", str(report)) == 0
+
+    assert "1 attended (at least 15 minutes)" in capsys.readouterr().out
+    rows = history(sheet)
+    marks = [rows[f"student00{i}@example.edu"]["Attended"] for i in range(3)]
+    assert marks == ["yes", "no", "no"]

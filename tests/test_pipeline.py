@@ -154,3 +154,57 @@ def test_read_decide_write_gives_up_after_three_conflicts():
 
     with pytest.raises(ConflictError):
         pipeline.read_decide_write(Always(), lambda s: (None, Change(delete_tabs=("x",))))
+
+
+def rooms_of(backend: MemoryBackend, session: Session) -> dict[str, int]:
+    """Student key -> room, as the record holds the session."""
+    return {e.key: e.group for e in read_history(backend.snapshot).session(layout.label(session))}
+
+
+def test_a_rebalance_that_empties_a_room_renumbers_no_room_in_the_record_or_the_tab():
+    record, students = staff(20), MemoryBackend()  # four rooms of five
+    pipeline.publish(CONFIG, record, W2, now=BEFORE, students_backend=students)
+    before = rooms_of(record, W2)
+    names = {e.key: e.name for e in read_history(record.snapshot).entries}
+    room2 = sorted(k for k, n in before.items() if n == 2)
+    away, stays = room2[1:], room2[0]  # room 2 keeps one person present: they move out
+
+    outcome = pipeline.rebalance(
+        CONFIG, record, W2, absent=[names[k] for k in away], now=BEFORE, students_backend=students
+    )
+
+    (move,) = outcome.moves
+    assert (move.student.key, move.room) == (stays, 2)
+    after = rooms_of(record, W2)
+    assert after == {**before, stays: move.to}  # nobody else changed room, no room renumbered
+    assert sorted(k for k, n in after.items() if n == 2) == away
+    tab = students.snapshot.tabs[layout.groups_title(W2)]
+    shown = {row[1]: int(row[0]) for row in tab[1:]}
+    assert shown == {names[k]: n for k, n in after.items()}
+
+
+def test_a_rebalance_on_the_day_never_brings_keep_apart_partners_together_when_avoidable():
+    """Room 1 is short and needs one person: staff then keep whoever would come apart from the
+    people there (a Keep apart tab added after publishing), so someone else comes."""
+    plain, record = staff(30), staff(30)  # the same six rooms of five in both
+    for backend in (plain, record):
+        pipeline.publish(CONFIG, backend, W2, now=BEFORE, students_backend=MemoryBackend())
+    rooms = rooms_of(record, W2)
+    entries = read_history(record.snapshot).session(layout.label(W2))
+    room1 = [e for e in entries if e.group == 1]
+    away = [e for e in room1 if e.role != layout.LEAD][:3]  # room 1 keeps its lead and one more
+    absent = [e.name for e in away]
+    present = [e.key for e in room1 if e not in away]
+    (first,) = pipeline.rebalance(CONFIG, plain, W2, absent=absent, now=BEFORE).moves
+    apart = [(first.student.key, k) for k in present]
+    other = record.another()  # staff add the tab by hand
+    other.read()
+    other.apply(Change(tabs=(Tab("Keep apart", (("Student", "Kept apart from"), *apart)),)))
+
+    (move,) = pipeline.rebalance(CONFIG, record, W2, absent=absent, now=BEFORE).moves
+
+    assert move.to == 1
+    assert move.student.key != first.student.key
+    after = rooms_of(record, W2)
+    assert after == {**rooms, move.student.key: 1}
+    assert [(a, b) for a, b in apart if after[a] == after[b]] == []

@@ -6,13 +6,20 @@ spreadsheets there, real requests and google-auth).
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import openpyxl
+import pytest
 
+from mixitup import layout
 from mixitup.cli import main
+from mixitup.config import load_config
 from mixitup.history import read_history
-from mixitup.models import Snapshot
+from mixitup.models import Session, Snapshot
+from mixitup.prompts import load_prompts, meeting_of
+from mixitup.render import prompts_tab
+from mixitup.students import HOW_TO as HOW_TO_LINES
 from tests.conftest import HEADER, make_roster, write_workbook
 from tests.fake_sheets import server_error
 from tests.fake_sheets.spreadsheet import typed
@@ -150,6 +157,85 @@ def test_a_tab_deleted_by_hand_is_republished_from_the_record_and_status_says_so
     assert two.staff()["History"] == record  # nothing recomputed
     assert two.cli("status", "--today", "2027-01-11") == 0
     assert "Out of step" not in capsys.readouterr().out
+
+
+def staff_change(two: Two, title: str, how: str) -> None:
+    """Staff unprotect, hide or delete a tab of the students' spreadsheet by hand."""
+    if two.google is None:
+        path = two.folder / "students.xlsx"
+        book = openpyxl.load_workbook(path)
+        if how == "unprotect":
+            book[title].protection.sheet = False
+        elif how == "hide":
+            book[title].sheet_state = "hidden"
+        else:
+            del book[title]
+        book.save(path)
+        return
+    assert two.students_book is not None
+    with two.google.fake.lock:
+        sheet = two.students_book.sheet(title)
+        assert sheet is not None
+        if how == "unprotect":
+            sheet.protected_ranges = []
+        elif how == "hide":
+            sheet.hidden = True
+        else:
+            two.students_book.delete_sheet(sheet)
+
+
+@pytest.mark.parametrize(
+    ("how", "title"),
+    [("unprotect", f"{W2} Groups"), ("hide", f"{W2} Prompts"), ("delete", f"{W2} Groups")],
+)
+def test_on_the_session_day_before_it_starts_run_repairs_a_tab_staff_changed(two, how, title):
+    two.seed(30)
+    assert two.cli("publish", "--date", "2027-01-13", "--week", "2") == 0
+    before, protected = two.students(), two.protected()
+    staff_change(two, title, how)
+    assert (two.students(), two.protected(), two.hidden()) != (before, protected, [])
+
+    assert two.cli("run", "--today", "2027-01-13T09:00") == 0  # the rooms open at 12:00
+
+    assert (two.students(), two.protected(), two.hidden()) == (before, protected, [])
+
+
+def test_the_students_cells_hold_only_groups_roster_names_programs_modules_and_the_texts(two):
+    """An allow-list: whatever else staff keep about a student (email, status, cohort, notes,
+    keep-apart pairs), no cell of the students' spreadsheet shows it."""
+    header = (*HEADER, "Notes")
+    rows = [
+        (*r[:5], "Active" if i % 2 else "", f"note {i}: call first")
+        for i, r in enumerate(make_roster(30))
+    ]
+    rows[7] = (*rows[7][:5], "Withdrawn", "moved away")
+    apart = [("Student 001", "student002@example.edu", "a reason staff keep")]
+    if two.google is None:
+        write_workbook(two.folder / "staff.xlsx", {"Roster": [header, *rows], "Keep apart": apart})
+    else:
+        two.google.seed("Roster", [list(header), *map(list, rows)])
+        two.google.seed("Keep apart", [list(r) for r in apart])
+    two.write_config(with_students=True)
+    sessions = [Session(dt.date(2027, 1, 13), 2), Session(dt.date(2027, 1, 27), 4)]
+    for session in sessions:
+        args = ["--date", session.date.isoformat(), "--week", str(session.week)]
+        assert two.cli("publish", *args) == 0
+
+    config = load_config(str(two.config))
+    active = [r for r in rows if r[5] != "Withdrawn"]
+    allowed = {"", layout.LEAD, *layout.GROUPS_HEADER, *(str(n) for n in range(1, 31))}
+    allowed |= {r[0] for r in active} | {r[2] for r in active} | {r[3] for r in active}
+    allowed |= {line.format(team=config.team) for line in HOW_TO_LINES}
+    for session in sessions:
+        prompts = load_prompts(session.week, config.zoom, config.prompts_template)
+        tab = prompts_tab(session, prompts, meeting_of(config, session))
+        allowed |= {str(cell) for row in tab.rows for cell in row}
+
+    students = two.students()
+    assert len(students) == 5
+    shown = {(title, cell) for title, tab in students.items() for row in tab for cell in row}
+    assert {(title, cell) for title, cell in shown if cell not in allowed} == set()
+    assert "Student 007" not in {cell for _, cell in shown}  # withdrawn: not grouped
 
 
 def test_adding_students_later_publishes_every_session_still_to_come_without_recomputing(two):

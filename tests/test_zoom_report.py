@@ -72,3 +72,29 @@ def test_a_duration_that_is_not_a_number_names_the_line():
     text = "Name (Original Name),User Email,Duration (Minutes)\nAda,a@x.edu,12\nBo,b@x.edu,lots\n"
     with pytest.raises(DataError, match=r"line 3: duration 'lots'"):
         parse_report(text)
+
+
+EXPORTED = (
+    "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\r\n"
+    "José Núñez,,1/13/2027 12:01,1/13/2027 12:58,57,Yes\r\n"
+    "Aoife O’Brien (Zoë Brien),aoife@x.edu,1/13/2027 12:02,1/13/2027 12:40,38,No\r\n"
+)
+
+
+def test_a_report_excel_saved_again_in_windows_1252_reads_its_accented_names(tmp_path):
+    """Opened in Excel on Windows and saved as CSV: cp1252, no byte-order mark, CRLF."""
+    saved = tmp_path / "participants.csv"
+    saved.write_bytes(EXPORTED.encode("cp1252"))
+    assert b"Jos\xe9 N\xfa\xf1ez" in saved.read_bytes()  # really not UTF-8
+    original = tmp_path / "participants-utf8.csv"
+    original.write_bytes(b"\xef\xbb\xbf" + EXPORTED.encode("utf-8"))
+
+    report = read_report(saved)
+
+    assert [(j.name, j.original, j.email, j.minutes) for j in report.joins] == [
+        ("José Núñez", "", "", 57),
+        ("Aoife O’Brien", "Zoë Brien", "aoife@x.edu", 38),
+    ]
+    assert [str(d) for d in report.dates] == ["2027-01-13"]
+    # The same joins whatever the encoding: importing both copies counts them once.
+    assert report.fingerprint == read_report(original).fingerprint
