@@ -8,6 +8,7 @@ Google address (impersonation's IAM call, the metadata server), the test routes 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from mixitup.backends import credentials
 from mixitup.cli import main
 from tests.conftest import HEADER, make_roster
 from tests.fake_sheets import GoogleSheet
@@ -484,6 +486,31 @@ def test_without_any_credentials_anywhere_says_how_to_get_some(
 
 
 # -- files that hold a secret ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mode", "warned"),
+    [
+        (0o640, True),  # its group may read it: everyone in "staff", say
+        (0o660, True),
+        (0o604, True),  # everyone else may
+        (0o600, False),  # the owner only: as mixitup login writes it
+        (0o400, False),
+    ],
+)
+def test_a_key_file_its_group_can_read_is_warned_about_saying_chmod_600(
+    mode: int, warned: bool, google_sheet: GoogleSheet, caplog: pytest.LogCaptureFixture
+) -> None:
+    key = google_sheet.key_file
+    key.chmod(mode)
+
+    with caplog.at_level(logging.WARNING, logger="mixitup"):
+        loaded = credentials.load(key)
+
+    assert loaded.identity.email == google_sheet.client_email  # loaded all the same
+    assert ("can be read by other users of this computer" in caplog.text) is warned
+    assert (f"Run: chmod 600 {key}" in caplog.text) is warned
+    key.chmod(0o600)
 
 
 @pytest.mark.parametrize(

@@ -68,6 +68,26 @@ def test_publishing_again_reads_once_and_writes_nothing(
     assert "already published" in capsys.readouterr().out
 
 
+def test_a_cron_run_on_a_school_with_a_history_costs_one_read_and_one_write(
+    google_sheet: GoogleSheet, tmp_path: Path
+) -> None:
+    """Whatever the roster's size and however much is recorded: 150 students, a Keep apart tab,
+    week 2 in the History, and week 4 published by `run` when it falls due."""
+    roster = make_roster(150)
+    google_sheet.seed("Roster", [list(HEADER), *map(list, roster)])
+    google_sheet.seed("Keep apart", [[roster[0][1], roster[1][1]], [roster[2][0], roster[3][0]]])
+    config = tmp_path / "mixitup.toml"
+    config.write_text(google_sheet.toml() + "[calendar]\nmodule_starts = [2027-01-04]\n")
+    run = ["--config", str(config), "run", "--today"]
+    assert main([*run, "2027-01-11"], session=google_sheet.session) == 0  # week 2
+    google_sheet.fake.forget_calls()
+
+    assert main([*run, "2027-01-25"], session=google_sheet.session) == 0  # week 4 is due
+
+    assert (google_sheet.reads(), google_sheet.writes()) == (1, 1)
+    assert len(google_sheet.rows("History") or []) == 301
+
+
 def test_force_replaces_tabs_and_history_rows_in_one_write(
     google_sheet: GoogleSheet, config_file: Path
 ) -> None:

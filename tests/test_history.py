@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import openpyxl
 import pytest
 
-from mixitup import layout
+from mixitup import layout, pipeline
+from mixitup.backends.memory import MemoryBackend
 from mixitup.backends.xlsx import XlsxBackend
 from mixitup.cli import main
+from mixitup.config import Config
 from mixitup.history import read_history
-from mixitup.models import Session
+from mixitup.models import Change, Session, Tab
 from tests.conftest import HEADER, make_roster
 
 if TYPE_CHECKING:
@@ -37,6 +40,32 @@ def test_history_pairs_are_those_of_the_published_groups(make_workbook):
     sizes = [sum(1 for r in rows if r[0] == g) for g in {r[0] for r in rows}]
     assert sum(history.met().values()) == sum(n * (n - 1) // 2 for n in sizes)
     assert history.met(before=WEEK2) == {}  # the session itself is not "before" itself
+
+
+def test_a_history_header_staff_retyped_in_other_case_and_spacing_is_still_the_record():
+    """` Session `, `student KEY`: headers match without case or spaces, with or without
+    mixitup's marker, so the next session still avoids the pairs recorded."""
+    backend = MemoryBackend({"Roster": [HEADER, *make_roster(24)]})
+    config = Config(group_size=4)
+    now = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    pipeline.publish(config, backend, WEEK2, now=now)
+    snapshot = backend.snapshot
+    rows = snapshot.tabs["History"]
+    retyped = tuple(f" {h.upper() if i % 2 else h.lower()} " for i, h in enumerate(rows[0]))
+    assert retyped[:5] == (" session ", " DATE ", " week ", " GROUP ", " student key ")
+    tabs = {**snapshot.tabs, "History": (retyped, *rows[1:])}
+    for marked in (snapshot.marked, None):  # marked, or found by its header alone
+        history = read_history(replace(snapshot, tabs=tabs, marked=marked))
+        assert history.title == "History"
+        assert history.met() == read_history(snapshot).met() != {}
+    staff = backend.another()
+    staff.read()
+    staff.apply(Change(tabs=(Tab("History", (retyped, *rows[1:]), hidden=True),)))
+    week4 = Session(dt.date(2027, 1, 27), 4)
+    pipeline.publish(config, backend, week4, now=now)
+    after = read_history(backend.snapshot)
+    assert after.sessions() == {layout.label(WEEK2), layout.label(week4)}
+    assert not set(after.met(before=WEEK2)) & set(after.met(before=week4))  # no repeat
 
 
 def test_a_student_moved_in_the_groups_tab_met_their_new_group(make_workbook):

@@ -296,6 +296,28 @@ def test_publish_posts_a_notice_and_never_shows_the_address(
     assert SECRET not in done.stdout + done.stderr
 
 
+@pytest.mark.parametrize(
+    "command", [("publish", "--date", DATE, "--week", "2"), ("run", "--today", "2027-01-11")]
+)
+def test_with_a_students_spreadsheet_the_notice_names_it_not_the_staff_one(
+    tmp_path: Path,
+    receiver: Receiver,
+    capsys: pytest.CaptureFixture[str],
+    command: tuple[str, ...],
+) -> None:
+    config = project(tmp_path, receiver.url)
+    with config.open("a", encoding="utf-8") as more:
+        more.write('[students]\npath = "students.xlsx"\n')
+
+    assert main(["--config", str(config), *command]) == 0
+
+    (text,) = receiver.texts()
+    assert text.startswith(f"Mix It Up {LABEL} is published: 30 students in 5 groups.")
+    assert f'the tab "{LABEL} Groups" of {tmp_path / "students.xlsx"}.' in text
+    assert "school.xlsx" not in text  # staff keep that one: students cannot open it
+    assert SECRET not in capsys.readouterr().out
+
+
 def test_run_posts_a_notice_per_published_session(tmp_path: Path, receiver: Receiver) -> None:
     config = project(tmp_path, receiver.url)
     done = cli(config, "run", "--today", "2027-01-11")

@@ -181,6 +181,105 @@ def test_measure_reports_repeats_and_cohort_mates() -> None:
     assert shown["cohort-mate pairs"] == 1
 
 
+def person(name: str, module: int = 1, program: str = "BE", cohort: str = "") -> Student:
+    return Student(name, name, program, module, cohort or f"c-{name}")
+
+
+A, B, C, D, E, F = (person(n) for n in "abcdef")
+M1, M2, M3, M4 = (person(f"m{n}", n) for n in (1, 2, 3, 4))
+M4B = person("m4b", 4)
+
+
+@pytest.mark.parametrize(
+    ("groups", "met", "rules", "earlier", "rule", "expected"),
+    [
+        # a-b kept apart and together: one; a-c kept apart, not together
+        (
+            [(A, B), (C, D)],
+            {},
+            Rules(keep_apart=frozenset({frozenset("ab"), frozenset("ac")})),
+            (),
+            "keep-apart pairs together",
+            (1, 0, False),
+        ),
+        # week 2: Mod 3 and Mod 4 lead; two of three groups have one, and two is all there are
+        (
+            [(M3, A), (M1, M2), (M4, B)],
+            {},
+            Rules(week=2),
+            (),
+            "groups with an upper-module lead",
+            (2, 2, True),
+        ),
+        # week 4: three Mod 4 students could sit in three groups; two groups have one
+        (
+            [(M4, M4B), (M3, A), (person("m4c", 4), B)],
+            {},
+            Rules(week=4),
+            (),
+            "groups with a Mod 4 student",
+            (2, 3, False),
+        ),
+        # a-b met twice before: one pair, counted once; four of an earlier group in two
+        # groups now must share two pairs: at least two, unavoidable
+        (
+            [(A, B, C), (D, E)],
+            {frozenset("ab"): 2, frozenset("ce"): 1},
+            Rules(),
+            [[frozenset("abcd")]],
+            "repeat pairs",
+            (1, 2, True),
+        ),
+        # three of one cohort in two groups: one pair is forced, and there is one
+        (
+            [
+                (person("x1", cohort="X"), person("x2", cohort="X")),
+                (person("x3", cohort="X"), A),
+            ],
+            {},
+            Rules(),
+            (),
+            "cohort-mate pairs",
+            (1, 1, True),
+        ),
+        # four Mod 1 students in four groups: one each; group 1 has two, group 4 none
+        (
+            [(A, B, M2), (C, M3), (D, M4), (person("m2b", 2),)],
+            {},
+            Rules(),
+            (),
+            "groups with an uneven module mix",
+            (2, 0, False),
+        ),
+        # two FE students could mix two of three groups; one group mixes programs
+        (
+            [(A, person("fe1", program="FE"), person("fe2", program="FE")), (B, C), (D, E)],
+            {},
+            Rules(),
+            (),
+            "groups mixing programs",
+            (1, 2, False),
+        ),
+    ],
+)
+def test_measure_reports_each_rules_figure_and_its_best(
+    groups, met, rules, earlier, rule, expected
+):
+    report = measure(groups, met, rules, earlier)
+    (figure,) = [f for f in report.figures if f.rule == rule]
+    assert (figure.value, figure.best, figure.met) == expected
+
+
+def test_measure_reports_sizes_and_the_week_4_rule_only_in_week_4() -> None:
+    groups = [(A, B, C), (D, E)]
+    assert measure(groups, {}, Rules(week=4)).lines()[0] == "2 groups of 2-3"
+    rules_2 = [f.rule for f in measure(groups, {}, Rules(week=2)).figures]
+    rules_4 = [f.rule for f in measure(groups, {}, Rules(week=4)).figures]
+    assert set(rules_4) - set(rules_2) == {"groups with a Mod 4 student"}
+    repeats = next(f for f in measure(groups, {}, Rules()).figures if f.rule == "repeat pairs")
+    assert str(repeats) == "repeat pairs: 0 (least possible 0) ok"  # nobody met: "possible"
+
+
 def test_fixed_seed_gives_fixed_groups() -> None:
     """The groups for a fixed roster and seed are pinned: any machine must produce these."""
     grouping = optimize(roster(60, 1), {}, Rules(seed=2027))

@@ -74,6 +74,23 @@ def test_a_replaced_tab_keeps_its_place(tmp_path):
     assert book["Old"]["A1"].value == "y"
 
 
+def test_a_write_renames_a_whole_new_file_over_the_workbook_and_leaves_nothing_beside_it(tmp_path):
+    """Whoever has the old file open (a backup, a sync client) keeps reading it whole: the new
+    workbook is another file, renamed over the old name, never the old one rewritten."""
+    path = write_workbook(tmp_path / "school.xlsx", {"Roster": [HEADER, *make_roster(30)]})
+    before, inode = path.read_bytes(), path.stat().st_ino
+    backend = XlsxBackend(path)
+    backend.read()
+
+    with path.open("rb") as reader:
+        backend.apply(Change(tabs=(Tab("Notes", (("a note",),)),)))
+        assert reader.read() == before
+
+    assert path.stat().st_ino != inode
+    assert read_tab(path, "Notes") == [("a note",)]
+    assert [p.name for p in tmp_path.iterdir()] == ["school.xlsx"]  # no temporary, no lock
+
+
 def test_a_write_that_cannot_happen_exits_4_and_leaves_the_workbook(tmp_path, capsys):
     path = write_workbook(tmp_path / "w.xlsx", {"Roster": [HEADER, *make_roster(12)]})
     (tmp_path / ".w.xlsx.lock").mkdir()  # the lock file cannot be opened
