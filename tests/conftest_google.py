@@ -1,7 +1,7 @@
 """Fixtures for the fake Google Sheets API: a running fake, and a sheet mixitup can open.
 
-Register with `pytest_plugins = ["tests.conftest_google"]` at the end of tests/conftest.py
-(or in a test module). For CLI tests over both backends, take `any_spreadsheet`:
+Declared once for the whole suite in the root conftest.py (`pytest_plugins`). For CLI tests
+over both backends, take `any_spreadsheet`:
 
     def test_publish(any_spreadsheet):
         any_spreadsheet.seed({"Roster": [HEADER, *make_roster(50)]})
@@ -35,10 +35,10 @@ import openpyxl
 import pytest
 import requests
 
-from tests.conftest import read_tab as _read_tab
-from tests.conftest import write_workbook as _write_workbook
 from tests.fake_sheets import FakeSheets, GoogleSheet, service_account_key
 from tests.fake_sheets import write_key as _write_key
+from tests.helpers import read_tab as _read_tab
+from tests.helpers import write_workbook as _write_workbook
 
 SHEET_ID = "1MixItUpFakeSheet0123456789abcdefghijklmnopq"
 

@@ -1,6 +1,6 @@
 """Fixtures for the fake Zoom API: a running fake, and clients of it that never sleep.
 
-Register with `pytest_plugins = ["tests.conftest_zoom"]` in a test module, then take `zoom`:
+Declared once for the whole suite in the root conftest.py (`pytest_plugins`); take `zoom`:
 
     def test_rooms(zoom):
         outcome = sync_rooms(zoom.client(), "2027-01-13 Week 2", members)

@@ -1,9 +1,13 @@
-"""Helpers shared by test modules: two spreadsheets (staff and students) on either backend."""
+"""Helpers shared by test modules: rosters as staff write them, real .xlsx workbooks, and two
+spreadsheets (staff and students) on either backend. Test modules import from here, never
+from a conftest."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 import openpyxl
 
 from mixitup.cli import main
-from tests.conftest import HEADER, make_roster, write_workbook
 from tests.fake_sheets import GoogleSheet, Spreadsheet
 from tests.fake_sheets.spreadsheet import typed
 
@@ -29,6 +32,49 @@ size = 5
 module_starts = [2027-01-04]
 """
 EDITOR = "careers@school.example"
+
+HEADER = ("Name", "Email", "Program", "Module", "Cohort", "Status")
+Row = Sequence[object]
+
+
+def make_roster(students: int, *, modules: Sequence[int] = (1, 2, 3, 4)) -> list[tuple[str, ...]]:
+    """`students` rows spread over modules and the BE/FE programs, one cohort per module+program."""
+    rows = []
+    cycle = itertools.cycle(itertools.product(modules, ("BE", "FE")))
+    for index in range(students):
+        module, program = next(cycle)
+        rows.append(
+            (
+                f"Student {index:03d}",
+                f"student{index:03d}@example.edu",
+                program,
+                f"Mod {module}",
+                f"24{module:02d}-{program}",
+                "",
+            )
+        )
+    return rows
+
+
+def write_workbook(path: Path, tabs: dict[str, Sequence[Row]]) -> Path:
+    """A workbook with one tab per entry, cells written as given (numbers stay numbers)."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in tabs.items():
+        sheet = book.create_sheet(title)
+        for r, row in enumerate(rows, 1):
+            for c, value in enumerate(row, 1):
+                cell = sheet.cell(r, c, value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # as typed: "=HYPERLINK(...)" is a name, not a formula
+    book.save(path)
+    return path
+
+
+def read_tab(path: Path, title: str) -> list[tuple[object, ...]]:
+    """A tab's cell values as openpyxl reads them back, trailing empty rows dropped."""
+    book = openpyxl.load_workbook(path)
+    return [tuple(r) for r in book[title].iter_rows(values_only=True)]
 
 
 @dataclass

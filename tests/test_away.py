@@ -22,7 +22,7 @@ from mixitup.config import RequestsTab
 from mixitup.layout import HISTORY_HEADER
 from mixitup.models import Entry, Student
 from mixitup.roster import Roster
-from tests.conftest import write_workbook
+from tests.helpers import write_workbook
 
 HEADER = ("Timestamp", "Email Address", "Request", "Session date", "Until")
 JAN13, JAN27, FEB10, FEB24 = (

@@ -21,11 +21,8 @@ from mixitup.errors import ConflictError
 from mixitup.layout import HISTORY_HEADER as HEADER
 from mixitup.layout import find_history_tab
 from mixitup.models import Change, HistoryEdit, Snapshot, Tab, TabCells
-from tests.conftest import write_workbook
 from tests.fake_sheets import GoogleSheet
-from tests.helpers import Look, sheet_look, workbook_look
-
-pytest_plugins = ["tests.conftest_google"]
+from tests.helpers import Look, sheet_look, workbook_look, write_workbook
 
 Tabs = Mapping[str, Sequence[Sequence[str]]]
 W2 = "2027-01-13 Week 2"

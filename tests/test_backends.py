@@ -11,10 +11,8 @@ from mixitup.backends.google import GoogleBackend
 from mixitup.backends.xlsx import XlsxBackend
 from mixitup.config import Config, Students
 from mixitup.models import Change, Tab
-from tests.conftest import write_workbook
 from tests.fake_sheets import GoogleSheet
-
-pytest_plugins = ["tests.conftest_google"]
+from tests.helpers import write_workbook
 
 STUDENTS_ID = "1StudentsSheet0123456789abcdefghijklmnopqrs"
 EDITOR = "careers@school.example"

@@ -12,11 +12,8 @@ import openpyxl
 import pytest
 
 from mixitup.cli import main
-from tests.conftest import HEADER, make_roster, write_workbook
-from tests.helpers import STUDENTS_ID, Two
+from tests.helpers import HEADER, STUDENTS_ID, Two, make_roster, write_workbook
 from tests.webhook_receiver import HOST, SECRET_PATH, Receiver
-
-pytest_plugins = ["tests.conftest_google"]
 
 CALENDAR = '\n[calendar]\nmodule_starts = [2027-01-04, 2027-02-22]\ntimezone = "America/Denver"\n'
 XLSX = '[spreadsheet]\nbackend = "xlsx"\npath = "staff.xlsx"\n[students]\npath = "students.xlsx"\n'

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from mixitup.cli import main, parser
-from tests.conftest import make_roster, read_tab
+from tests.helpers import make_roster, read_tab
 
 DATE, WEEK = "2027-01-13", "2"
 GROUPS, PROMPTS = f"{DATE} Week {WEEK} Groups", f"{DATE} Week {WEEK} Prompts"

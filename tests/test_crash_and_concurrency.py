@@ -17,10 +17,8 @@ from mixitup import layout, pipeline
 from mixitup.backends import open_backend
 from mixitup.history import read_history
 from mixitup.models import Change, Session
-from tests.conftest import HEADER, make_roster, write_workbook
 from tests.fake_sheets import GoogleSheet
-
-pytest_plugins = ["tests.conftest_google"]
+from tests.helpers import HEADER, make_roster, write_workbook
 
 DATE = "2027-01-13"
 SESSION = f"{DATE} Week 2"

@@ -19,11 +19,9 @@ import pytest
 
 from mixitup.backends import credentials
 from mixitup.cli import main
-from tests.conftest import HEADER, make_roster
 from tests.fake_sheets import GoogleSheet
 from tests.fake_sheets.oauth import PRINCIPAL, new_client, new_refresh_token
-
-pytest_plugins = ["tests.conftest_google"]
+from tests.helpers import HEADER, make_roster
 
 DATE = "2027-01-13"
 GROUPS = f"{DATE} Week 2 Groups"

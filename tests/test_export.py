@@ -10,7 +10,7 @@ import pytest
 
 from mixitup.cli import main
 from mixitup.export import Member, neutralise, zoom_csv
-from tests.conftest import make_roster, read_tab
+from tests.helpers import make_roster, read_tab
 
 DATE, WEEK = "2027-01-13", "2"
 GROUPS = f"{DATE} Week {WEEK} Groups"

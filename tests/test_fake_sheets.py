@@ -16,8 +16,6 @@ from tests.fake_sheets import GoogleSheet, connect, discovery, service_account_k
 from tests.fake_sheets.server import new_private_key
 from tests.fake_sheets.spreadsheet import computed
 
-pytest_plugins = ["tests.conftest_google"]
-
 RECORDED = json.loads(
     (Path(__file__).parent / "data" / "sheets-cassettes-excerpt.json").read_text(encoding="utf-8")
 )

@@ -200,7 +200,7 @@ def test_usefulness_is_a_whole_rating_from_1_to_5(rating, ok):
 
 
 def test_the_tab_and_its_chart_land_in_an_xlsx_workbook(tmp_path: Path):
-    from tests.conftest import write_workbook
+    from tests.helpers import write_workbook
 
     path = write_workbook(tmp_path / "staff.xlsx", {"Feedback": [list(r) for r in ROWS]})
     backend = XlsxBackend(path)

@@ -14,15 +14,13 @@ import pytest
 import requests
 
 from mixitup.cli import main
-from tests.conftest import HEADER, make_roster, write_workbook
 from tests.fake_slack import TOKEN, FakeSlack
 from tests.fake_zoom import PastInstance, connect, live_row, report_row
-from tests.helpers import groups_of, table
+from tests.helpers import HEADER, groups_of, make_roster, table, write_workbook
 
 if TYPE_CHECKING:
     from tests.conftest_zoom import Zoom
 
-pytest_plugins = ["tests.conftest_zoom"]
 
 W2 = "2027-01-13 Week 2"
 SCHOOL = """\

@@ -34,8 +34,6 @@ from tests.fake_sheets import (
 )
 from tests.fake_sheets.spreadsheet import computed
 
-pytest_plugins = ["tests.conftest_google"]
-
 GROUPS = "2027-01-13 Week 2 Groups"
 PROMPTS = "2027-01-13 Week 2 Prompts"
 ROSTER: list[list[Value]] = [

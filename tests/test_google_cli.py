@@ -14,13 +14,12 @@ from mixitup.backends import open_backend
 from mixitup.cli import main
 from mixitup.layout import HISTORY_HEADER
 from mixitup.models import Session, Snapshot
-from tests.conftest import HEADER, make_roster
 from tests.fake_sheets import GoogleSheet
+from tests.helpers import HEADER, make_roster
 
 if TYPE_CHECKING:
     from tests.conftest_google import AnySpreadsheet
 
-pytest_plugins = ["tests.conftest_google"]
 
 DATE, WEEK = "2027-01-13", "2"
 GROUPS, PROMPTS = f"{DATE} Week {WEEK} Groups", f"{DATE} Week {WEEK} Prompts"

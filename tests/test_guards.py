@@ -8,10 +8,7 @@ import shutil
 from pathlib import Path
 
 from mixitup.cli import main
-from tests.conftest import HEADER, make_roster
-from tests.helpers import cli, groups_of, table
-
-pytest_plugins = ["tests.conftest_google"]
+from tests.helpers import HEADER, cli, groups_of, make_roster, table
 
 REPORT = Path(__file__).parent / "data" / "zoom-participants.csv"
 CALENDAR = "[groups]\nsize = 5\n\n[calendar]\nmodule_starts = [2027-01-04, 2027-02-22]\n"

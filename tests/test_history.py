@@ -16,12 +16,11 @@ from mixitup.cli import main
 from mixitup.config import Config
 from mixitup.history import read_history
 from mixitup.models import Change, Session, Tab
-from tests.conftest import HEADER, make_roster
+from tests.helpers import HEADER, make_roster
 
 if TYPE_CHECKING:
     from tests.conftest_google import AnySpreadsheet
 
-pytest_plugins = ["tests.conftest_google"]
 
 WEEK2 = Session(dt.date(2027, 1, 13), 2)
 

@@ -20,7 +20,7 @@ import pytest
 from mixitup import starter
 from mixitup.cli import main, parser
 from mixitup.config import KNOWN_KEYS, load_config
-from tests.conftest import HEADER, make_roster, write_workbook
+from tests.helpers import HEADER, make_roster, write_workbook
 
 REPO = Path(__file__).parent.parent
 CALENDAR = ["--module-start", "2027-01-04", "--module-start", "2027-02-22"]

@@ -15,7 +15,7 @@ from mixitup.leads import Led, candidates, choose_leads, due_to_lead
 from mixitup.models import Entry, Session, Student
 from mixitup.optimizer import Leading, lead_modules
 from mixitup.pipeline import publish
-from tests.conftest import HEADER, make_roster
+from tests.helpers import HEADER, make_roster
 
 
 def student(key: str, module: int) -> Student:

@@ -14,11 +14,9 @@ import requests
 
 from mixitup.cli import main
 from mixitup.config import login_file
-from tests.conftest import HEADER, make_roster
 from tests.fake_sheets import FakeSheets, GoogleSheet
 from tests.fake_sheets.oauth import new_client
-
-pytest_plugins = ["tests.conftest_google"]
+from tests.helpers import HEADER, make_roster
 
 USER = "grace.staff@school.example"
 SPREADSHEETS = "https://www.googleapis.com/auth/spreadsheets"

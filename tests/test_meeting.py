@@ -10,9 +10,7 @@ from pathlib import Path
 import openpyxl
 
 from mixitup.cli import main
-from tests.conftest import HEADER, make_roster
-
-pytest_plugins = ["tests.conftest_google"]
+from tests.helpers import HEADER, make_roster
 
 DATE, W4_DATE = "2027-01-13", "2027-01-27"
 LABEL = f"{DATE} Week 2"

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from mixitup.cli import main
-from tests.conftest import HEADER, write_workbook
+from tests.helpers import HEADER, write_workbook
 
 names = st.one_of(
     st.sampled_from(

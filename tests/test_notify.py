@@ -17,7 +17,7 @@ from mixitup import notify
 from mixitup.cli import main
 from mixitup.config import load_config
 from mixitup.errors import ConfigError
-from tests.conftest import HEADER, make_roster
+from tests.helpers import HEADER, make_roster
 from tests.webhook_receiver import HOST, SECRET_PATH, Proxy, Receiver, Trickle
 
 DATE = "2027-01-13"
@@ -257,7 +257,7 @@ def test_a_wrong_webhook_is_refused_without_quoting_it(tmp_path: Path, value: st
 
 
 def project(tmp_path: Path, webhook: str, roster: list[tuple[str, ...]] | None = None) -> Path:
-    from tests.conftest import write_workbook
+    from tests.helpers import write_workbook
 
     write_workbook(tmp_path / "school.xlsx", {"Roster": [HEADER, *(roster or make_roster(30))]})
     config = tmp_path / "mixitup.toml"

@@ -16,7 +16,7 @@ from mixitup.cli import main
 from mixitup.errors import InfeasibleGroupingError
 from mixitup.models import Student
 from mixitup.optimizer import Grouping, Met, Rules, group_count, measure, optimize
-from tests.conftest import HEADER, write_workbook
+from tests.helpers import HEADER, write_workbook
 
 
 def roster(count: int, seed: int = 0, *, programs: tuple[str, ...] = ("BE", "FE")) -> list[Student]:

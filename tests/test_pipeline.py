@@ -14,7 +14,7 @@ from mixitup.config import Calendar, Config, Students
 from mixitup.errors import BackendError, ConfigError, ConflictError, StudentsWriteError
 from mixitup.history import read_history
 from mixitup.models import Change, Session, Tab
-from tests.conftest import HEADER, make_roster
+from tests.helpers import HEADER, make_roster
 
 W2 = Session(dt.date(2027, 1, 13), 2)
 W4 = Session(dt.date(2027, 1, 27), 4)

@@ -7,8 +7,6 @@ import re
 
 from tests.helpers import W2, Two, table
 
-pytest_plugins = ["tests.conftest_google"]
-
 
 def shown(out: str) -> dict[str, tuple[int, bool]]:
     """Name -> (group, leads) as `plan` prints the groups."""

@@ -13,9 +13,9 @@ import pytest
 from mixitup.cli import main
 from mixitup.history import read_history
 from mixitup.models import Snapshot
-from tests.conftest import HEADER, make_roster, read_tab
 from tests.fake_sheets import server_error
 from tests.helpers import (
+    HEADER,
     STUDENTS_ID,
     W2,
     W4,
@@ -23,11 +23,11 @@ from tests.helpers import (
     append_row,
     cli,
     groups_of,
+    make_roster,
+    read_tab,
     table,
     type_in,
 )
-
-pytest_plugins = ["tests.conftest_google"]
 
 DAY2 = ["--date", "2027-01-13", "--week", "2"]
 DAY4 = ["--date", "2027-01-27", "--week", "4"]

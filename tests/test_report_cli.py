@@ -11,12 +11,11 @@ import openpyxl
 import pytest
 
 from mixitup.cli import main
-from tests.conftest import HEADER, make_roster
+from tests.helpers import HEADER, make_roster
 
 if TYPE_CHECKING:
     from tests.conftest_google import AnySpreadsheet
 
-pytest_plugins = ["tests.conftest_google"]
 
 W2, W4 = ("2027-01-13", "2"), ("2027-01-27", "4")
 

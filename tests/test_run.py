@@ -18,11 +18,9 @@ from mixitup.backends.xlsx import XlsxBackend
 from mixitup.cli import main
 from mixitup.config import Config, load_config
 from mixitup.models import Change, Snapshot
-from tests.conftest import HEADER, make_roster, read_tab
 from tests.fake_sheets import GoogleSheet
 from tests.fake_sheets.spreadsheet import typed
-
-pytest_plugins = ["tests.conftest_google"]
+from tests.helpers import HEADER, make_roster, read_tab
 
 SCHOOL = """\
 [groups]

@@ -20,11 +20,11 @@ from mixitup.models import Session, Snapshot
 from mixitup.prompts import load_prompts, meeting_of
 from mixitup.render import prompts_tab
 from mixitup.students import HOW_TO as HOW_TO_LINES
-from tests.conftest import HEADER, make_roster, write_workbook
 from tests.fake_sheets import server_error
 from tests.fake_sheets.spreadsheet import typed
 from tests.helpers import (
     EDITOR,
+    HEADER,
     HOW_TO,
     STUDENTS_ID,
     W2,
@@ -32,11 +32,11 @@ from tests.helpers import (
     Two,
     groups_of,
     history_counts,
+    make_roster,
     sheet_look,
     workbook_look,
+    write_workbook,
 )
-
-pytest_plugins = ["tests.conftest_google"]
 
 
 def test_publish_writes_the_record_to_staff_and_only_groups_and_prompts_to_students(two):

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import HEADER, make_roster
-from tests.helpers import STUDENTS_ID, cli, table
-
-pytest_plugins = ["tests.conftest_google"]
+from tests.helpers import HEADER, STUDENTS_ID, cli, make_roster, table
 
 ASK = ("Timestamp", "Email Address", "Request", "Session date", "Until")
 FEEDBACK = (

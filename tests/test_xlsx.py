@@ -22,7 +22,7 @@ from mixitup.change import trimmed
 from mixitup.cli import main
 from mixitup.models import Change, Session, Student, Tab
 from mixitup.render import groups_tab
-from tests.conftest import HEADER, make_roster, read_tab, write_workbook
+from tests.helpers import HEADER, make_roster, read_tab, write_workbook
 
 PUBLISH = ["publish", "--date", "2027-01-13", "--week", "2"]
 

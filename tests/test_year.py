@@ -13,12 +13,9 @@ from mixitup.config import Config
 from mixitup.errors import ConflictError, DataError
 from mixitup.models import Change, Snapshot, TabCells
 from mixitup.pipeline import rollover
-from tests.conftest import HEADER, make_roster, write_workbook
 from tests.fake_sheets import GoogleSheet
-from tests.helpers import SCHOOL, Two, table
+from tests.helpers import HEADER, SCHOOL, Two, make_roster, table, write_workbook
 from tests.webhook_receiver import Receiver
-
-pytest_plugins = ["tests.conftest_google"]
 
 # Two modules: sessions on Jan 13 and 27 (module 1), Feb 10 and 24 (module 2).
 CALENDAR = """

@@ -35,7 +35,6 @@ from tests.fake_zoom import (
 if TYPE_CHECKING:
     from tests.conftest_zoom import Zoom
 
-pytest_plugins = ["tests.conftest_zoom"]
 
 MEETING = f"/meetings/{MEETING_ID}"
 DOCS = (Path(__file__).parents[1] / "docs" / "zoom.md").read_text(encoding="utf-8")

@@ -32,7 +32,6 @@ from tests.fake_zoom import PastInstance, report_row
 if TYPE_CHECKING:
     from tests.conftest_zoom import Zoom
 
-pytest_plugins = ["tests.conftest_zoom"]
 
 DENVER = ZoneInfo("America/Denver")
 DAY = dt.date(2027, 1, 13)

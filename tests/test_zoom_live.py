@@ -18,7 +18,6 @@ from tests.fake_zoom import live_row
 if TYPE_CHECKING:
     from tests.conftest_zoom import Zoom
 
-pytest_plugins = ["tests.conftest_zoom"]
 
 LABEL = "2027-01-13 Week 2"
 NOW = dt.datetime(2027, 1, 13, 19, 10, tzinfo=dt.UTC)

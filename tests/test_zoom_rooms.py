@@ -24,7 +24,6 @@ from tests.fake_zoom import OPERATIONS
 if TYPE_CHECKING:
     from tests.conftest_zoom import Zoom
 
-pytest_plugins = ["tests.conftest_zoom"]
 
 LABEL = "2027-01-13 Week 2"
 MEMBERS = [
