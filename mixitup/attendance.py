@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from mixitup.errors import DataError
@@ -34,10 +34,9 @@ class Attendance:
 
     minutes: dict[str, float]  # student key -> minutes in all their joins (matched students)
     strangers: tuple[Stranger, ...]
-
-    def marks(self, keys: Iterable[str], min_minutes: float) -> dict[str, str]:
-        """`yes` or `no` for each of `keys`."""
-        return {k: ATTENDED if self.minutes.get(k, 0.0) >= min_minutes else ABSENT for k in keys}
+    # Students a row named but could not tell apart (two of one name, no email): neither is
+    # known to have come or not.
+    unsure: frozenset[str] = frozenset()
 
 
 class Directory:
@@ -81,16 +80,19 @@ def match_report(joins: Sequence[Join], directory: Directory) -> Attendance:
     """Minutes per grouped student in all their joins, and the rows that matched nobody."""
     minutes: dict[str, float] = defaultdict(float)
     strangers: dict[tuple[str, str], float] = defaultdict(float)
+    unsure: set[str] = set()
     for join in joins:
         keys = directory.find(join.email, join.name, join.original)
         if len(keys) == 1:
             minutes[keys[0]] += join.minutes
         else:
+            unsure.update(keys)  # two of that name: which one came is not known
             shown = f"{join.name} ({join.original})" if join.original else join.name
             strangers[(shown, join.email)] += join.minutes
     return Attendance(
         dict(minutes),
         tuple(Stranger(n, e, m) for (n, e), m in sorted(strangers.items())),
+        frozenset(unsure - set(minutes)),
     )
 
 
@@ -145,7 +147,9 @@ def import_reports(
         added = found.minutes.get(entry.key, 0.0)
         total = (float(entry.minutes) if _number(entry.minutes) else 0.0) + added
         attended = entry.attended
-        if added or first or not attended:
+        if entry.key in found.unsure and not total:
+            pass  # a namesake without email came: staff mark which one (--present)
+        elif added or first or not attended:
             attended = ATTENDED if total >= min_minutes else ABSENT
         out.append(replace(entry, minutes=f"{total:g}", reports=prints, attended=attended))
     return Imported(tuple(out), found.strangers, len(fresh))

@@ -47,6 +47,7 @@ def module_text(module: int) -> str:
 # -- Sessions and their tabs ----------------------------------------------------------------------
 
 _LABEL = re.compile(r"^(\d{4}-\d{2}-\d{2}) Week (\d+)$")
+_LABEL_ANY_CASE = re.compile(_LABEL.pattern, re.IGNORECASE)
 Kind = Literal["groups", "prompts"]
 KINDS: tuple[Kind, ...] = ("groups", "prompts")
 
@@ -56,9 +57,10 @@ def label(session: Session) -> str:
     return f"{session.date.isoformat()} Week {session.week}"
 
 
-def parse_label(text: str) -> Session | None:
-    """`2027-01-13 Week 2` -> that Session; anything else -> None."""
-    match = _LABEL.match(text.strip())
+def parse_label(text: str, *, any_case: bool = False) -> Session | None:
+    """`2027-01-13 Week 2` -> that Session; anything else -> None. With `any_case` (a tab's
+    title, which Sheets and Excel compare without case), `week` in any case too."""
+    match = (_LABEL_ANY_CASE if any_case else _LABEL).match(text.strip())
     if match is None:
         return None
     try:
@@ -86,7 +88,7 @@ def parse_tab_title(title: str) -> tuple[Session, Kind] | None:
     for kind in KINDS:
         suffix = f" {kind}"
         if folded.endswith(suffix):
-            session = parse_label(title[: -len(suffix)])
+            session = parse_label(title[: -len(suffix)], any_case=True)
             if session is not None:
                 return session, kind
     return None

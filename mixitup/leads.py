@@ -56,19 +56,20 @@ def choose_leads(
     keep: Collection[str] = (),
     absent: Collection[str] = (),
 ) -> frozenset[str]:
-    """The key of each group's lead: a member of `keep` still in the group stays lead; else the
-    candidate present who has led least (in their module, then in all), on a tie the module
+    """The key of each group's lead: a member of `keep` present and still one who may lead
+    (in week 4 a Mod 3 gives way to a Mod 4 who moved in) stays lead; else the candidate
+    present who has led least (in their module, then in all), on a tie the module
     `lead_modules` names first, then by name. A group without a candidate present has none.
     """
     rank = as_leading(week).modules()
     chosen: set[str] = set()
     for group in groups:
         present = [s for s in group if s.key not in absent]
-        kept = [s for s in present if s.key in keep]
+        pool = candidates(present, week)
+        kept = [s for s in pool if s.key in keep]
         if kept:
             chosen.add(kept[0].key)
             continue
-        pool = candidates(present, week)
         if pool:
             best = min(
                 pool,

@@ -124,11 +124,6 @@ def test_two_students_sharing_a_name_are_told_apart_by_their_emails():
     assert got["ana@school.example"] == "no"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="import_reports marks both namesakes absent (`no`) when a row without email "
-    "matches two students: one of them was there, and History.met then drops their pairs",
-)
 def test_a_shared_name_without_email_marks_neither_student_and_lists_the_row():
     ana2 = Entry(5, LABEL, 2, "ana.lima@school.example", "Ana Lima")
     entries = (*ENTRIES, ana2)

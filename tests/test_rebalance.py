@@ -171,11 +171,6 @@ def test_people_leaving_an_emptied_room_avoid_a_room_holding_a_keep_apart_partne
     assert (move.student.key, move.to) == ("s000", 3)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="choose_leads keeps a recorded lead still in the room (`keep`) even when a Mod 4 "
-    "has moved in: room 1 keeps its Mod 3 lead in week 4",
-)
 def test_in_week_4_a_mod_4_moved_into_a_room_a_mod_3_leads_takes_the_lead():
     three = student(0, 3)
     room1 = (three, student(1), student(2), student(3))  # no Mod 4: its Mod 3 leads

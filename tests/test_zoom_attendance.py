@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mixitup.attendance import Directory, match_report
+from mixitup.attendance import Directory, import_reports, match_report
 from mixitup.config import Calendar, Config, ZoomApp
 from mixitup.errors import ConfigError
 from mixitup.models import Entry
@@ -26,7 +26,7 @@ from mixitup.zoom.report import (
     report_joins,
     session_end,
 )
-from mixitup.zoom_report import Join
+from mixitup.zoom_report import Join, ZoomReport
 from tests.fake_zoom import PastInstance, report_row
 
 if TYPE_CHECKING:
@@ -88,7 +88,9 @@ def test_attendance_comes_from_two_pages_and_two_joins_summed_in_minutes(zoom: Z
     assert len(found.joins) == 324
     seen = match_report(found.joins, Directory(ENTRIES, []))
     assert seen.minutes == {"ana@school.example": 30.0, "cat ng": 10.0, "ben@school.example": 4.0}
-    assert seen.marks([e.key for e in ENTRIES], 10) == {
+    report = ZoomReport("Zoom", found.joins)
+    imported = import_reports(ENTRIES, [report], Directory(ENTRIES, []), 10)
+    assert {e.key: e.attended for e in imported.entries} == {
         "ana@school.example": "yes",
         "ben@school.example": "no",
         "cat ng": "yes",

@@ -91,8 +91,8 @@ def write_tab(ws: Worksheet, tab: Tab) -> None:
         if r in tab.rules:  # across the whole table, blank cells at the end of the row too
             for c in range(width):
                 ws.cell(row=r + 1, column=c + 1).border = rule
-    for c, width in enumerate(tab.widths):
-        ws.column_dimensions[column_letter(c + 1)].width = width
+    for c, characters in enumerate(tab.widths):
+        ws.column_dimensions[column_letter(c + 1)].width = characters
     if tab.wrap and tab.widths:
         # Excel and LibreOffice keep the default height for wrapped rows written by openpyxl.
         for r, cells in enumerate(tab.rows):

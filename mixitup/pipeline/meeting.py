@@ -173,8 +173,8 @@ def rebalance(
                 "or move students by hand."
             )
         if reports:
-            seen = match_report([j for r in reports for j in r.joins], directory).minutes
-            away = {e.key for e in entries if e.key not in seen}
+            seen = match_report([j for r in reports for j in r.joins], directory)
+            away = {e.key for e in entries if e.key not in seen.minutes} - seen.unsure
         else:
             away = set(resolve(absent, directory, label))
         groups = recorded_groups(entries, directory.students)

@@ -23,7 +23,7 @@ from mixitup.latejoin import (
     recorded_groups,
     recorded_leads,
 )
-from mixitup.layout import ABSENT
+from mixitup.layout import ABSENT, LEAD
 from mixitup.leads import Led, choose_leads
 from mixitup.models import Entry, Session, Snapshot, Student
 from mixitup.pipeline.follow import Followed, follow
@@ -337,18 +337,23 @@ def _late_joiners(
         placements += placed
     if not placements:
         return history, None, left
-    leads = recorded_leads(entries)
+    # A group a joiner joins keeps its lead while they may still lead (in week 4 a Mod 3 lead
+    # gives way to a Mod 4 joiner); a group with nobody to lead gets the joiner as lead.
+    leads = set(recorded_leads(entries))
     led = Led.count(history.entries)
     new: list[Entry] = []
     for number, group in enumerate(groups, 1):
         added = [p.student for p in placements if p.group == number]
         if not added:
             continue
-        present_leads = [m for m in group if m.key in leads and m.key not in absent]
-        lead = set() if present_leads else choose_leads([added], rules.leading, led)
-        new += [new_entry(session, number, s, s.key in lead) for s in added]
+        chosen = choose_leads([group], rules.leading, led, keep=leads, absent=absent)
+        leads = (leads - {m.key for m in group}) | set(chosen)
+        new += [new_entry(session, number, s, s.key in chosen) for s in added]
+    kept = tuple(
+        replace(e, role=LEAD if e.key in leads else "") if e.role == LEAD else e for e in entries
+    )
     joined = Joined(session, tuple(placements))
-    return history.with_session(label, (*entries, *new)), joined, left
+    return history.with_session(label, (*kept, *new)), joined, left
 
 
 def _log_run(outcome: RunOutcome, location: str, shown: str) -> None:
