@@ -194,7 +194,8 @@ def commit(
         except BackendError as error:
             raise StudentsWriteError(
                 f"The record in the staff spreadsheet {sheets.staff.location} was written, but "
-                f"the students' spreadsheet {shown} was not: {error} The next "
+                f"the students' spreadsheet {shown} was not: "
+                f"{str(error).replace(' Nothing was written.', '')} The next "
                 "`mixitup run` writes it there from the record, without recomputing any group.",
                 decision.result,
             ) from error
