@@ -52,6 +52,10 @@ class History:
     read: Mapping[int, Entry] = field(default_factory=dict)
     kept: Mapping[str, str] = field(default_factory=dict)  # session label -> the problem
     tabs: frozenset[str] = frozenset()  # labels of the sessions that have a groups tab
+    # Sessions whose tabs mixitup wrote but the record no longer holds (taken back while the
+    # students' spreadsheet could not be written, or their History rows deleted): their tabs go.
+    orphans: frozenset[Session] = frozenset()
+    notes: tuple[str, ...] = ()  # what staff should know of the tabs read (logged)
 
     # -- what the record says ---------------------------------------------------------------
 
@@ -215,13 +219,28 @@ def read_history(staff: Snapshot, shown: Snapshot | None = None) -> History:
     labels = {layout.label(s): s for s in tabs}
     entries: list[Entry] = [e for e in recorded if e.session not in labels]
     kept: dict[str, str] = {}
+    orphans: set[Session] = set()
+    notes = _staff_copies(staff, shown, tabs, recorded)
     for label, session in sorted(labels.items()):
         own = [e for e in recorded if e.session == label]
         snapshot = where[session]
         rows = snapshot.tabs[tabs[session]]
-        stamp = snapshot.stamps.get(tabs[session])
-        if own and stamp is not None and stamp == layout.stamp(rows):
-            entries += own  # mixitup's rendering, maybe behind the record: the record wins
+        cells, rendered = layout.read_stamp(snapshot.stamps.get(tabs[session], ""))
+        if cells == layout.stamp(rows):  # mixitup's rendering, unedited
+            if own:
+                entries += own  # maybe behind the record: the record wins
+            elif title is not None:
+                orphans.add(session)  # the record no longer holds it
+            else:
+                entries += edits.read_groups_tab(session, rows, ()).entries  # History gone
+            continue
+        if own and rendered and rendered != layout.record_stamp(own):
+            kept[label] = (
+                f'Groups tab "{tabs[session]}" was edited, but it shows the record as it was '
+                "before a later change (a rebalance, a late joiner) that never reached it, so "
+                "the edit cannot be told from what it would undo"
+            )
+            entries += own
             continue
         read = edits.read_groups_tab(session, rows, own)
         if read.problem:
@@ -234,8 +253,35 @@ def read_history(staff: Snapshot, shown: Snapshot | None = None) -> History:
         title,
         {e.row: e for e in recorded},
         kept,
-        frozenset(labels),
+        frozenset(layout.label(s) for s in tabs if s not in orphans),
+        frozenset(orphans),
+        notes,
     )
+
+
+def _staff_copies(
+    staff: Snapshot,
+    shown: Snapshot | None,
+    tabs: Mapping[Session, str],
+    recorded: Sequence[Entry],
+) -> tuple[str, ...]:
+    """Warnings for groups tabs mixitup wrote in the staff spreadsheet, edited there since,
+    whose session the students' spreadsheet holds: edits there are not read."""
+    if shown is None or shown is staff:
+        return ()
+    notes = []
+    for session, title in layout.groups_sessions(staff.titles).items():
+        stamp = staff.stamps.get(title)
+        held = tabs.get(session) not in (None, title) or session in layout.groups_sessions(
+            shown.titles
+        )
+        if stamp and held and layout.read_stamp(stamp)[0] != layout.stamp(staff.tabs[title]):
+            notes.append(
+                f'Groups tab "{title}" in the staff spreadsheet was edited, but its session is '
+                "published in the students' spreadsheet, whose tab is the one mixitup reads: "
+                "make the edit there (or delete the staff copy)"
+            )
+    return tuple(notes)
 
 
 def _entries(rows: Rows, title: str) -> list[Entry]:
@@ -246,7 +292,10 @@ def _entries(rows: Rows, title: str) -> list[Entry]:
     for number, cells in enumerate(rows[1:], 2):
         entry = history_entry(cells, number, columns)
         if entry is None:
-            continue  # not a row mixitup wrote (a note, a blank row): staff's own
+            problem = _unreadable_group(cells, number, columns, title)
+            if problem:
+                problems.append(problem)
+            continue  # else not a row mixitup wrote (a note, a blank row): staff's own
         if entry.attended not in ("", "yes", "no"):
             column = column_letter(columns["Attended"] + 1)
             problems.append(
@@ -259,3 +308,23 @@ def _entries(rows: Rows, title: str) -> list[Entry]:
     if problems:
         raise RosterError(problems)
     return entries
+
+
+def _unreadable_group(
+    cells: Sequence[str], row: int, columns: Mapping[str, int], title: str
+) -> str:
+    """The problem of a History row that names a session and a student but no group number:
+    a row of the record that would otherwise be lost without a word ("" for any other row)."""
+
+    def cell(name: str) -> str:
+        index = columns.get(name)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    if not cell("Session") or not cell("Student key") or "Group" not in columns:
+        return ""
+    column = column_letter(columns["Group"] + 1)
+    return (
+        f'History tab "{title}", row {row}, column {column} (Group): {cell("Group")!r} is not '
+        f"a group number, so {cell('Name') or cell('Student key')} would drop out of the record "
+        f"of {cell('Session')}. Type the group number (1, 2, ...)."
+    )

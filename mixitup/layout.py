@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -330,3 +330,23 @@ def stamp(rows: Sequence[Sequence[Cell]]) -> str:
         text.pop()
     digest = hashlib.sha256(json.dumps(text, ensure_ascii=False).encode("utf-8"))
     return digest.hexdigest()[:20]
+
+
+def record_stamp(entries: Iterable[Entry]) -> str:
+    """The fingerprint of one session's record as a groups tab shows it (who by name, which
+    group, who leads; not the keys, which the roster may re-match): a groups tab's stamp
+    carries it, so an edited tab is known to have been made from the record as it is now, or
+    from an older one."""
+    shown = sorted((e.name, e.group, is_lead(e.role)) for e in entries)
+    return hashlib.sha256(json.dumps(shown).encode("utf-8")).hexdigest()[:20]
+
+
+def groups_stamp(rows: Sequence[Sequence[Cell]], entries: Iterable[Entry]) -> str:
+    """A groups tab's stamp: its cells' fingerprint, then the record's it was rendered from."""
+    return f"{stamp(rows)}:{record_stamp(entries)}"
+
+
+def read_stamp(text: str) -> tuple[str, str]:
+    """(the cells' fingerprint, the record's or "") of a stamp as a tab carries it."""
+    cells, _, record = text.partition(":")
+    return cells, record

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from mixitup import layout
@@ -24,7 +24,7 @@ from mixitup.config import DEFAULT_TEAM, Config
 from mixitup.errors import ConfigError
 from mixitup.history import History
 from mixitup.latejoin import recorded_groups, recorded_leads
-from mixitup.models import Cell, Change, Session, Snapshot, Tab
+from mixitup.models import Cell, Change, Entry, Session, Snapshot, Tab
 from mixitup.prompts import Meeting, Prompts
 from mixitup.render import HEADER_FILL, PROMPTS_WIDTH, groups_tab, prompts_tab
 from mixitup.roster import is_roster
@@ -70,7 +70,7 @@ def session_tabs(
     entries = history.session(layout.label(session))
     groups = recorded_groups(entries, ())
     return (
-        _stamped(groups_tab(session, groups, recorded_leads(entries)), protected),
+        _stamped(groups_tab(session, groups, recorded_leads(entries)), protected, entries),
         _stamped(prompts_tab(session, prompts, meeting), protected),
     )
 
@@ -89,8 +89,11 @@ def how_to_tab(team: str = DEFAULT_TEAM) -> Tab:
     return _stamped(tab, protected=True)
 
 
-def _stamped(tab: Tab, protected: bool) -> Tab:
-    return replace(tab, protected=protected, stamp=layout.stamp(tab.rows))
+def _stamped(tab: Tab, protected: bool, entries: Sequence[Entry] | None = None) -> Tab:
+    """`tab` protected as asked, with its stamp: its cells' fingerprint, and for a groups tab
+    the fingerprint of the record it was rendered from (`entries`)."""
+    found = layout.stamp(tab.rows) if entries is None else layout.groups_stamp(tab.rows, entries)
+    return replace(tab, protected=protected, stamp=found)
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,7 @@ def update(
     students: bool,
     force: Collection[Session] = (),
     remove: Collection[Session] = (),
+    keep_edited: bool = False,
     meeting_for: Callable[[Session], Meeting] | None = None,
     team: str = DEFAULT_TEAM,
 ) -> Update:
@@ -136,7 +140,7 @@ def update(
     stale = [
         (session, tab)
         for session, tab in wanted
-        if session in force or not _current(target, tab, students, history)
+        if session in force or not _current(target, tab, students, history, keep_edited)
     ]
     gone = tuple(
         title
@@ -162,19 +166,22 @@ def update(
     return Update(written, Change(tabs=tuple(tabs), delete_tabs=gone + empty_defaults))
 
 
-def _current(target: Snapshot, tab: Tab, students: bool, history: History) -> bool:
-    """Whether `target` shows `tab` as written (or holds a staff edit that must stay)."""
+def _current(
+    target: Snapshot, tab: Tab, students: bool, history: History, keep_edited: bool = False
+) -> bool:
+    """Whether `target` shows `tab` as written (or holds a staff edit that must stay: one
+    mixitup cannot keep, or, with `keep_edited`, any edit the record has not read yet)."""
     title = target.title(tab.title)
     if title is None:
         return False
     rows = target.tabs[title]
     stamp = target.stamps.get(title)
-    edited = stamp is None or stamp != layout.stamp(rows)
+    edited = stamp is None or layout.read_stamp(stamp)[0] != layout.stamp(rows)
     found = layout.parse_tab_title(title)
     if found is not None and edited:
         session, kind = found
-        if kind == "groups" and layout.label(session) in history.kept:
-            return True  # a staff edit mixitup cannot keep: never silently reverted
+        if kind == "groups" and (keep_edited or layout.label(session) in history.kept):
+            return True  # a staff edit mixitup cannot keep, or not read yet: never reverted
         if kind == "prompts" and stamp is not None:
             return True  # staff rewrote the prompts there: theirs stay
     if students and (title in target.hidden or title not in target.protected):

@@ -241,3 +241,22 @@ def test_each_group_gets_one_email_through_starttls_and_a_rerun_sends_none(
         assert PASSWORD not in out + err
     finally:
         server.stop()
+
+
+def test_attendance_is_read_from_zoom_after_a_rebalance_marked_someone_absent(school, zoom):
+    args = configure(school, zoom.toml())
+    http = session_to(zoom)
+    assert main([*args, "publish", "--date", "2027-01-13"], session=http) == 0
+    assert main([*args, "rebalance", "--date", "2027-01-13", "--absent", "Student 005"]) == 0
+    zoom.fake.meeting.instances = [
+        PastInstance(
+            "iEb0Ybp1TTCPw2AV9ZTAug==",
+            "2027-01-13T19:00:00Z",
+            [report_row("Student 001", "student001@example.edu", 3000)],
+        )
+    ]
+    assert main([*args, "run", "--today", "2027-01-13T14:00"], session=http) == 0
+    marks = recorded(school)
+    assert marks["student001@example.edu"] == ("yes", "50")
+    assert marks["student002@example.edu"] == ("no", "0")  # everyone recorded, not just 005
+    assert marks["student005@example.edu"][0] == "no"

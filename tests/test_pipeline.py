@@ -13,7 +13,7 @@ from mixitup.backends.memory import MemoryBackend
 from mixitup.config import Calendar, Config, Students
 from mixitup.errors import BackendError, ConfigError, ConflictError, StudentsWriteError
 from mixitup.history import read_history
-from mixitup.models import Change, Session, Tab
+from mixitup.models import Change, Session, Snapshot, Tab
 from tests.helpers import HEADER, make_roster
 
 W2 = Session(dt.date(2027, 1, 13), 2)
@@ -208,3 +208,49 @@ def test_a_rebalance_on_the_day_never_brings_keep_apart_partners_together_when_a
     after = rooms_of(record, W2)
     assert after == {**rooms, move.student.key: 1}
     assert [(a, b) for a, b in apart if after[a] == after[b]] == []
+
+
+def test_a_retried_students_write_leaves_a_tab_a_person_edited_since_the_first_read():
+    from mixitup import students as students_sheet
+    from mixitup.prompts import prompts_for
+
+    record, students = staff(), MemoryBackend()
+    pipeline.publish(CONFIG, record, W2, now=BEFORE, students_backend=students)
+    title = layout.groups_title(W2)
+    rows = [list(r) for r in students.snapshot.tabs[title]]
+    rows[2][0] = "9"  # a person moves someone while mixitup is between its two writes
+    staff_types_over(students, title, rows)
+    history = read_history(record.snapshot)
+    args = (history, students.snapshot, (W2,), lambda s: prompts_for(CONFIG, s.week))
+    again = students_sheet.update(*args, students=True, keep_edited=True)
+    assert title not in {t.title for t in again.change.tabs}
+    first = students_sheet.update(*args, students=True)
+    assert title in {t.title for t in first.change.tabs}
+
+
+def test_the_messages_ledger_is_appended_in_place_keeping_rows_another_run_added():
+    from mixitup import outbox
+    from mixitup.pipeline.follow import _record_sent
+
+    record = staff()
+    row = ("2027-01-13 Week 2", "1", "email", "first", "a", "", "2027-01-11T09:00", "sent", "", "")
+    _record_sent(pipeline.Sheets(record), [row], hidden=False)
+    other = record.another()
+    _record_sent(pipeline.Sheets(other), [(*row[:1], "2", *row[2:])], hidden=False)
+    _record_sent(pipeline.Sheets(record), [(*row[:1], "3", *row[2:])], hidden=False)
+    ledger = outbox.read_ledger(record.snapshot.tabs[outbox.LEDGER_TITLE])
+    assert sorted(r.group for r in ledger.records) == [1, 2, 3]
+
+
+def staff_types_over(backend: MemoryBackend, title: str, rows: list[list[str]]) -> None:
+    """A person rewrites a tab's cells (its stamp stays: a person's edit never updates it)."""
+    snapshot = backend.snapshot
+    backend._store.snapshot = Snapshot(
+        snapshot.titles,
+        {**snapshot.tabs, title: tuple(tuple(r) for r in rows)},
+        snapshot.hidden,
+        snapshot.marked,
+        protected=snapshot.protected,
+        stamps=snapshot.stamps,
+    )
+    backend._store.version += 1

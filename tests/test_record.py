@@ -383,3 +383,87 @@ def test_one_spreadsheet_students_open_gets_no_report_tab(make_workbook, tmp_pat
     assert main([*args, "publish", *DAY2]) == 0
     assert main([*args, "report"]) == 0
     assert "Report" not in openpyxl.load_workbook(path).sheetnames
+
+
+# -- Found in review: the record stays true around a failed second write and stale tabs ---------
+
+
+def test_an_unpublish_whose_students_write_failed_is_not_undone_by_the_next_run(two, capsys):
+    two.seed(20)
+    assert two.cli("publish", *DAY2) == 0
+    assert two.cli("publish", *DAY4) == 0
+    break_students_sheet(two)
+    assert two.cli("unpublish", *DAY4) == 4  # the record first; the students' tabs left behind
+    assert set(recorded(two.staff()["History"], W4)) == set()
+    mend_students_sheet(two)
+
+    assert two.cli("run", "--today", "2027-01-12") == 0
+
+    assert set(recorded(two.staff()["History"], W4)) == set()  # not rebuilt from the tab
+    assert f"{W4} Groups" not in two.students()  # the left-behind tabs go
+    assert f"{W2} Groups" in two.students()
+
+
+def test_a_staff_edit_of_a_tab_behind_the_record_is_kept_apart_not_read_over_it(two, capsys):
+    two.seed(40)
+    assert two.cli("publish", *DAY2) == 0
+    room = groups_of(two.students()[f"{W2} Groups"])
+    away = sorted(n for n, g in room.items() if g == "1")[:3]
+    break_students_sheet(two)
+    assert two.cli("rebalance", *DAY2, "--absent", *away) == 4  # the record moved; the tab not
+    moved = {n: r["Group"] for n, r in recorded(two.staff()["History"]).items()}
+    mend_students_sheet(two)
+    title = f"{W2} Groups"
+    rows = two.students()[title]
+    someone = next(i for i, r in enumerate(rows[1:], 2) if r[1] not in away)
+    two.edit_students(title, someone, 5, "Lead")  # staff change a lead in the stale tab
+    capsys.readouterr()
+
+    assert two.cli("run", "--today", "2027-01-11") == 0
+
+    assert {n: r["Group"] for n, r in recorded(two.staff()["History"]).items()} == moved
+    assert "shows the record as it was before a later change" in capsys.readouterr().err
+
+
+def test_a_late_joiner_names_a_present_lead_where_the_lead_is_absent(any_spreadsheet):
+    sheet = any_spreadsheet
+    sheet.seed({"Roster": [HEADER, *make_roster(40)]})
+    sheet.write_config(CALENDAR)
+    assert cli(sheet, "run", "--today", "2027-01-11") == 0
+    leads = {r["Group"]: r["Name"] for r in table(sheet.rows("History")) if r["Role"] == "Lead"}
+    assert cli(sheet, "attendance", *DAY2, "--absent", *leads.values()) == 0
+    append_row(sheet, "Roster", ["Zed Late", "zed@example.edu", "BE", "Mod 1", "z", ""])
+
+    assert cli(sheet, "run", "--today", "2027-01-12") == 0
+
+    rows = table(sheet.rows("History"))
+    zed_group = next(r["Group"] for r in rows if r["Name"] == "Zed Late")
+    group_leads = [r for r in rows if r["Group"] == zed_group and r["Role"] == "Lead"]
+    assert len(group_leads) == 1
+    assert group_leads[0]["Attended"] != "no"
+
+
+def test_a_broken_prompts_template_stops_before_the_record_is_written(two, capsys):
+    two.seed(20)
+    assert two.cli("publish", *DAY2) == 0
+    history = two.staff()["History"]
+    (two.folder / "prompts.toml").write_text("week = 3\n", encoding="utf-8")
+    two.config.write_text(
+        two.config.read_text() + '\n[prompts]\ntemplate = "prompts.toml"\n', encoding="utf-8"
+    )
+    someone = next(iter(groups_of(two.students()[f"{W2} Groups"])))
+    assert two.cli("rebalance", *DAY2, "--absent", someone) == 2
+    assert two.staff()["History"] == history  # nothing written: not the record, then a failure
+
+
+def test_a_history_row_without_a_group_number_is_a_problem_naming_the_cell(make_workbook, capsys):
+    path = make_workbook(students=10)
+    args = ["--workbook", str(path)]
+    assert main([*args, "publish", *DAY2]) == 0
+    book = openpyxl.load_workbook(path)
+    history = book["History"]
+    column = [c.value for c in history[1]].index("Group") + 1
+    history.cell(4, column, "three")
+    book.save(path)
+    assert main([*args, "publish", *DAY4]) == 3
+    assert "History tab \"History\", row 4, column D (Group): 'three'" in capsys.readouterr().err

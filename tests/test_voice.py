@@ -151,3 +151,20 @@ def type_cell(sheet, title: str, row: int, column: int, value: str) -> None:  # 
     elif sheet.rows(title) is None:
         sheet.google.seed(title, [[""]])
     type_in(sheet, title, row, column, value)
+
+
+def test_a_rebalance_never_counts_present_a_student_who_asked_to_skip(any_spreadsheet):
+    sheet = school(any_spreadsheet)
+    assert cli(sheet, "run", "--today", "2027-01-11") == 0
+    rows = sheet.rows("Requests") or []
+    for column, value in enumerate(
+        ("1/12/2027 10:00:00", email(5), "Skip one session", "1/13/2027", ""), 1
+    ):
+        type_cell(sheet, "Requests", len(rows) + 1, column, value)
+    assert cli(sheet, "run", "--today", "2027-01-12") == 0  # marks the late request absent
+
+    assert cli(sheet, "rebalance", "--date", "2027-01-13", "--absent", "Student 009") == 0
+
+    marks = {r["Student key"]: r["Attended"] for r in table(sheet.rows("History"))}
+    assert marks[email(5)] == "no"
+    assert marks[email(9)] == "no"

@@ -35,8 +35,9 @@ def add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser], **kw:
         "passed, add students new on the roster to published sessions still to come, and keep "
         "staff edits of groups tabs in the record, in one write. Does nothing (exit 0) "
         "otherwise, so it is safe to run every hour.",
-        epilog="example (a crontab line: every hour):\n"
-        "  0 * * * *  mixitup --config ~/school/mixitup.toml run",
+        epilog="example (by hand, as if it were the publish day):\n"
+        "  mixitup run --today 2027-01-11\n"
+        "cron runs it through the wrapper: `mixitup check` prints the crontab line to install.",
         **kw,  # type: ignore[arg-type]
     )
     add_today(command)

@@ -21,7 +21,7 @@ from mixitup.errors import BackendError, DataError
 from mixitup.extras import need
 from mixitup.history import History
 from mixitup.latejoin import recorded_groups
-from mixitup.models import Change, Session, Snapshot, Student
+from mixitup.models import Change, Session, Snapshot, Student, TabCells
 from mixitup.pipeline.loop import Sheets, read_decide_write
 
 if TYPE_CHECKING:
@@ -136,11 +136,7 @@ def _tell(
     from mixitup.prompts import prompts_for
 
     ledger = outbox.read_ledger(staff.rows(outbox.LEDGER_TITLE))
-    channels: list[Channel] = []
-    if config.slack is not None:
-        channels.append("slack")
-    if config.email is not None:
-        channels.append("email")
+    channels = _channels(config)
     done: list[Delivery] = []
     for session in sessions:
         label = layout.label(session)
@@ -161,6 +157,16 @@ def _tell(
                 f'"{outbox.LEDGER_TITLE}" tab: {error} The next run may send them again.'
             )
     return sum(d.sent for d in done), problems
+
+
+def _channels(config: Config) -> list[Channel]:
+    """The ways groups are told, as set up: Slack, email, or both."""
+    found: list[Channel] = []
+    if config.slack is not None:
+        found.append("slack")
+    if config.email is not None:
+        found.append("email")
+    return found
 
 
 def _send(
@@ -191,15 +197,30 @@ def _send(
 
 
 def _record_sent(sheets: Sheets, rows: Sequence[Sequence[str]], *, hidden: bool) -> None:
-    """Append `rows` to the staff spreadsheet's ledger, in one write (read again when another
-    run wrote meanwhile, so no row of theirs is lost)."""
+    """Append `rows` to the staff spreadsheet's ledger in one write: the tab made the first
+    time, then its new rows' cells set below the last row read, every other cell kept. Another
+    run appending meanwhile makes this write fail whole (a conflict: read again and append
+    below theirs), so no row of either is lost."""
     from dataclasses import replace
 
     from mixitup import outbox
 
     def decide(snapshot: Snapshot) -> tuple[None, Change]:
-        tab = outbox.ledger_tab(snapshot.rows(outbox.LEDGER_TITLE), rows)
-        return None, Change(tabs=(replace(tab, hidden=hidden),))
+        title = snapshot.title(outbox.LEDGER_TITLE)
+        current = snapshot.tabs[title] if title is not None else None
+        tab = outbox.ledger_tab(current, rows)
+        if title is None or current is None:
+            return None, Change(tabs=(replace(tab, hidden=hidden),))
+        width = len(current[0]) if current else 0
+        cells = [(1, c + 1, text) for c, text in enumerate(tab.rows[0]) if c >= width]
+        cells += [
+            (r + 1, c + 1, text)
+            for r, row in enumerate(tab.rows)
+            if r >= len(current)
+            for c, text in enumerate(row)
+            if text
+        ]
+        return None, Change(cells=(TabCells(title, tuple(cells)),))
 
     read_decide_write(sheets.staff, decide)
 
@@ -253,11 +274,7 @@ def message(
     history = record.history.matched_to(record.roster)
     students = record.roster.students
     if dry_run:
-        channels: list[Channel] = []
-        if config.slack is not None:
-            channels.append("slack")
-        if config.email is not None:
-            channels.append("email")
+        channels = _channels(config)
         ledger = outbox.read_ledger(record.staff.rows(outbox.LEDGER_TITLE))
         groups = outbox.session_groups(history.session(label), students)
         todo = outbox.plan_messages(label, groups, ledger, channels, resend=resend)

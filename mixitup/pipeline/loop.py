@@ -177,6 +177,10 @@ def commit(
             mirror = _mirror(config, history, snapshot, decision, today, students=False)
             tabs += mirror.change.tabs
             deletes += mirror.change.delete_tabs
+        elif students is not None:
+            # Render the students' tabs now: a problem there (a broken prompts template) stops
+            # the command before the record is written, not between the two writes.
+            _mirror(config, history, students, decision, today, students=True)
         change = Change(tabs=tabs, delete_tabs=deletes, history=edit or None)
         after = apply_change(snapshot, change) if change else snapshot
         return (decision, history, after, frozenset(record.history.sessions())), change
@@ -186,7 +190,12 @@ def commit(
         shown = sheets.students.location
 
         def students_decide(snapshot: Snapshot) -> tuple[tuple[Session, ...], Change | None]:
-            update = _mirror(config, history, snapshot, decision, today, students=True)
+            # Read again after a conflict: a tab a person edited since the first read is left
+            # for the next run to read into the record, never written over.
+            again = snapshot is not students
+            update = _mirror(
+                config, history, snapshot, decision, today, students=True, keep_edited=again
+            )
             return update.sessions, update.change or None
 
         try:
@@ -230,6 +239,7 @@ def _mirror(
     today: dt.date,
     *,
     students: bool,
+    keep_edited: bool = False,
 ) -> students_sheet.Update:
     sessions = (*students_sheet.held(history, today), *decision.touched, *decision.force)
     return students_sheet.update(
@@ -239,9 +249,10 @@ def _mirror(
         lambda s: prompts_for(config, s.week),
         students=students,
         force=decision.force,
-        remove=decision.removed,
+        remove=(*decision.removed, *sorted(history.orphans)),
         meeting_for=lambda s: meeting_of(config, s),
         team=config.team,
+        keep_edited=keep_edited,
     )
 
 
@@ -297,6 +308,8 @@ def _record(config: Config, staff: Snapshot, students: Snapshot | None) -> Recor
             count,
             "" if count == 1 else "s",
         )
+    for note in history.notes:
+        log.warning("%s.", note)
     for problem in history.kept.values():
         log.warning(
             "%s. mixitup leaves that tab as it is and keeps the record without the edit: undo "

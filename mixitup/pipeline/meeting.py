@@ -50,7 +50,7 @@ class AttendanceOutcome:
     attended: tuple[str, ...]  # names, as the session's groups show them
     absent: tuple[str, ...]
     unrecorded: tuple[str, ...]  # students with no attendance recorded yet
-    changed: int  # students whose Attended cell changed
+    changed: int  # students whose record changed: Attended, or minutes from a Zoom report
     strangers: tuple[Stranger, ...]  # report rows that matched no grouped student
 
 
@@ -177,6 +177,7 @@ def rebalance(
             away = {e.key for e in entries if e.key not in seen.minutes} - seen.unsure
         else:
             away = set(resolve(absent, directory, label))
+        away |= _asked_out(record, entries, session)
         groups = recorded_groups(entries, directory.students)
         leads = recorded_leads(entries)
         result = rebalance_groups(
@@ -241,6 +242,16 @@ def rebalance(
         "" if outcome.changed else "; nothing changed",
     )
     return outcome
+
+
+def _asked_out(record: Record, entries: Sequence[Entry], session: Session) -> set[str]:
+    """The students of `session` who asked (Requests tab) to skip or pause it: absent, whatever
+    a rebalance is told, so a later rebalance never counts them present again."""
+    try:
+        requests = record.requests
+    except RosterError:
+        return set()  # already warned: the roster could not be read
+    return {e.key for e in entries if requests.away(e.key, session.date) is not None}
 
 
 def _roster_or(

@@ -143,14 +143,15 @@ def _by_name(item: tuple[str, str]) -> tuple[str, str]:
 
 
 def rules_for(config: Config, session: Session, roster: Roster) -> Rules:
+    lead = leading(config, session)
     return Rules(
         size=config.group_size,
         week=session.week,
         keep_apart=roster.keep_apart,
         seed=config.seed,
         seconds=config.solver_seconds,
-        top_module=config.modules,
-        last_week=max(config.calendar.session_weeks, default=session.week),
+        top_module=lead.top,
+        last_week=lead.last_week,
     )
 
 

@@ -23,7 +23,7 @@ from mixitup.latejoin import (
     recorded_groups,
     recorded_leads,
 )
-from mixitup.layout import ABSENT, LEAD
+from mixitup.layout import ABSENT, ATTENDED, LEAD
 from mixitup.leads import Led, choose_leads
 from mixitup.models import Entry, Session, Snapshot, Student
 from mixitup.pipeline.follow import Followed, follow
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from mixitup.zoom.client import ZoomClient
 
 log = logging.getLogger(__name__)
-WEEK = dt.timedelta(days=7)  # Zoom attendance is read within a week of the session
 
 
 @dataclass(frozen=True)
@@ -228,6 +227,7 @@ def _zoom_attendance(
     from mixitup.attendance import Directory, import_reports
     from mixitup.errors import ZoomError
     from mixitup.zoom.report import (
+        WINDOW,
         NoInstanceYet,
         attendance_due,
         meeting_joins,
@@ -241,11 +241,11 @@ def _zoom_attendance(
     problems: list[str] = []
     for label in sorted(history.sessions()):
         session = layout.parse_label(label)
-        if session is None or not dt.timedelta(0) <= now.date() - session.date <= WEEK:
+        if session is None or not dt.timedelta(0) <= now.date() - session.date <= WINDOW:
             continue
         entries = history.session(label)
-        if not entries or any(e.attended or e.reports for e in entries):
-            continue  # recorded: staff corrections stand
+        if not entries or any(e.reports or e.attended == ATTENDED for e in entries):
+            continue  # recorded (staff corrections stand); absences marked beforehand are not
         planned_end = calendar.at(session.date, calendar.start) + dt.timedelta(
             minutes=config.minutes
         )
@@ -350,7 +350,8 @@ def _late_joiners(
         leads = (leads - {m.key for m in group}) | set(chosen)
         new += [new_entry(session, number, s, s.key in chosen) for s in added]
     kept = tuple(
-        replace(e, role=LEAD if e.key in leads else "") if e.role == LEAD else e for e in entries
+        replace(e, role=LEAD if e.key in leads else "") if e.role == LEAD or e.key in leads else e
+        for e in entries
     )
     joined = Joined(session, tuple(placements))
     return history.with_session(label, (*kept, *new)), joined, left
