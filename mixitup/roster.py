@@ -256,7 +256,11 @@ class _RosterReader:
         if module is None or not 1 <= module <= top:
             what = f'"{module_text}" is not a module' if module_text else "the module is empty"
             if module is not None and module > top:
-                what += f" of this school ([roster] modules = {top} in mixitup.toml)"
+                what += " of this school " + (
+                    f"([roster] modules = {top} in {self.config.source})"
+                    if self.config.source
+                    else f"({top} modules unless a mixitup.toml sets [roster] modules)"
+                )
             self.problems.append(
                 f"{self.where(row, 'module')}: {what}. Write 1 to {top}, like 3, Mod 3 or M3."
             )

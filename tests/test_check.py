@@ -252,7 +252,9 @@ def test_a_failed_run_points_to_check_in_its_message_and_its_notice(
         config = school / "mixitup.toml"
         assert main(["--config", str(config), "run", "--today", "2027-01-11"]) == 3
         hint = f"Run `mixitup --config {config} check` to see everything that needs fixing."
-        assert capsys.readouterr().err.rstrip().endswith(hint)
+        err = capsys.readouterr().err
+        assert err.rstrip().endswith(hint)
+        assert err.count("check` to see everything") == 1
         (notice,) = receiver.texts()
         assert notice.endswith(hint)
     finally:

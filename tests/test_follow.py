@@ -260,3 +260,23 @@ def test_attendance_is_read_from_zoom_after_a_rebalance_marked_someone_absent(sc
     assert marks["student001@example.edu"] == ("yes", "50")
     assert marks["student002@example.edu"] == ("no", "0")  # everyone recorded, not just 005
     assert marks["student005@example.edu"][0] == "no"
+
+
+def test_message_dry_run_needs_no_token_or_password_but_a_send_does(school, capsys, monkeypatch):
+    """A school previews its messages before it has a Slack app or a mail login."""
+    for name in ("MIXITUP_SLACK_TOKEN", "MIXITUP_SMTP_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    args = configure(school, "")
+    assert main([*args, "publish", "--date", "2027-01-13"]) == 0
+    secretless = (
+        '[slack]\nremind_minutes = 15\n\n[email]\nhost = "smtp.school.example"\n'
+        'sender = "careers@school.example"\nusername = "careers"\n'
+    )
+    args = configure(school, secretless)
+    capsys.readouterr()
+    assert main([*args, "message", "--date", "2027-01-13", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert f"--- {W2}, group 1, slack (first)" in out
+    assert f"--- {W2}, group 1, email (first)" in out
+    assert main([*args, "message", "--date", "2027-01-13"]) == 2
+    assert "[slack] needs token" in capsys.readouterr().err

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from mixitup.config import Config
@@ -288,10 +290,19 @@ def test_a_formula_never_computed_is_named_instead_of_read_as_blank(
 
 def test_a_module_above_the_schools_last_is_a_problem_naming_the_setting():
     five = ("Cy Moe", "cy@x.edu", "BE", "Mod 5", "2405-BE", "")
+    tabs = {"Roster": (("Name", "Email", "Program", "Module"), ANN[:4], five[:4])}
+    named = Config(source=Path("school/mixitup.toml"))
+    with pytest.raises(RosterError) as caught:
+        read_roster(tabs, ("Roster",), named)
+    assert list(caught.value.problems) == [
+        'Roster tab "Roster", row 3, column D (module): "Mod 5" is not a module of this school '
+        "([roster] modules = 4 in school/mixitup.toml). Write 1 to 4, like 3, Mod 3 or M3."
+    ]
+    # With --workbook alone there is no file to name: the message says how to get one.
     assert problems(ANN, five) == [
         'Roster tab "Roster", row 3, column D (module): "Mod 5" is not a module of this school '
-        "([roster] modules = 4 in mixitup.toml). Write 1 to 4, like 3, Mod 3 or M3."
+        "(4 modules unless a mixitup.toml sets [roster] modules). Write 1 to 4, like 3, Mod 3 "
+        "or M3."
     ]
-    tabs = {"Roster": (("Name", "Email", "Program", "Module"), ANN[:4], five[:4])}
     found = read_roster(tabs, ("Roster",), Config(modules=5))
     assert [s.module for s in found.students] == [4, 5]

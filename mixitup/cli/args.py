@@ -61,11 +61,12 @@ def add_today(command: argparse.ArgumentParser) -> None:
     )
 
 
-def config_of(args: argparse.Namespace) -> Config:
+def config_of(args: argparse.Namespace, *, secrets: bool = True) -> Config:
     return load_config(
         getattr(args, "config", None),
         getattr(args, "workbook", None),
         students_workbook=getattr(args, "students_workbook", None),
+        secrets=secrets,
     )
 
 

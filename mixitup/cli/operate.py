@@ -114,8 +114,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _run(args, config)
     except MixitupError as error:
-        if not any("mixitup check" in note for note in getattr(error, "__notes__", ())):
-            error.add_note(check_hint(config.source))
+        hint = check_hint(config.source)
+        if hint not in getattr(error, "__notes__", ()):
+            error.add_note(hint)
         raise
 
 

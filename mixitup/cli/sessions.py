@@ -125,7 +125,7 @@ def add_message(
 def message(args: argparse.Namespace) -> int:
     from mixitup import pipeline
 
-    config = config_of(args)
+    config = config_of(args, secrets=not args.dry_run)  # a dry run sends nothing
     session = session_of(args, config)
     backend = open_backend(config, args.http_session)
     told = pipeline.message(

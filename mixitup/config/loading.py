@@ -38,9 +38,12 @@ def load_config(
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     students_workbook: str | None = None,
+    *,
+    secrets: bool = True,
 ) -> Config:
     """Build the Config from flags (`config_file`, `workbook`, `students_workbook`), `env` and
-    the TOML file.
+    the TOML file. Without `secrets` (a command that sends nothing, like `message --dry-run`),
+    [slack] and [email] may lack their token and password.
 
     With neither a config file nor a workbook, raises ConfigError saying how to name one.
     """
@@ -49,7 +52,7 @@ def load_config(
     named = config_file or env.get("MIXITUP_CONFIG")
     workbook = workbook or env.get("MIXITUP_WORKBOOK")
     students_workbook = students_workbook or env.get("MIXITUP_STUDENTS_WORKBOOK")
-    config = _load(named, workbook, students_workbook, env, cwd)
+    config = _load(named, workbook, students_workbook, env, cwd, secrets)
     _check_students(config)
     return config
 
@@ -60,6 +63,7 @@ def _load(
     students_workbook: str | None,
     env: Mapping[str, str],
     cwd: Path,
+    secrets: bool,
 ) -> Config:
     path = cwd / (named or DEFAULT_CONFIG)
     if named and not path.is_file():
@@ -76,10 +80,10 @@ def _load(
             workbook=cwd / workbook,
             webhook=_webhook(env.get("MIXITUP_WEBHOOK", ""), "MIXITUP_WEBHOOK"),
             students=students,
-            slack=slack_section({}, path, env),
+            slack=slack_section({}, path, env, secrets=secrets),
         )
     data = read_toml(path)
-    config = _from_mapping(data, path, workbook, env, cwd)
+    config = _from_mapping(data, path, workbook, env, cwd, secrets)
     return replace(config, students=_students(data, path, config, students_workbook, cwd))
 
 
@@ -144,7 +148,12 @@ def _check_students(config: Config) -> None:
 
 
 def _from_mapping(
-    data: Mapping[str, Any], path: Path, workbook: str | None, env: Mapping[str, str], cwd: Path
+    data: Mapping[str, Any],
+    path: Path,
+    workbook: str | None,
+    env: Mapping[str, str],
+    cwd: Path,
+    secrets: bool,
 ) -> Config:
     where = path.parent
     sheet = Section(data, "spreadsheet", path)
@@ -261,8 +270,8 @@ def _from_mapping(
         meeting_url=meeting_url,
         team=meeting.text("team", DEFAULT_TEAM).strip() or DEFAULT_TEAM,
         minutes=minutes,
-        slack=slack_section(data, path, env),
-        email=email_section(data, path, env),
+        slack=slack_section(data, path, env, secrets=secrets),
+        email=email_section(data, path, env, secrets=secrets),
     )
 
 

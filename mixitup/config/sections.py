@@ -162,21 +162,22 @@ def _ca_file(env: Mapping[str, str]) -> Path | None:
 
 
 def slack_section(
-    data: Mapping[str, Any], path: Path, env: Mapping[str, str]
+    data: Mapping[str, Any], path: Path, env: Mapping[str, str], *, secrets: bool = True
 ) -> SlackSettings | None:
-    """[slack], with MIXITUP_SLACK_TOKEN winning over the file's token; None when neither."""
+    """[slack], with MIXITUP_SLACK_TOKEN winning over the file's token; None when neither.
+    Without `secrets`, a missing token is "" (for a command that sends nothing)."""
     section = Section(data, "slack", path)
     from_env = env.get("MIXITUP_SLACK_TOKEN", "").strip()
     if not from_env and not data.get("slack"):  # absent, or a header with every key commented
         return None
     where = "MIXITUP_SLACK_TOKEN" if from_env else f"{path}: [slack] token"
     token = from_env or _secret(section.values.get("token", ""), where, "xoxb-...")
-    if not token:
+    if not token and secrets:
         raise ConfigError(
             f"{path}: [slack] needs token, the app's Bot User OAuth Token (xoxb-...), or set "
             "MIXITUP_SLACK_TOKEN. Without it, remove [slack]. docs/messages.md says how to get one."
         )
-    if not token.startswith("xox"):
+    if token and not token.startswith("xox"):
         raise ConfigError(
             f"{where} is not a Slack token (they start with xoxb-; not shown here: it is a "
             "secret). Copy the Bot User OAuth Token from the app's OAuth & Permissions page."
@@ -194,9 +195,10 @@ def _proxy(env: Mapping[str, str]) -> str:
 
 
 def email_section(
-    data: Mapping[str, Any], path: Path, env: Mapping[str, str]
+    data: Mapping[str, Any], path: Path, env: Mapping[str, str], *, secrets: bool = True
 ) -> EmailSettings | None:
-    """[email], with MIXITUP_SMTP_PASSWORD winning over the file's password; None without it."""
+    """[email], with MIXITUP_SMTP_PASSWORD winning over the file's password; None without it.
+    Without `secrets`, a missing password is allowed (for a command that sends nothing)."""
     if not data.get("email"):  # absent, or a header with every key commented
         return None
     section = Section(data, "email", path)
@@ -225,7 +227,7 @@ def email_section(
             f"{where} is set but [email] username is not: set the user name the SMTP server "
             f"knows in {path}."
         )
-    if username and not password:
+    if username and not password and secrets:
         raise ConfigError(
             f"{path}: [email] username is set but no password: set MIXITUP_SMTP_PASSWORD (or "
             "[email] password, keeping the file private)."
