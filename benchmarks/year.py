@@ -7,7 +7,7 @@ read the whole workbook and write it once; issue 19 asks that the day-of command
 than a publish (within 1.5x). Example:
 
     python benchmarks/year.py --sessions 40 --students 250 --repeat 5
-    python benchmarks/year.py --backend google   # the same through real gspread and the fake
+    python benchmarks/year.py --backend google   # the same through the Google backend and the fake
 """
 
 from __future__ import annotations
