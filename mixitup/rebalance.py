@@ -4,7 +4,8 @@ has enough people and a lead. Pure: groups + absentees + rules -> groups, leads 
 A room short of `min_present` is either filled (people come in) or emptied (its people go to
 other rooms), whichever moves fewest people in all; nobody else changes room and no room is
 renumbered. Who goes where avoids keep-apart pairs first, then people already met and
-cohort-mates, and brings a lead to rooms without one.
+cohort-mates, and brings a lead to rooms without one. A room nobody moves into keeps its
+present lead, even one staff chose outside the rule.
 """
 
 from __future__ import annotations
@@ -139,15 +140,27 @@ def rebalance(
 
     moved = {m.student.key for m in moves}
     new_groups = tuple(tuple(g) for g in rooms)
-    chosen = choose_leads(
-        new_groups, week, led, keep=[k for k in leads if k not in moved], absent=absent
+    chosen = set(
+        choose_leads(
+            new_groups, week, led, keep=[k for k in leads if k not in moved], absent=absent
+        )
     )
+    # A room nobody moved into keeps its present lead, whoever staff made lead.
+    entered = {m.to - 1 for m in moves}
+    for r in set(range(len(rooms))) - entered:
+        own = [s.key for s in present[r] if s.key in leads]
+        if own:
+            chosen = (chosen - {s.key for s in rooms[r]}) | {own[0]}
     return Rebalanced(
         new_groups,
-        chosen,
+        frozenset(chosen),
         tuple(moves),
         tuple(r + 1 for r in range(len(rooms)) if 0 < len(present[r]) < min_present),
-        tuple(r + 1 for r in range(len(rooms)) if present[r] and unled(r)),
+        tuple(
+            r + 1
+            for r in range(len(rooms))
+            if present[r] and not any(s.key in chosen for s in present[r])
+        ),
     )
 
 

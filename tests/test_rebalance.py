@@ -190,3 +190,24 @@ def test_in_week_4_a_mod_4_moved_into_a_room_a_mod_3_leads_takes_the_lead():
     (move,) = result.moves
     assert (move.student.key, move.to) == ("s004", 1)
     assert result.leads == {"s004", "s009"}
+
+
+def test_a_lead_staff_chose_stays_in_a_room_nobody_moved_into():
+    """Staff made a Mod 2 lead room 1 (a change the record keeps); an absence in room 2 moves
+    nobody into room 1, so its lead stays whoever the rule would pick."""
+    chosen = student(1, 2)
+    room1 = (student(0, 4), chosen, student(2), student(3))
+    room2 = (student(4, 4), *(student(n) for n in range(5, 9)))
+    result = rebalance(
+        (room1, room2),
+        {"s005"},
+        {"s001", "s004"},
+        met={},
+        keep_apart=frozenset(),
+        week=2,
+        min_present=3,
+        led=Led(),
+    )
+    assert result.moves == ()
+    assert result.leads == {"s001", "s004"}
+    assert result.unled == ()

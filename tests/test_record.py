@@ -83,6 +83,11 @@ def test_a_students_tab_left_behind_by_a_failed_write_is_rewritten_from_the_reco
     record = {n: r["Group"] for n, r in recorded(two.staff()["History"]).items()}
     assert len(record) == 31
     assert shown(two.students()[f"{W2} Groups"]) == old  # what students still see
+    break_students_sheet(two)  # still open in Excel: the repair fails too, the record stands
+    assert two.cli("run", "--today", "2027-01-11") == 4
+    err = capsys.readouterr().err
+    assert "could not be written (the record in the staff spreadsheet" in err
+    assert "was written" not in err
     mend_students_sheet(two)
     assert two.cli("status", "--today", "2027-01-11") == 0
     assert f"does not show {W2} as the staff record has it" in capsys.readouterr().out
@@ -196,7 +201,9 @@ def test_attendance_and_rebalance_keep_staff_columns_and_rows_they_do_not_own(an
     assert {n: r["Group"] for n, r in rows.items()} == groups_of(sheet.rows(f"{W2} Groups") or [])
 
 
-def test_a_second_rebalance_with_a_shorter_list_counts_the_others_present_again(any_spreadsheet):
+def test_a_second_rebalance_keeps_the_first_ones_absentees_and_present_takes_one_back(
+    any_spreadsheet, capsys
+):
     sheet = any_spreadsheet
     sheet.seed({"Roster": [HEADER, *make_roster(40)]})
     sheet.write_config("[groups]\nsize = 5\n")
@@ -204,9 +211,37 @@ def test_a_second_rebalance_with_a_shorter_list_counts_the_others_present_again(
     room = groups_of(sheet.rows(f"{W2} Groups") or [])
     away = sorted(n for n, g in room.items() if g == "3")[:2]
     assert cli(sheet, "rebalance", *DAY2, "--absent", *away) == 0
+    capsys.readouterr()
     assert cli(sheet, "rebalance", *DAY2, "--absent", away[0]) == 0
+    assert f"Still absent, as marked before: {away[1]}" in capsys.readouterr().out
+    rows = recorded(sheet.rows("History") or [])
+    assert {n for n, r in rows.items() if r["Attended"] == "no"} == set(away)
+
+    assert cli(sheet, "rebalance", *DAY2, "--present", away[1]) == 0
+    out = capsys.readouterr().out  # a mark changed, not the tab students see
+    assert "Wrote the record in " in out
+    assert "groups tab" not in out
     rows = recorded(sheet.rows("History") or [])
     assert {n for n, r in rows.items() if r["Attended"] == "no"} == {away[0]}
+
+
+def test_a_rebalance_keeps_absences_attendance_recorded_before_it(any_spreadsheet, capsys):
+    """A student who sent word ahead of time was marked with `attendance --absent`: the
+    day-of rebalance for someone else counts them absent too, and says so."""
+    sheet = any_spreadsheet
+    sheet.seed({"Roster": [HEADER, *make_roster(40)]})
+    sheet.write_config("[groups]\nsize = 5\n")
+    assert cli(sheet, "publish", *DAY2) == 0
+    room = groups_of(sheet.rows(f"{W2} Groups") or [])
+    first, second = sorted(n for n, g in room.items() if g == "3")[:2]
+    assert cli(sheet, "attendance", *DAY2, "--absent", first) == 0
+    capsys.readouterr()
+    assert cli(sheet, "rebalance", *DAY2, "--absent", second) == 0
+    out = capsys.readouterr().out
+    assert "2 absent" in out
+    assert f"Still absent, as marked before: {first}" in out
+    rows = recorded(sheet.rows("History") or [])
+    assert {n for n, r in rows.items() if r["Attended"] == "no"} == {first, second}
 
 
 # -- 5. Students are told apart by key ------------------------------------------------------------

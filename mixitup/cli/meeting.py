@@ -73,13 +73,13 @@ def add_rebalance(
         **kw,  # type: ignore[arg-type]
     )
     add_session(command, past="allow rebalancing a session that has started")
-    who = command.add_mutually_exclusive_group(required=True)
+    who = command.add_mutually_exclusive_group()
     who.add_argument(
         "--absent",
         nargs="+",
         action="extend",
         metavar="WHO",
-        help="who is absent (name or email); may be repeated",
+        help="who is absent (name or email), besides those already marked; may be repeated",
     )
     who.add_argument(
         "--zoom",
@@ -93,6 +93,15 @@ def add_rebalance(
         action="store_true",
         help="who is in the meeting now, from Zoom's Dashboard ([zoom] set up, a Business "
         "plan): everyone grouped but not in the meeting is absent",
+    )
+    command.add_argument(
+        "--present",
+        nargs="+",
+        action="extend",
+        metavar="WHO",
+        default=[],
+        help="who came after all, though marked absent before (name or email); with --absent "
+        "or alone",
     )
     command.add_argument("--any-date", action="store_true", help=ANY_DATE)
     command.set_defaults(handler=rebalance)
@@ -144,6 +153,15 @@ def rebalance(args: argparse.Namespace) -> int:
     from mixitup import pipeline
     from mixitup.zoom_report import read_report
 
+    if not (args.absent or args.present or args.zoom or args.zoom_live):
+        raise ConfigError(
+            "Say who is absent: --absent WHO... (names or emails; --present WHO... takes back an "
+            "earlier mark), --zoom REPORT.csv (Zoom's participants report so far) or --zoom-live."
+        )
+    if args.present and (args.zoom or args.zoom_live):
+        raise ConfigError(
+            "--present goes with --absent: with a Zoom report, whoever it shows is present."
+        )
     config = config_of(args)
     session = session_of(args, config)
     backend = open_backend(config, args.http_session)
@@ -162,6 +180,7 @@ def rebalance(args: argparse.Namespace) -> int:
             backend,
             session,
             absent=args.absent or (),
+            present=args.present,
             reports=reports,
             any_date=args.any_date or args.zoom_live,
             force_past=args.force_past,
@@ -171,20 +190,25 @@ def rebalance(args: argparse.Namespace) -> int:
         )
     except StudentsWriteError as error:
         if isinstance(error.result, pipeline.RebalanceOutcome):
-            print_rebalance(config, backend.location, error.result, tab=False)  # moves stand
+            print_rebalance(config, backend.location, error.result)  # the moves stand
         raise
     print_rebalance(config, backend.location, result)
     print_followed(result.followed)
     return 0
 
 
-def print_rebalance(config: Config, location: str, result: object, *, tab: bool = True) -> None:
+def print_rebalance(config: Config, location: str, result: object) -> None:
     from mixitup.pipeline import RebalanceOutcome
 
     assert isinstance(result, RebalanceOutcome)  # noqa: S101 - the pipeline's own result
     print(
         f"{layout.label(result.session)}: {len(result.absent)} absent, {len(result.moves)} moved."
     )
+    if result.earlier:
+        print(
+            f"Still absent, as marked before: {', '.join(result.earlier)} (--present WHO if "
+            "they came)."
+        )
     if not result.changed:
         print(f"Nothing to change in {location}.")
     if result.moves or result.new_leads:
@@ -202,5 +226,5 @@ def print_rebalance(config: Config, location: str, result: object, *, tab: bool 
     if result.unled:
         print(f"Nobody present who can lead: rooms {', '.join(map(str, result.unled))}")
     if result.changed:
-        also = " and the session's groups tab from it" if tab else ""
+        also = " and the session's groups tab from it" if result.shown else ""
         print(f"Wrote the record in {location}{also}.")

@@ -132,6 +132,19 @@ class Committed(Generic[T]):
     result: T
     history: History
     staff: Snapshot
+    shown: tuple[Session, ...] = ()  # the sessions whose tabs students see were written
+
+
+@dataclass(frozen=True)
+class _Recorded(Generic[T]):
+    """What the staff spreadsheet's write left, for the students' write after it."""
+
+    decision: Decision[T]
+    history: History  # the record as written
+    after: Snapshot  # the staff spreadsheet as it now is
+    before: frozenset[str]  # the sessions the record held before
+    shown: tuple[Session, ...]  # with one spreadsheet: the sessions whose tabs were written
+    wrote: bool  # whether the staff spreadsheet changed at all
 
 
 def write(
@@ -163,9 +176,7 @@ def commit(
     today = today or now.date()
     students = _read_students(config, sheets)
 
-    def staff_decide(
-        snapshot: Snapshot,
-    ) -> tuple[tuple[Decision[T], History, Snapshot, frozenset[str]], Change | None]:
+    def staff_decide(snapshot: Snapshot) -> tuple[_Recorded[T], Change | None]:
         record = _record(config, snapshot, students)
         decision = decide(record)
         history = decision.history or record.history
@@ -173,21 +184,25 @@ def commit(
             history = record.matched(history)  # typed-in students recorded under their key
         edit = history.edit(now, config.seed, config.history_tab)
         tabs, deletes = decision.tabs, decision.delete_tabs
+        shown: tuple[Session, ...] = ()
         if sheets.students is None:
             mirror = _mirror(config, history, snapshot, decision, today, students=False)
             tabs += mirror.change.tabs
             deletes += mirror.change.delete_tabs
+            shown = mirror.sessions
         elif students is not None:
             # Render the students' tabs now: a problem there (a broken prompts template) stops
             # the command before the record is written, not between the two writes.
             _mirror(config, history, students, decision, today, students=True)
         change = Change(tabs=tabs, delete_tabs=deletes, history=edit or None)
         after = apply_change(snapshot, change) if change else snapshot
-        return (decision, history, after, frozenset(record.history.sessions())), change
+        before = frozenset(record.history.sessions())
+        return _Recorded(decision, history, after, before, shown, bool(change)), change
 
-    decision, history, after, before = read_decide_write(sheets.staff, staff_decide)
+    staff = read_decide_write(sheets.staff, staff_decide)
+    decision, history, shown = staff.decision, staff.history, staff.shown
     if sheets.students is not None and students is not None:
-        shown = sheets.students.location
+        location = sheets.students.location
 
         def students_decide(snapshot: Snapshot) -> tuple[tuple[Session, ...], Change | None]:
             # Read again after a conflict: a tab a person edited since the first read is left
@@ -201,24 +216,31 @@ def commit(
         try:
             written = read_decide_write(sheets.students, students_decide, first=students)
         except BackendError as error:
+            where = f"the staff spreadsheet {sheets.staff.location}"
             raise StudentsWriteError(
-                f"The record in the staff spreadsheet {sheets.staff.location} was written, but "
-                f"the students' spreadsheet {shown} was not: "
-                f"{str(error).replace(' Nothing was written.', '')} The next "
+                (
+                    f"The record in {where} was written, but the students' spreadsheet "
+                    f"{location} was not: "
+                    if staff.wrote
+                    else f"The students' spreadsheet {location} could not be written (the record "
+                    f"in {where} needed no change): "
+                )
+                + f"{str(error).replace(' Nothing was written.', '')} The next "
                 "`mixitup run` writes it there from the record, without recomputing any group.",
                 decision.result,
             ) from error
+        shown = written
         for session in written:
             # A session this command published is reported by the command, where it is: only
             # the tabs brought back in line with an earlier record are worth a line of their own.
             label = layout.label(session)
             log.log(
-                logging.DEBUG if label not in before else logging.INFO,
+                logging.DEBUG if label not in staff.before else logging.INFO,
                 "wrote the tabs of %s to the students' spreadsheet %s",
                 label,
-                shown,
+                location,
             )
-    return Committed(decision.result, history, after)
+    return Committed(decision.result, history, staff.after, shown)
 
 
 def out_of_step(config: Config, record: Record, today: dt.date) -> tuple[Session, ...]:

@@ -129,6 +129,8 @@ class RebalanceOutcome:
     unled: tuple[int, ...]  # rooms with nobody present who can lead
     changed: bool
     followed: Followed = field(default_factory=Followed)  # Zoom rooms, messages: when set up
+    earlier: tuple[str, ...] = ()  # names: absent before this run, not named again, still absent
+    shown: bool = False  # whether the session's groups tab students see was written
 
 
 def rebalance(
@@ -137,6 +139,7 @@ def rebalance(
     session: Session,
     *,
     absent: Sequence[str] = (),
+    present: Sequence[str] = (),
     reports: Sequence[ZoomReport] = (),
     any_date: bool = False,
     force_past: bool = False,
@@ -148,11 +151,12 @@ def rebalance(
     """Move the fewest present students so every room of `session` has at least [groups]
     min_present present and a lead where possible; write the record and its groups tab.
 
-    Absentees are `absent` (names or emails), or everyone grouped whom none of `reports` (the
-    Zoom participants reports so far) shows; they are the session's absentees from now on
-    (someone an earlier rebalance marked absent and not named again counts as present). The
-    same absentees again change nothing. From the session's start on, its groups are the
-    record of who met: ConfigError unless `force_past`.
+    Absentees are `absent` (names or emails) added to those the History already marks absent
+    (by `attendance`, staff or an earlier rebalance; `present` takes one back, as `attendance`
+    does), or everyone grouped whom none of `reports` (the Zoom participants reports so far)
+    shows; whoever asked to skip the session is absent whatever the command says. The same
+    absentees again change nothing. From the session's start on, its groups are the record of
+    who met: ConfigError unless `force_past`.
     """
     now = now or config.calendar.now()
     label = layout.label(session)
@@ -172,11 +176,20 @@ def rebalance(
                 f"{history.kept[label]}; rebalancing would rewrite that tab. Undo that edit, "
                 "or move students by hand."
             )
+        earlier: set[str] = set()
         if reports:
             seen = match_report([j for r in reports for j in r.joins], directory)
             away = {e.key for e in entries if e.key not in seen.minutes} - seen.unsure
         else:
             away = set(resolve(absent, directory, label))
+            back = set(resolve(present, directory, label))
+            both = sorted(directory.names[k] for k in away & back)
+            if both:
+                raise DataError(
+                    f"Given both --absent and --present: {', '.join(both)}. Name each student once."
+                )
+            earlier = {e.key for e in entries if e.attended == ABSENT} - away - back
+            away |= earlier
         away |= _asked_out(record, entries, session)
         groups = recorded_groups(entries, directory.students)
         leads = recorded_leads(entries)
@@ -214,12 +227,13 @@ def rebalance(
             result.short,
             result.unled,
             updated != list(entries),
+            earlier=tuple(sorted(names[k] for k in earlier)),
         )
         return Decision(outcome, history=history.with_session(label, updated), touched=(session,))
 
     sheets = Sheets(backend, students_backend)
     done = commit(config, sheets, decide, now=now)
-    outcome = done.result
+    outcome = replace(done.result, shown=session in done.shown)
     if outcome.changed:
         students = tuple(s for g in recorded_groups(done.history.session(label), ()) for s in g)
         followed = follow(
