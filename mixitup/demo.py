@@ -100,7 +100,7 @@ def build_demo(folder: Path) -> str:
         if outcome.plan is None:  # a fresh workbook has nothing published yet
             raise AssertionError(f"{layout.label(session)} was already published in a new workbook")
         lines.append(
-            f"{layout.label(session)}: {len(outcome.plan.roster.students)} students, "
+            f"{layout.label(session)}: {outcome.plan.grouped} students, "
             f"published in {seconds:.1f} s"
         )
         lines += [f"  {line}" for line in outcome.plan.grouping.report.lines()]

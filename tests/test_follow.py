@@ -262,7 +262,7 @@ def test_attendance_is_read_from_zoom_after_a_rebalance_marked_someone_absent(sc
     assert marks["student005@example.edu"][0] == "no"
 
 
-def test_message_dry_run_needs_no_token_or_password_but_a_send_does(school, capsys, monkeypatch):
+def test_a_dry_run_plan_and_status_need_no_secret_but_a_send_does(school, capsys, monkeypatch):
     """A school previews its messages before it has a Slack app or a mail login."""
     for name in ("MIXITUP_SLACK_TOKEN", "MIXITUP_SMTP_PASSWORD"):
         monkeypatch.delenv(name, raising=False)
@@ -278,5 +278,7 @@ def test_message_dry_run_needs_no_token_or_password_but_a_send_does(school, caps
     out = capsys.readouterr().out
     assert f"--- {W2}, group 1, slack (first)" in out
     assert f"--- {W2}, group 1, email (first)" in out
+    for command in (["plan", "--date", "2027-01-27"], ["status", "--today", "2027-01-12"]):
+        assert main([*args, *command]) == 0  # nothing sent: no secret needed
     assert main([*args, "message", "--date", "2027-01-13"]) == 2
     assert "[slack] needs token" in capsys.readouterr().err

@@ -61,6 +61,7 @@ def test_a_skip_a_pause_and_a_come_back_change_who_is_grouped(any_spreadsheet, c
     )
     assert cli(sheet, "plan", "--date", "2027-01-13") == 0
     out, err = capsys.readouterr()
+    assert f"{W2}: 18 students\n" in out  # 20 on the roster, the 2 sitting out not counted
     assert "Sitting out (2):" in out
     assert "Student 001: asked on 2027-01-10 to skip this session" in out
     assert "Student 002: asked on 2027-01-10 to pause until 2027-01-30" in out
@@ -68,6 +69,7 @@ def test_a_skip_a_pause_and_a_come_back_change_who_is_grouped(any_spreadsheet, c
     assert "nobody@example.edu" in err
 
     assert cli(sheet, "publish", "--date", "2027-01-13") == 0
+    assert f"{W2}: 18 students in 4 groups" in capsys.readouterr().err
     assert cli(sheet, "publish", "--date", "2027-01-27") == 0
     week2, week4 = grouped(sheet, W2), grouped(sheet, W4)
     assert {email(1), email(2)}.isdisjoint(week2)

@@ -116,7 +116,7 @@ def attendance(args: argparse.Namespace) -> int:
             "Say who attended: --zoom REPORT.csv (Zoom's participants report), and/or "
             "--absent WHO... / --present WHO... (names or emails)."
         )
-    config = config_of(args)
+    config = config_of(args, secrets=False)  # sends nothing
     session = session_of(args, config)
     backend = open_backend(config, args.http_session)
     reports = [read_report(path) for path in args.zoom]

@@ -170,7 +170,7 @@ def _run(args: argparse.Namespace, config: Config) -> int:
 def status(args: argparse.Namespace) -> int:
     from mixitup import pipeline
 
-    config = config_of(args)
+    config = config_of(args, secrets=False)  # sends nothing
     backend = open_backend(config, args.http_session)
     students_backend = open_students_backend(config, args.http_session)
     today = args.today.date() if isinstance(args.today, dt.datetime) else args.today
@@ -226,7 +226,7 @@ def status(args: argparse.Namespace) -> int:
 def rollover(args: argparse.Namespace) -> int:
     from mixitup import pipeline
 
-    config = config_of(args)
+    config = config_of(args, secrets=False)  # sends nothing
     backend = open_backend(config, args.http_session)
     result = pipeline.rollover(config, backend, write=args.write, force=args.force)
     moves = result.rollover.moves
@@ -260,7 +260,7 @@ def rollover(args: argparse.Namespace) -> int:
 def report(args: argparse.Namespace) -> int:
     from mixitup import pipeline
 
-    config = config_of(args)
+    config = config_of(args, secrets=False)  # sends nothing
     folder: Path | None = args.csv
     if folder is not None:
         try:  # before anything is written, so a bad --csv fails alone

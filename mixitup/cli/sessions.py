@@ -150,7 +150,7 @@ def message(args: argparse.Namespace) -> int:
 def plan(args: argparse.Namespace) -> int:
     from mixitup import pipeline
 
-    config = config_of(args)
+    config = config_of(args, secrets=False)  # sends nothing
     session = session_of(args, config)
     backend = open_backend(config, args.http_session)
     result = pipeline.plan(
@@ -162,9 +162,9 @@ def plan(args: argparse.Namespace) -> int:
     )
     label = layout.label(session)
     if result.as_published:
-        count = sum(len(g) for g in result.grouping.groups)
         print(
-            f"{label}: published, {count} students in {len(result.grouping.groups)} groups. "
+            f"{label}: published, {result.grouped} students in "
+            f"{len(result.grouping.groups)} groups. "
             "These are the groups students see (the record, staff edits included); "
             "`plan --fresh` previews new groups, `publish --force` would replace them."
         )
@@ -175,7 +175,7 @@ def plan(args: argparse.Namespace) -> int:
             if result.already_published
             else ""
         )
-        print(f"{label}: {len(result.roster.students)} students{state}")
+        print(f"{label}: {result.grouped} students{state}")
     print_report(result.grouping)
     for number, group in enumerate(result.grouping.groups, 1):
         members = ", ".join(
@@ -252,7 +252,7 @@ def unpublish(args: argparse.Namespace) -> int:
 def export_zoom(args: argparse.Namespace) -> int:
     from mixitup import pipeline
 
-    config = config_of(args)
+    config = config_of(args, secrets=False)  # sends nothing
     session = session_of(args, config)
     backend = open_backend(config, args.http_session)
     result = pipeline.export_zoom(
@@ -307,7 +307,7 @@ def notify_published(
     for result in plans:
         text = notify.published_text(
             layout.label(result.session),
-            len(result.roster.students) - len(result.sitting_out),
+            result.grouped,
             result.grouping.report.groups,
             (students or staff).location,
             layout.groups_title(result.session),

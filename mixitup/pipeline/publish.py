@@ -44,6 +44,11 @@ class Plan:
     # computed: `plan` of a published session without --fresh.
     as_published: bool = False
 
+    @property
+    def grouped(self) -> int:
+        """How many students the groups hold (who sits out is not among them)."""
+        return sum(len(g) for g in self.grouping.groups)
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -234,7 +239,7 @@ def publish(
             "%s %s: %d students in %d groups",
             outcome.action,
             label,
-            len(outcome.plan.roster.students),
+            outcome.plan.grouped,
             outcome.plan.grouping.report.groups,
         )
     return outcome

@@ -365,7 +365,7 @@ def _log_run(outcome: RunOutcome, location: str, shown: str) -> None:
             "published %s in %s: %d students in %d groups",
             layout.label(result.session),
             shown,
-            len(result.roster.students),
+            result.grouped,
             result.grouping.report.groups,
         )
         report = result.grouping.report
