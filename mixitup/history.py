@@ -235,6 +235,9 @@ def read_history(staff: Snapshot, shown: Snapshot | None = None) -> History:
                 entries += edits.read_groups_tab(session, rows, ()).entries  # History gone
             continue
         if own and rendered and rendered != layout.record_stamp(own):
+            if _agrees(edits.read_groups_tab(session, rows, own), own):
+                entries += own  # an edit recorded since: a past session's tab keeps its stamp
+                continue
             kept[label] = (
                 f'Groups tab "{tabs[session]}" was edited, but it shows the record as it was '
                 "before a later change (a rebalance, a late joiner) that never reached it, so "
@@ -257,6 +260,16 @@ def read_history(staff: Snapshot, shown: Snapshot | None = None) -> History:
         frozenset(orphans),
         notes,
     )
+
+
+def _agrees(read: edits.Read, own: Sequence[Entry]) -> bool:
+    """Whether a groups tab read back shows the record: every student in their group and
+    role, nobody more or less."""
+
+    def places(entries: Sequence[Entry]) -> set[tuple[str, int, str]]:
+        return {(e.key, e.group, e.role) for e in entries}
+
+    return not read.problem and places(read.entries) == places(own)
 
 
 def _staff_copies(

@@ -147,6 +147,25 @@ def test_a_move_and_a_lead_change_in_the_students_tab_go_into_the_history(two):
     assert shown(two.students()[title]) == expected
 
 
+def test_an_edit_of_a_past_sessions_tab_is_recorded_once_and_never_warned_about_after(two, capsys):
+    """A past session's tab is not rewritten, so it keeps its old stamp: once its edit is in
+    the record, the tab agrees with the record and is no edit to keep apart."""
+    two.seed(30)
+    assert two.cli("publish", *DAY2) == 0
+    title = f"{W2} Groups"
+    rows = two.students()[title]
+    row, mover = next((i, r[1]) for i, r in enumerate(rows[1:], 2) if r[0] == "1")
+    two.edit_students(title, row, 1, 3)
+    assert two.cli("run", "--today", "2027-01-20") == 0  # after the session
+    assert recorded(two.staff()["History"])[mover]["Group"] == "3"
+    capsys.readouterr()
+
+    assert two.cli("run", "--today", "2027-01-20") == 0
+
+    assert "was edited" not in capsys.readouterr().err
+    assert recorded(two.staff()["History"])[mover]["Group"] == "3"
+
+
 # -- 3. Day-of paths count who is present ---------------------------------------------------------
 
 
