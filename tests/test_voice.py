@@ -95,6 +95,33 @@ def test_a_request_after_publishing_marks_the_student_absent(any_spreadsheet):
     assert list(marks.values()).count("no") == 1
 
 
+def test_a_lead_who_asks_to_skip_after_publishing_hands_the_lead_to_one_present(
+    any_spreadsheet, capsys
+):
+    sheet = school(any_spreadsheet)
+    assert cli(sheet, "run", "--today", "2027-01-11") == 0
+    history = table(sheet.rows("History"))
+    lead = next(r for r in history if r["Session"] == W2 and r["Role"] == "Lead")
+    group = {
+        r["Student key"] for r in history if r["Session"] == W2 and r["Group"] == lead["Group"]
+    }
+    rows = sheet.rows("Requests") or []
+    asked = ("1/12/2027 10:00:00", lead["Student key"], "Skip one session", "1/13/2027", "")
+    for column, value in enumerate(asked, 1):
+        type_cell(sheet, "Requests", len(rows) + 1, column, value)
+    capsys.readouterr()
+
+    assert cli(sheet, "run", "--today", "2027-01-12") == 0
+
+    err = capsys.readouterr().err
+    assert f"{W2}: {lead['Name']} asked to be out after publishing: marked absent" in err
+    assert "nothing to do" not in err
+    after = {r["Student key"]: r for r in table(sheet.rows("History")) if r["Session"] == W2}
+    assert after[lead["Student key"]]["Role"] == ""
+    (heir,) = [k for k in group if after[k]["Role"] == "Lead"]
+    assert f"group {lead['Group']} is led by {after[heir]['Name']} instead" in err
+
+
 def test_students_absent_from_pause_after_sessions_in_a_row_sit_the_next_one_out(
     any_spreadsheet, capsys
 ):

@@ -28,7 +28,7 @@ from mixitup.leads import Led, choose_leads
 from mixitup.models import Entry, Session, Snapshot, Student
 from mixitup.pipeline.follow import Followed, follow
 from mixitup.pipeline.loop import Decision, Record, Sheets, commit
-from mixitup.pipeline.publish import Plan, plan_session, rules_for
+from mixitup.pipeline.publish import Plan, leading, plan_session, rules_for
 from mixitup.pipeline.rollover import unrolled
 from mixitup.roster import Roster, read_roster
 
@@ -58,6 +58,16 @@ class Unplaced:
 
 
 @dataclass(frozen=True)
+class Excused:
+    """A student who asked, after a session was published, to be out of it: marked absent."""
+
+    session: Session
+    name: str
+    group: int
+    heir: str = ""  # who leads their group instead, when they led it
+
+
+@dataclass(frozen=True)
 class RunOutcome:
     """What `run` wrote: sessions published, late joiners added, staff edits recorded."""
 
@@ -69,10 +79,13 @@ class RunOutcome:
     problems: tuple[str, ...] = ()  # Zoom failures while reading attendance (retried next run)
     followed: Followed = field(default_factory=Followed)  # Zoom rooms, messages: when set up
     unrolled: str = ""  # a new module is next but the roster's modules did not move: a warning
+    excused: tuple[Excused, ...] = ()  # late requests to be out, marked absent
 
     @property
     def changed(self) -> bool:
-        return bool(self.published or self.joined or self.recorded or self.attendance)
+        return bool(
+            self.published or self.joined or self.recorded or self.attendance or self.excused
+        )
 
 
 def run(
@@ -179,7 +192,7 @@ def _decide(
             history=history if imported else None,
         )
     roster = record.roster
-    history = _late_requests(config, record, history.matched_to(roster))
+    history, excused = _late_requests(config, record, history.matched_to(roster))
     plans: list[Plan] = []
     for session in due:
         result = plan_session(config, record, history, session)
@@ -201,8 +214,13 @@ def _decide(
         imported,
         tuple(problems),
         unrolled=_unrolled(config, record, history, today),
+        excused=excused,
     )
-    touched = tuple(p.session for p in plans) + tuple(j.session for j in joined)
+    touched = (
+        tuple(p.session for p in plans)
+        + tuple(j.session for j in joined)
+        + tuple(dict.fromkeys(e.session for e in excused if e.heir))
+    )
     return Decision(outcome, history=history, touched=touched)
 
 
@@ -284,14 +302,17 @@ def _zoom_attendance(
     return history, tuple(imported), problems
 
 
-def _late_requests(config: Config, record: Record, history: History) -> History:
+def _late_requests(
+    config: Config, record: Record, history: History
+) -> tuple[History, tuple[Excused, ...]]:
     """The record with students marked absent from published sessions they asked to be out
-    of after publishing (as `attendance --absent` would mark them)."""
+    of after publishing (as `attendance --absent` would mark them); a group whose lead asked
+    is led by a member present, as a rebalance would choose."""
     from mixitup.away import late_absences, published_times
 
     title = record.history.title
     if title is None or not record.requests.asked:
-        return history
+        return history, ()
     zone = ZoneInfo(config.calendar.timezone) if config.calendar.timezone else None
     marks = set(
         late_absences(
@@ -299,13 +320,53 @@ def _late_requests(config: Config, record: Record, history: History) -> History:
         )
     )
     if not marks:
-        return history
-    for label, key in sorted(marks):
-        log.info("%s: %s asked to be out after publishing; marked absent", label, key)
-    entries = tuple(
-        replace(e, attended=ABSENT) if (e.session, e.key) in marks else e for e in history.entries
+        return history, ()
+    excused: list[Excused] = []
+    for label in sorted({label for label, _ in marks}):
+        session = layout.parse_label(label)
+        if session is None:
+            continue
+        own = [
+            replace(e, attended=ABSENT) if (label, e.key) in marks else e
+            for e in history.session(label)
+        ]
+        heirs = _heirs(config, history, session, own, {k for lb, k in marks if lb == label})
+        roles = {**dict.fromkeys(heirs, ""), **dict.fromkeys(heirs.values(), LEAD)}
+        own = [replace(e, role=roles[e.key]) if e.key in roles else e for e in own]
+        history = history.with_session(label, own)
+        by_key = {e.key: e for e in own}
+        excused += [
+            Excused(session, by_key[key].name, by_key[key].group, by_key[heirs[key]].name)
+            if key in heirs
+            else Excused(session, by_key[key].name, by_key[key].group)
+            for lb, key in sorted(marks)
+            if lb == label
+        ]
+    return history, tuple(excused)
+
+
+def _heirs(
+    config: Config, history: History, session: Session, own: list[Entry], asked: set[str]
+) -> dict[str, str]:
+    """For each lead in `asked`, the member present who leads their group instead."""
+    label = layout.label(session)
+    groups = recorded_groups(own, ())
+    absent = absentees(own)
+    leads = recorded_leads(own)
+    chosen = choose_leads(
+        groups,
+        leading(config, session),
+        Led.count(history.entries, but=label),
+        keep=leads - asked,
+        absent=absent,
     )
-    return replace(history, entries=entries)
+    heirs = {}
+    for group in groups:
+        gone = [s.key for s in group if s.key in leads & asked]
+        new = [s.key for s in group if s.key in chosen]
+        if gone and new:
+            heirs[gone[0]] = new[0]
+    return heirs
 
 
 def _late_joiners(
@@ -389,6 +450,13 @@ def _log_run(outcome: RunOutcome, location: str, shown: str) -> None:
                 p.group,
                 f" ({extra})" if extra else "",
             )
+    for excused in outcome.excused:
+        log.info(
+            "%s: %s asked to be out after publishing: marked absent%s",
+            layout.label(excused.session),
+            excused.name,
+            f"; group {excused.group} is led by {excused.heir} instead" if excused.heir else "",
+        )
     if outcome.recorded:
         log.info(
             "recorded in the History %d staff edit%s of a groups tab (a student moved, a lead "
