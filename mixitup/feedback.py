@@ -195,7 +195,8 @@ class Summary:
             return ["Feedback: no responses yet."]
         answered = sessions[sessions["responses"] > 0]
         return [
-            f"Feedback: {responses} responses about {len(answered)} sessions "
+            f"Feedback: {responses} response{'' if responses == 1 else 's'} about "
+            f"{len(answered)} session{'' if len(answered) == 1 else 's'} "
             f"(of {int(sessions['grouped'].sum())} students grouped).",
             f"Per session, groups met for {_range(answered['met %'])} of respondents and "
             f"{_range(answered['useful %'])} found it useful (4 or 5 of 5).",

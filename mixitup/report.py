@@ -102,9 +102,14 @@ class Report:
         places = int(sessions["students"].sum())
         attended = int(sessions["attended"].sum())
         met = grouped["distinct people met"]
+        first, last = sessions["session"].iloc[0], sessions["session"].iloc[-1]
+        span = (
+            f"1 session, {first}"
+            if len(sessions) == 1
+            else f"{len(sessions)} sessions from {first} to {last}"
+        )
         return [
-            f"{len(sessions)} sessions from {sessions['session'].iloc[0]} to "
-            f"{sessions['session'].iloc[-1]}; {len(grouped)} students grouped.",
+            f"{span}; {len(grouped)} students grouped.",
             f"Each student met {met.mean():.1f} different people on average (fewest "
             f"{int(met.min())}, most {int(met.max())}), from "
             f"{grouped['distinct cohorts met'].mean():.1f} cohorts, "

@@ -299,7 +299,7 @@ def test_the_report_merges_a_changed_email_and_counts_a_staff_move(make_workbook
     book["Roster"]["B2"] = "new.address@example.edu"  # Student 000's email changed
     book.save(path)
     assert main([*args, "publish", *DAY4]) == 0
-    assert main([*args, "report", "--csv", str(tmp_path / "out")]) == 0
+    assert main([*args, "report", "--today", "2027-03-01", "--csv", str(tmp_path / "out")]) == 0
     with (tmp_path / "out" / "students.csv").open(encoding="utf-8") as handle:
         students = [r for r in csv.DictReader(handle) if r["name"] == "Student 000"]
     assert [(s["student key"], s["sessions grouped"]) for s in students] == [
@@ -435,7 +435,7 @@ def test_one_spreadsheet_students_open_gets_no_report_tab(make_workbook, tmp_pat
     path = make_workbook(students=10)
     args = ["--workbook", str(path)]
     assert main([*args, "publish", *DAY2]) == 0
-    assert main([*args, "report"]) == 0
+    assert main([*args, "report", "--today", "2027-03-01"]) == 0
     assert "Report" not in openpyxl.load_workbook(path).sheetnames
 
 

@@ -60,7 +60,14 @@ def test_report_writes_the_tab_a_chart_and_csv_in_one_read_and_one_write(
 
     assert (
         main(
-            [*any_spreadsheet.args, "report", "--csv", str(tmp_path / "out")],
+            [
+                *any_spreadsheet.args,
+                "report",
+                "--today",
+                "2027-03-01",
+                "--csv",
+                str(tmp_path / "out"),
+            ],
             session=any_spreadsheet.session,
         )
         == 0
@@ -119,9 +126,21 @@ def test_report_again_replaces_its_tab_and_redraws_the_chart(
     any_spreadsheet.seed({"Roster": [HEADER, *make_roster(24)]})
     with_students(any_spreadsheet)
     publish(any_spreadsheet, *W2)
-    assert main([*any_spreadsheet.args, "report"], session=any_spreadsheet.session) == 0
+    assert (
+        main(
+            [*any_spreadsheet.args, "report", "--today", "2027-03-01"],
+            session=any_spreadsheet.session,
+        )
+        == 0
+    )
     publish(any_spreadsheet, *W4)  # on xlsx this rewrite drops the chart (openpyxl)
-    assert main([*any_spreadsheet.args, "report"], session=any_spreadsheet.session) == 0
+    assert (
+        main(
+            [*any_spreadsheet.args, "report", "--today", "2027-03-01"],
+            session=any_spreadsheet.session,
+        )
+        == 0
+    )
     assert any_spreadsheet.titles().count("Report") == 1
     rows = any_spreadsheet.rows("Report") or []
     assert sum(1 for r in rows if r and r[0].endswith(" Week 4")) == 1
@@ -136,7 +155,13 @@ def test_a_staff_tab_called_report_is_never_replaced(
 ) -> None:
     any_spreadsheet.seed({"Roster": [HEADER, *make_roster(12)], "Report": [["Budget"], [100]]})
     with_students(any_spreadsheet)
-    assert main([*any_spreadsheet.args, "report"], session=any_spreadsheet.session) == 2
+    assert (
+        main(
+            [*any_spreadsheet.args, "report", "--today", "2027-03-01"],
+            session=any_spreadsheet.session,
+        )
+        == 2
+    )
     assert any_spreadsheet.rows("Report") == [["Budget"], ["100"]]
     err = capsys.readouterr().err
     assert 'already has a tab "Report" that mixitup did not write' in err
@@ -163,7 +188,7 @@ def test_attended_and_role_columns_are_read_by_header_name(make_workbook, tmp_pa
             break
     book.save(path)
 
-    assert main([*args, "report", "--csv", str(tmp_path / "out")]) == 0
+    assert main([*args, "report", "--today", "2027-03-01", "--csv", str(tmp_path / "out")]) == 0
     with (tmp_path / "out" / "sessions.csv").open(encoding="utf-8") as handle:
         (session,) = list(csv.DictReader(handle))
     assert (session["students"], session["attended"], session["absent"]) == ("12", "11", "1")
@@ -179,9 +204,29 @@ def test_with_one_spreadsheet_the_report_writes_csv_but_no_tab_and_says_why(
     assert main([*args, "publish", "--date", W2[0], "--week", W2[1]]) == 0
     before = path.read_bytes()
     capsys.readouterr()
-    assert main([*args, "report", "--csv", str(tmp_path / "out")]) == 0
+    assert main([*args, "report", "--today", "2027-03-01", "--csv", str(tmp_path / "out")]) == 0
     assert path.read_bytes() == before
     out = capsys.readouterr().out
     assert f"No Report tab written: students open {path} too" in out
-    assert "1 sessions from 2027-01-13 Week 2" in out or "1 session" in out
+    assert "1 session, 2027-01-13 Week 2; 12 students grouped." in out
     assert (tmp_path / "out" / "sessions.csv").exists()
+
+
+def test_a_session_published_ahead_is_not_counted_until_it_starts(
+    make_workbook, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Published a week ahead, the next session's blank attendance is no attendance yet."""
+    path = make_workbook(students=12)
+    args = ["--workbook", str(path)]
+    for date, week in (W2, W4):
+        assert main([*args, "publish", "--date", date, "--week", week]) == 0
+    capsys.readouterr()
+
+    assert main([*args, "report", "--today", "2027-01-20", "--csv", str(tmp_path / "out")]) == 0
+
+    out = capsys.readouterr().out
+    assert "Not counted, still to come: 2027-01-27 Week 4." in out
+    with (tmp_path / "out" / "sessions.csv").open(encoding="utf-8") as handle:
+        assert [s["session"] for s in csv.DictReader(handle)] == ["2027-01-13 Week 2"]
+    assert main([*args, "report", "--today", "2027-01-27T12:00"]) == 0  # it has started
+    assert "still to come" not in capsys.readouterr().out

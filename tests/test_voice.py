@@ -148,10 +148,10 @@ def test_report_summarises_the_feedback_with_a_chart_and_csv_and_no_comment(
     assert cli(sheet, "publish", "--date", "2027-01-13") == 0
     capsys.readouterr()
 
-    assert cli(sheet, "report", "--csv", str(tmp_path / "out")) == 0
+    assert cli(sheet, "report", "--today", "2027-03-01", "--csv", str(tmp_path / "out")) == 0
 
     out, err = capsys.readouterr()
-    assert "Feedback: 6 responses about 1 sessions" in out
+    assert "Feedback: 6 responses about 1 session" in out
     assert 'Tab "Feedback", row 8' in err
     summary = sheet.rows("Feedback report") or []
     assert summary

@@ -102,6 +102,7 @@ def add_report(commands: argparse._SubParsersAction[argparse.ArgumentParser], **
         default=None,
         help="also write students.csv and sessions.csv in DIR",
     )
+    add_today(command)
     command.set_defaults(handler=report)
 
 
@@ -267,9 +268,15 @@ def report(args: argparse.Namespace) -> int:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise ConfigError(f"Cannot create {folder}: {error.strerror}. Check --csv.") from error
+    today, now = args.today, None
+    if isinstance(today, dt.datetime):
+        now = today if today.tzinfo else config.calendar.at(today.date(), today.time())
+    elif today is not None:
+        now = config.calendar.at(today, dt.time())
     result = pipeline.report(
         config,
         open_backend(config, args.http_session),
+        now=now,
         students_backend=open_students_backend(config, args.http_session),
     )
     if result.tab is None:
@@ -278,6 +285,8 @@ def report(args: argparse.Namespace) -> int:
         print(f'Wrote tab "{result.tab}" in {result.location}:')
     for line in result.report.summary():
         print(f"  {line}")
+    if result.ahead:
+        print(f"  Not counted, still to come: {', '.join(result.ahead)}.")
     if result.feedback is not None:
         where = f' (tab "{result.feedback_tab}")' if result.feedback_tab else ""
         for line in result.feedback.lines():

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from mixitup import layout
 from mixitup.backends import Backend
 from mixitup.config import Config
 from mixitup.errors import ConfigError, RosterError
@@ -14,6 +15,7 @@ from mixitup.extras import need
 from mixitup.history import History
 from mixitup.models import Student
 from mixitup.pipeline.loop import Decision, Record, Sheets, write
+from mixitup.schedule import started
 
 if TYPE_CHECKING:
     from mixitup.feedback import Summary
@@ -32,6 +34,7 @@ class ReportOutcome:
     why: str = ""
     feedback: Summary | None = None  # the Feedback tab summarised, when there is one
     feedback_tab: str | None = None  # the staff tab it was written to
+    ahead: tuple[str, ...] = ()  # sessions published but not started yet: not counted
 
 
 def report(
@@ -43,9 +46,10 @@ def report(
     """Compute the report from the record and replace the staff spreadsheet's Report tab.
 
     Who met is the record's rule (`History.met`): the History with staff edits of the groups
-    tabs, keyed as the roster knows students. A tab of that title that mixitup did not write is
-    never replaced (ConfigError). With a single spreadsheet, which students open, no tab is
-    written: it would show them everyone's attendance and emails.
+    tabs, keyed as the roster knows students. Sessions that have not started by `now` are left
+    out (their blank attendance is not "attended"). A tab of that title that mixitup did not
+    write is never replaced (ConfigError). With a single spreadsheet, which students open, no
+    tab is written: it would show them everyone's attendance and emails.
     """
     need("report")
     from mixitup.feedback import feedback_tab, is_feedback_tab
@@ -69,8 +73,22 @@ def report(
             history = history.matched_to(record.roster)
         except RosterError as error:
             log.warning("%s\nReporting on the students in the History only.", error)
+        ahead = {
+            e.session
+            for e in history.entries
+            if (session := layout.parse_label(e.session)) is not None
+            and not started(config.calendar, session, now)
+        }
+        held = [e for e in history.entries if e.session not in ahead]
+        history = replace(history, entries=tuple(held))
         result = build(entries_frame(history.entries), students)
-        log.info("report: %d sessions, %d students", len(result.sessions), len(result.students))
+        count = len(result.sessions)
+        log.info(
+            "report: %d session%s, %d students",
+            count,
+            "" if count == 1 else "s",
+            len(result.students),
+        )
         summary = _feedback(config, record, history) if students else None
         if config.students is None:
             why = (
@@ -78,7 +96,10 @@ def report(
                 "attendance and emails; set up a students' spreadsheet ([students] in "
                 "mixitup.toml) for a Report tab, or use --csv"
             )
-            return Decision(ReportOutcome(result, None, backend.location, why, summary))
+            outcome = ReportOutcome(
+                result, None, backend.location, why, summary, ahead=tuple(sorted(ahead))
+            )
+            return Decision(outcome)
         tabs = [report_tab(result, title, now)]
         # Deleted and added, not written over: the new tab gets the chart drawn afresh.
         deletes = [title] if existing is not None else []
@@ -95,7 +116,9 @@ def report(
                         "[feedback] report_tab in mixitup.toml to another title."
                     )
                 deletes.append(feedback_title)
-        outcome = ReportOutcome(result, title, backend.location, "", summary, feedback_title)
+        outcome = ReportOutcome(
+            result, title, backend.location, "", summary, feedback_title, tuple(sorted(ahead))
+        )
         return Decision(outcome, tabs=tuple(tabs), delete_tabs=tuple(deletes))
 
     return write(config, Sheets(backend, students_backend), decide, now=now)
