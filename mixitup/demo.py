@@ -66,8 +66,9 @@ url = "https://zoom.us/j/81234567890"
 """
 
 
-def build_demo(folder: Path) -> str:
-    """Write a sample workbook and config into `folder`, publish two sessions; return a summary."""
+def build_demo(folder: Path, command: str = "mixitup") -> str:
+    """Write a sample workbook and config into `folder`, publish two sessions; return a summary
+    whose next steps run `command` (how this mixitup is run from here)."""
     folder.mkdir(parents=True, exist_ok=True)
     workbook = folder / "mixitup.xlsx"
     students = folder / "students.xlsx"
@@ -111,8 +112,8 @@ def build_demo(folder: Path) -> str:
         "Prompts tabs, newest first, protected; no emails, statuses, notes or history.",
         f"Keep {_shown(workbook)} to staff: Roster, Keep apart, and History (hidden): who met.",
         "Try next:",
-        f"  .venv/bin/mixitup --config {shown} status --today 2027-01-20",
-        f"  .venv/bin/mixitup --config {shown} plan --date 2027-02-10",
+        f"  {command} --config {shown} status --today 2027-01-20",
+        f"  {command} --config {shown} plan --date 2027-02-10",
     ]
     return "\n".join(lines)
 

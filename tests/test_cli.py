@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 import subprocess
 import sys
 from collections import Counter
@@ -326,3 +328,24 @@ def test_a_reader_that_stops_reading_gets_no_traceback(make_workbook):
         errors = process.stderr.read()
     assert process.returncode == 0
     assert "Traceback" not in errors
+
+
+def test_the_demos_next_steps_run_as_printed_from_another_folder(tmp_path):
+    """Run by its path from elsewhere, the demo names that path in its next steps."""
+    script = Path(sys.executable).parent / "mixitup"
+    env = {**os.environ, "PATH": "/usr/bin:/bin"}  # this install is not on the PATH
+    done = subprocess.run(
+        [str(script), "-q", "demo", "--dir", "school"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    steps = done.stdout.split("Try next:\n")[1].splitlines()
+    assert steps[0].startswith(f"  {script} --config school/mixitup.toml status")
+    for step in steps:
+        ran = subprocess.run(
+            shlex.split(step), cwd=tmp_path, env=env, capture_output=True, text=True
+        )
+        assert ran.returncode == 0, ran.stderr

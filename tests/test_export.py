@@ -72,10 +72,11 @@ def test_zoom_csv_to_stdout_with_dash(published, capsys):
     assert capsys.readouterr().out.startswith("Pre-assign Room Name,Email Address\r\nGroup 1,")
 
 
-def test_export_of_a_session_not_published_exits_2_and_writes_no_file(published, tmp_path, capsys):
+def test_export_of_a_session_not_published_exits_3_and_writes_no_file(published, tmp_path, capsys):
+    """Exit 3, as attendance, rebalance and message say of a session the record lacks."""
     out = tmp_path / "zoom.csv"
     args = ["--workbook", str(published), "export", "zoom", "--date", "2027-01-27", "--week", "4"]
-    assert main([*args, "-o", str(out)]) == 2
+    assert main([*args, "-o", str(out)]) == 3
     assert "2027-01-27 Week 4 is not published" in capsys.readouterr().err
     assert not out.exists()
 

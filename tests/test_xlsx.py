@@ -100,6 +100,15 @@ def test_a_write_that_cannot_happen_exits_4_and_leaves_the_workbook(tmp_path, ca
     assert path.read_bytes() == before
 
 
+def test_a_workbook_path_that_is_a_folder_exits_4_saying_what_to_point_at(tmp_path, capsys):
+    folder = tmp_path / "roster.xlsx"
+    folder.mkdir()
+    assert main(["--workbook", str(folder), "publish", "--date", "2027-01-13", "--week", "2"]) == 4
+    err = capsys.readouterr().err
+    assert f"Cannot read the workbook {folder}: Is a directory." in err
+    assert "it is a folder: point the path at the .xlsx file itself. Nothing was written." in err
+
+
 def test_leftovers_of_another_workbook_are_not_touched(tmp_path):
     path = write_workbook(tmp_path / "school.xlsx", {"Roster": [HEADER, *make_roster(12)]})
     mine = tmp_path / ".school.xlsx.tmp-abc.xlsx"

@@ -156,8 +156,14 @@ class XlsxBackend:
                 "path in mixitup.toml; `mixitup demo` builds a sample workbook."
             ) from None
         except OSError as error:
+            what = (
+                "it is a folder: point the path at the .xlsx file itself"
+                if self.path.is_dir()
+                else "check that this user may read it (ls -l shows who may)"
+            )
             raise BackendError(
-                f"Cannot read the workbook {self.path}: {error.strerror}."
+                f"Cannot read the workbook {self.path}: {error.strerror}. Check --workbook or the "
+                f"path in mixitup.toml; {what}. Nothing was written."
             ) from error
 
     def _open(self, data: bytes) -> Any:

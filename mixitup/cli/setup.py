@@ -142,8 +142,26 @@ def add_login(commands: argparse._SubParsersAction[argparse.ArgumentParser], **k
 def demo(args: argparse.Namespace) -> int:
     from mixitup.demo import build_demo
 
-    print(build_demo(args.dir))
+    print(build_demo(args.dir, invoked()))
     return 0
+
+
+def invoked() -> str:
+    """How to run this mixitup again from here: `mixitup` when the PATH finds this one, else
+    its path (relative when inside the current folder, as `make demo`'s .venv/bin/mixitup)."""
+    import shutil
+    import sys
+
+    me = Path(sys.argv[0])
+    if me.name != "mixitup":  # python -m mixitup, or main() called from Python
+        return "mixitup"
+    found = shutil.which(me.name)
+    if found is not None and Path(found).resolve() == me.resolve():
+        return me.name
+    try:
+        return shlex.quote(str(me.absolute().relative_to(Path.cwd())))
+    except ValueError:
+        return shlex.quote(str(me.absolute()))
 
 
 def init(args: argparse.Namespace) -> int:
@@ -268,15 +286,15 @@ def _init_report(created: starter.Created, typed: str) -> list[str]:
 
     config = shown(school.config_file)
     calendar = (
-        ", ".join(day.isoformat() for day in school.module_starts)
+        "modules starting " + ", ".join(day.isoformat() for day in school.module_starts)
         if school.module_starts
-        else "no module starts yet: set [calendar] module_starts"
+        else "no module start dates yet (set [calendar] module_starts)"
     )
     zone = school.timezone or "this machine's time zone"
     files = [
         (
             config,
-            f"settings: modules starting {calendar}; sessions on {school.weekday.title()}s at "
+            f"settings: {calendar}; sessions on {school.weekday.title()}s at "
             f"{school.start} ({zone}); groups of {school.size}",
         )
     ]

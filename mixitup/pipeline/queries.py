@@ -11,7 +11,7 @@ from mixitup import layout, schedule
 from mixitup.attendance import absent_lately
 from mixitup.backends import Backend
 from mixitup.config import Config
-from mixitup.errors import ConfigError, RosterError
+from mixitup.errors import DataError, RosterError
 from mixitup.export import ZoomExport, zoom_csv, zoom_members
 from mixitup.latejoin import recorded_groups
 from mixitup.models import Session, Student
@@ -102,7 +102,7 @@ def export_zoom(
     record = read(config, Sheets(backend, students_backend))
     label = layout.label(session)
     if label not in record.history.sessions():
-        raise ConfigError(
+        raise DataError(
             f"{label} is not published in {backend.location}, so it has no groups to export. "
             "Check --date and --week (`mixitup status` lists the sessions), or publish it first."
         )
