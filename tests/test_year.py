@@ -192,6 +192,21 @@ def test_the_boundary_warns_until_the_roster_is_rolled_over_and_run_notifies(two
         receiver.stop()
 
 
+def test_plan_and_publish_of_a_new_modules_session_warn_like_run(two, capsys):
+    school(two, staff_roster())
+    assert two.cli("run", "--today", "2027-01-25") == 0  # module 1's two sessions
+    capsys.readouterr()
+
+    assert two.cli("plan", "--date", "2027-02-10") == 0
+    assert f"{M2W2} is in the module that starts 2027-02-01, but" in capsys.readouterr().err
+    assert two.cli("plan", "--date", "2027-01-27") == 0  # module 1: no boundary
+    assert "rollover" not in capsys.readouterr().err
+    assert two.cli("publish", "--date", "2027-02-10") == 0
+    err = capsys.readouterr().err
+    assert "Run `mixitup rollover`" in err
+    assert "after the rollover, `mixitup publish --date 2027-02-10 --force`" not in err
+
+
 def test_graduates_are_never_grouped_and_the_new_top_module_leads(two):
     school(two, staff_roster())
     assert two.cli("run", "--today", "2027-01-25") == 0

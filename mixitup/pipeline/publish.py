@@ -76,9 +76,21 @@ def plan(
     """
     record = read(config, Sheets(backend, students_backend))
     history = record.history.matched_to(record.roster)
+    _warn_unrolled(config, record, history, session, (now or config.calendar.now()).date())
     if layout.label(session) in history.sessions() and not fresh:
         return published_plan(config, record, history, session)
     return plan_session(config, record, history, session)
+
+
+def _warn_unrolled(
+    config: Config, record: Record, history: History, session: Session, today: dt.date
+) -> None:
+    """Warn, as `run` and `status` do, when `session` opens a module nobody moved up into."""
+    from mixitup.pipeline.rollover import unrolled
+
+    warning = unrolled(config, record, history, today, session)
+    if warning:
+        log.warning("%s", warning)
 
 
 def published_plan(config: Config, record: Record, history: History, session: Session) -> Plan:
@@ -209,7 +221,9 @@ def publish(
                 "as having met people they never saw. Check --date; if the session did take "
                 "place without mixitup, add --force-past to record it. Nothing was written."
             )
-        result = plan_session(config, record, record.history.matched_to(record.roster), session)
+        history = record.history.matched_to(record.roster)
+        _warn_unrolled(config, record, history, session, today)
+        result = plan_session(config, record, history, session)
         action: Literal["published", "replaced"] = "replaced" if published else "published"
         return Decision(
             Outcome(session, action, result),

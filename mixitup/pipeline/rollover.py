@@ -18,7 +18,7 @@ from mixitup.backends import Backend
 from mixitup.config import Config
 from mixitup.errors import ConflictError, DataError, RosterError
 from mixitup.history import History
-from mixitup.models import Change
+from mixitup.models import Change, Session
 from mixitup.pipeline.loop import Record, Sheets, read
 from mixitup.rollover import Rollover, Since, modules_since, plan_rollover
 
@@ -83,12 +83,22 @@ def rollover(
     return RolloverOutcome(planned, since, True, backend.location)
 
 
-def unrolled(config: Config, record: Record, history: History, today: dt.date) -> str:
-    """A warning when the next session is in a new module but the roster's modules are what
-    the record had in the sessions before that module: nobody moved up, so last module's top
-    students would lead again. "" otherwise (and when the roster cannot be read: its problems
-    are reported on their own)."""
-    following = schedule.next_slot(config.calendar, today)
+def unrolled(
+    config: Config,
+    record: Record,
+    history: History,
+    today: dt.date,
+    session: Session | None = None,
+) -> str:
+    """A warning when the next session (or `session`, for `plan` and `publish`) is in a new
+    module but the roster's modules are what the record had in the sessions before that
+    module: nobody moved up, so last module's top students would lead again. "" otherwise (and
+    when the roster cannot be read: its problems are reported on their own, or the session is
+    not on the calendar)."""
+    if session is None:
+        following = schedule.next_slot(config.calendar, today)
+    else:
+        following = next((s for s in schedule.slots(config.calendar) if s.session == session), None)
     if following is None:
         return ""
     try:
@@ -99,11 +109,11 @@ def unrolled(config: Config, record: Record, history: History, today: dt.date) -
     since = modules_since(history, roster.students, before=following.module_start)
     if not since.unchanged:
         return ""
-    session = following.session
-    label = layout.label(session)
+    label = layout.label(following.session)
     began = "started" if following.module_start <= today else "starts"
+    named = f"The next session, {label}," if session is None else label
     text = (
-        f"The next session, {label}, is in the module that {began} {following.module_start}, "
+        f"{named} is in the module that {began} {following.module_start}, "
         f"but the Roster's modules are unchanged since {since.session} (all {since.compared} "
         "students it recorded are in the same module). Run `mixitup rollover` to see everyone "
         f"moved up one module and Mod {config.modules} graduated, then `mixitup rollover "
@@ -111,5 +121,5 @@ def unrolled(config: Config, record: Record, history: History, today: dt.date) -
     )
     if label in history.sessions():
         text += f" {label} is published: after the rollover, `mixitup publish --date "
-        text += f"{session.date} --force` groups it again."
+        text += f"{following.session.date} --force` groups it again."
     return text
