@@ -391,10 +391,13 @@ def test_an_attended_cell_that_says_neither_is_a_data_problem_naming_the_cell(
     history = book["History"]
     column = [c.value for c in history[1]].index("Attended") + 1
     history.cell(3, column, "maybe")
+    book["Roster"].cell(2, 4, "Mod 9")  # and a roster problem: both are listed at once
     book.save(path)
     assert main([*args, "publish", *DAY4]) == 3
     err = capsys.readouterr().err
+    assert "2 problems in the spreadsheet" in err
     assert "History tab \"History\", row 3, column K (Attended): 'maybe' says neither" in err
+    assert '"Mod 9" is not a module of this school' in err
 
 
 def test_status_names_only_active_students_as_absent_lately(make_workbook, capsys):

@@ -320,7 +320,14 @@ def _read_students(config: Config, sheets: Sheets) -> Snapshot | None:
 
 
 def _record(config: Config, staff: Snapshot, students: Snapshot | None) -> Record:
-    history = read_history(staff, students)
+    try:
+        history = read_history(staff, students)
+    except RosterError as error:  # the roster's problems too, so staff fix all at once
+        try:
+            read_roster(dict(staff.tabs), staff.titles, config, staff.uncomputed)
+        except RosterError as roster:
+            raise RosterError((*error.problems, *roster.problems)) from error
+        raise
     if history.title is None and history.entries:
         count = len(history.sessions())
         log.warning(
