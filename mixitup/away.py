@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -96,11 +96,17 @@ class Requests:
         return [str(n) for n in sorted(found, key=lambda n: n.row)]
 
 
-def read_requests(rows: Rows | None, settings: RequestsTab, roster: Roster) -> Requests:
+def read_requests(
+    rows: Rows | None,
+    settings: RequestsTab,
+    roster: Roster,
+    sessions: Collection[dt.date] = (),
+) -> Requests:
     """The Requests tab's rows (row 1 the header; None when there is no such tab) as read.
 
     Headers match whatever their case and spacing. A row that cannot be read is listed, with
-    every problem in it, and otherwise ignored; so is a row whose email is on no roster row.
+    every problem in it, and otherwise ignored; so is a row whose email is on no roster row,
+    and, given the calendar's `sessions` (their dates), a skip of a day with no session.
     """
     if not rows:
         return Requests(settings.tab)
@@ -124,6 +130,8 @@ def read_requests(rows: Rows | None, settings: RequestsTab, roster: Roster) -> R
     strangers = []
     for number, cells in tab.body():
         found = _request(tab, number, cells, words, settings)
+        if isinstance(found, Request) and found.kind == "skip" and sessions:
+            found = _on_calendar(tab, number, found, sessions)
         if isinstance(found, Request):
             if found.key in roster.keys:
                 asked[found.key].append(found)
@@ -137,6 +145,24 @@ def read_requests(rows: Rows | None, settings: RequestsTab, roster: Roster) -> R
         tuple(problems),
         tuple(strangers),
     )
+
+
+def _on_calendar(
+    tab: ResponseTab, row: int, request: Request, sessions: Collection[dt.date]
+) -> Request | list[Problem]:
+    """A skip of a session date, or the problem: no session that day, and the nearest."""
+    day = request.date
+    if day is None or day in sessions:
+        return request
+    nearest = min(sessions, key=lambda d: (abs((d - day).days), d))
+    return [
+        tab.problem(
+            row,
+            "session_date",
+            f"{day.isoformat()} is no session date (the nearest is {nearest.isoformat()}), so "
+            "this skip excuses nothing. Check the date with the student.",
+        )
+    ]
 
 
 def _request(

@@ -57,6 +57,7 @@ def test_a_skip_a_pause_and_a_come_back_change_who_is_grouped(any_spreadsheet, c
             ("1/11/2027 8:00:00", email(3), "Come back", "", ""),
             ("not a date", email(4), "Skip one session", "1/13/2027", ""),  # listed, ignored
             ("1/10/2027 9:20:00", "nobody@example.edu", "Pause", "", ""),  # listed, ignored
+            ("1/10/2027 9:30:00", email(6), "Skip one session", "1/14/2027", ""),  # no session
         ],
     )
     assert cli(sheet, "plan", "--date", "2027-01-13") == 0
@@ -67,6 +68,8 @@ def test_a_skip_a_pause_and_a_come_back_change_who_is_grouped(any_spreadsheet, c
     assert "Student 002: asked on 2027-01-10 to pause until 2027-01-30" in out
     assert 'Tab "Requests", row 6' in err
     assert "nobody@example.edu" in err
+    assert 'Tab "Requests", row 8' in err
+    assert "2027-01-14 is no session date (the nearest is 2027-01-13)" in err
 
     assert cli(sheet, "publish", "--date", "2027-01-13") == 0
     assert f"{W2}: 18 students in 4 groups" in capsys.readouterr().err

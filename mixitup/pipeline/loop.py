@@ -16,12 +16,18 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from mixitup import layout
+from mixitup import layout, schedule
 from mixitup import students as students_sheet
 from mixitup.backends import Backend
 from mixitup.change import apply_change
 from mixitup.config import Config
-from mixitup.errors import BackendError, ConflictError, RosterError, StudentsWriteError
+from mixitup.errors import (
+    BackendError,
+    ConfigError,
+    ConflictError,
+    RosterError,
+    StudentsWriteError,
+)
 from mixitup.history import History, read_history
 from mixitup.models import Change, Session, Snapshot, Tab
 from mixitup.prompts import meeting_of, prompts_for
@@ -73,8 +79,12 @@ class Record:
         read is logged for staff, never fatal."""
         from mixitup.away import read_requests
 
+        try:
+            sessions = {slot.session.date for slot in schedule.slots(self.config.calendar)}
+        except ConfigError:  # a calendar that cannot be used is reported on its own
+            sessions = set()
         found = read_requests(
-            self.staff.rows(self.config.requests.tab), self.config.requests, self.roster
+            self.staff.rows(self.config.requests.tab), self.config.requests, self.roster, sessions
         )
         for note in found.notes():
             log.warning("%s", note)
