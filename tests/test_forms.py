@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import parse_qsl, urlsplit
 
+import openpyxl
+
 from mixitup.config import FeedbackTab, Form, RequestsTab
 from mixitup.forms import guide, prefilled_link, student_links
 from mixitup.models import Student
@@ -62,3 +64,30 @@ def test_the_guide_names_the_configured_question_texts_and_choices():
     assert 'Feedback form, tab "Voice"' in text
     assert '"How useful was it? (1-5)" (linear scale 1 to 5)' in text
     assert "Collect email addresses: Verified" in text
+
+
+def test_feedback_links_of_a_session_go_to_those_grouped_in_it(tmp_path, capsys):
+    """Not to a student who joined the roster since; and a date with no session is refused."""
+    from mixitup.cli import main
+    from tests.helpers import HEADER, make_roster, write_workbook
+
+    path = write_workbook(tmp_path / "school.xlsx", {"Roster": [HEADER, *make_roster(12)]})
+    config = tmp_path / "mixitup.toml"
+    config.write_text(
+        f'[spreadsheet]\npath = "{path}"\n\n[feedback]\nform_id = "{FORM_ID}"\n'
+        'session_date_entry = "entry.9"\n',
+        encoding="utf-8",
+    )
+    args = ["--config", str(config)]
+    assert main([*args, "publish", "--date", "2027-01-13", "--week", "2"]) == 0
+    book = openpyxl.load_workbook(path)
+    book["Roster"].append(["Zed Late", "zed@example.edu", "BE", "Mod 2", "z", ""])
+    book.save(path)
+    capsys.readouterr()
+
+    assert main([*args, "forms", "--links", "feedback", "--date", "2027-01-13"]) == 0
+    out = capsys.readouterr().out
+    assert len(out.splitlines()) == 12
+    assert "Zed Late" not in out
+    assert main([*args, "forms", "--links", "feedback", "--date", "2027-01-14"]) == 3
+    assert "No session on 2027-01-14 is published" in capsys.readouterr().err

@@ -4,9 +4,13 @@ ask, and links prefilled for each student."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+from dataclasses import replace
 
 from mixitup.backends import open_backend
 from mixitup.cli.args import config_of, date
+from mixitup.config import Config
+from mixitup.models import Student
 
 
 def add_forms(commands: argparse._SubParsersAction[argparse.ArgumentParser], **kw: object) -> None:
@@ -48,10 +52,43 @@ def forms(args: argparse.Namespace) -> int:
             f"No form id for the {args.links} form: set [{args.links}] form_id (the id in the "
             "form's address, docs.google.com/forms/d/e/<id>/viewform) in mixitup.toml."
         )
-    snapshot = open_backend(config, args.http_session).read()
-    roster = read_roster(dict(snapshot.tabs), snapshot.titles, config, snapshot.uncomputed)
-    links = student_links(form, roster.students, args.date)
-    for student in sorted(roster.students, key=lambda s: s.name.casefold()):
+    if args.links == "feedback" and args.date is not None:
+        students = _grouped_on(config, args, args.date)
+    else:
+        snapshot = open_backend(config, args.http_session).read()
+        roster = read_roster(dict(snapshot.tabs), snapshot.titles, config, snapshot.uncomputed)
+        students = roster.students
+    links = student_links(form, students, args.date)
+    for student in sorted(students, key=lambda s: s.name.casefold()):
         link = links.get(student.key)
         print(f"{student.name}\t{link or '(no email on the roster: no link)'}")
     return 0
+
+
+def _grouped_on(config: Config, args: argparse.Namespace, day: dt.date) -> tuple[Student, ...]:
+    """The students grouped in the session on `day` (feedback is about one they were in),
+    those who have left the roster since included; DataError when none is published then."""
+    from mixitup import layout
+    from mixitup.backends import open_students_backend
+    from mixitup.errors import DataError
+    from mixitup.latejoin import recorded_groups
+    from mixitup.pipeline.loop import Sheets, read
+
+    backend = open_backend(config, args.http_session)
+    record = read(config, Sheets(backend, open_students_backend(config, args.http_session)))
+    history = record.matched()
+    entries = [
+        e
+        for e in history.entries
+        if (session := layout.parse_label(e.session)) is not None and session.date == day
+    ]
+    if not entries:
+        raise DataError(
+            f"No session on {day} is published in {backend.location}: feedback links are for "
+            "the students grouped in one. Check --date (`mixitup status` lists the sessions)."
+        )
+    grouped = (s for group in recorded_groups(entries, record.roster.students) for s in group)
+    return tuple(
+        s if s.email or "@" not in s.key else replace(s, email=s.key)  # left the roster since
+        for s in grouped
+    )
