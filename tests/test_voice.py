@@ -125,6 +125,24 @@ def test_a_lead_who_asks_to_skip_after_publishing_hands_the_lead_to_one_present(
     assert f"group {lead['Group']} is led by {after[heir]['Name']} instead" in err
 
 
+def test_a_request_made_before_the_start_counts_when_the_next_run_comes_after_it(
+    any_spreadsheet, capsys
+):
+    """Asked at 11:55 for the 12:00 session; cron runs at 12:17: still marked absent."""
+    sheet = school(any_spreadsheet)
+    assert cli(sheet, "run", "--today", "2027-01-11") == 0
+    rows = sheet.rows("Requests") or []
+    asked = ("1/13/2027 11:55:00", email(5), "Skip one session", "1/13/2027", "")
+    for column, value in enumerate(asked, 1):
+        type_cell(sheet, "Requests", len(rows) + 1, column, value)
+
+    assert cli(sheet, "run", "--today", "2027-01-13T12:17") == 0
+
+    marks = {r["Student key"]: r["Attended"] for r in table(sheet.rows("History"))}
+    assert marks[email(5)] == "no"
+    assert "asked to be out after publishing: marked absent" in capsys.readouterr().err
+
+
 def test_students_absent_from_pause_after_sessions_in_a_row_sit_the_next_one_out(
     any_spreadsheet, capsys
 ):

@@ -3,6 +3,7 @@ still to come, keep staff edits in the record; all in one write, nothing when no
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Mapping
@@ -187,12 +188,18 @@ def _decide(
         history, imported, problems = _zoom_attendance(config, record, zoom, now)
     if not due and not upcoming:
         warning = _unrolled(config, record, history, today)
-        return Decision(
-            RunOutcome((), (), recorded, (), imported, tuple(problems), unrolled=warning),
-            history=history if imported else None,
+        excused: tuple[Excused, ...] = ()
+        # A request made before a session that has started since; the roster's problems
+        # are reported when a command needs it.
+        with contextlib.suppress(RosterError):
+            matched = history.matched_to(record.roster)
+            history, excused = _late_requests(config, record, matched, now)
+        outcome = RunOutcome(
+            (), (), recorded, (), imported, tuple(problems), unrolled=warning, excused=excused
         )
+        return Decision(outcome, history=history if imported or excused else None)
     roster = record.roster
-    history, excused = _late_requests(config, record, history.matched_to(roster))
+    history, excused = _late_requests(config, record, history.matched_to(roster), now)
     plans: list[Plan] = []
     for session in due:
         result = plan_session(config, record, history, session)
@@ -303,11 +310,11 @@ def _zoom_attendance(
 
 
 def _late_requests(
-    config: Config, record: Record, history: History
+    config: Config, record: Record, history: History, now: dt.datetime
 ) -> tuple[History, tuple[Excused, ...]]:
     """The record with students marked absent from published sessions they asked to be out
-    of after publishing (as `attendance --absent` would mark them); a group whose lead asked
-    is led by a member present, as a rebalance would choose."""
+    of after publishing (as `attendance --absent` would mark them); in a session still to
+    come, a group whose lead asked is led by a member present, as a rebalance would choose."""
     from mixitup.away import late_absences, published_times
 
     title = record.history.title
@@ -330,7 +337,9 @@ def _late_requests(
             replace(e, attended=ABSENT) if (label, e.key) in marks else e
             for e in history.session(label)
         ]
-        heirs = _heirs(config, history, session, own, {k for lb, k in marks if lb == label})
+        asked = {k for lb, k in marks if lb == label}
+        ahead = not schedule.started(config.calendar, session, now)
+        heirs = _heirs(config, history, session, own, asked) if ahead else {}
         roles = {**dict.fromkeys(heirs, ""), **dict.fromkeys(heirs.values(), LEAD)}
         own = [replace(e, role=roles[e.key]) if e.key in roles else e for e in own]
         history = history.with_session(label, own)
