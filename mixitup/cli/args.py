@@ -61,6 +61,17 @@ def add_today(command: argparse.ArgumentParser) -> None:
     )
 
 
+def now_of(args: argparse.Namespace, config: Config) -> dt.datetime | None:
+    """The moment --today names, in [calendar] timezone (a bare date: its start); None when
+    --today is not given (the clock decides)."""
+    today = args.today
+    if today is None:
+        return None
+    if isinstance(today, dt.datetime):
+        return today if today.tzinfo else config.calendar.at(today.date(), today.time())
+    return config.calendar.at(today, dt.time())
+
+
 def config_of(args: argparse.Namespace, *, secrets: bool = True) -> Config:
     return load_config(
         getattr(args, "config", None),

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from mixitup import layout, notify
 from mixitup.backends import open_backend, open_students_backend
-from mixitup.cli.args import add_today, config_of
+from mixitup.cli.args import add_today, config_of, now_of
 from mixitup.cli.sessions import notify_published, single_sheet_notice, where
 from mixitup.config import Config
 from mixitup.errors import ConfigError, DataError, MixitupError
@@ -134,10 +134,8 @@ def check_hint(config: Path | str | None) -> str:
 def _run(args: argparse.Namespace, config: Config) -> int:
     from mixitup import pipeline
 
-    today, now = args.today, None
-    if isinstance(today, dt.datetime):
-        now = today if today.tzinfo else config.calendar.at(today.date(), today.time())
-        today = now.date()
+    now = now_of(args, config)
+    today = now.date() if now is not None else None
     with notify.on_failure(config.webhook, "run", where(config), hint=check_hint(config.source)):
         backend = open_backend(config, args.http_session)
         students = open_students_backend(config, args.http_session)
@@ -268,15 +266,10 @@ def report(args: argparse.Namespace) -> int:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise ConfigError(f"Cannot create {folder}: {error.strerror}. Check --csv.") from error
-    today, now = args.today, None
-    if isinstance(today, dt.datetime):
-        now = today if today.tzinfo else config.calendar.at(today.date(), today.time())
-    elif today is not None:
-        now = config.calendar.at(today, dt.time())
     result = pipeline.report(
         config,
         open_backend(config, args.http_session),
-        now=now,
+        now=now_of(args, config),
         students_backend=open_students_backend(config, args.http_session),
     )
     if result.tab is None:

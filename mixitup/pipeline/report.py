@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mixitup import layout
@@ -73,14 +73,14 @@ def report(
             history = history.matched_to(record.roster)
         except RosterError as error:
             log.warning("%s\nReporting on the students in the History only.", error)
-        ahead = {
-            e.session
-            for e in history.entries
-            if (session := layout.parse_label(e.session)) is not None
+        ahead = sorted(
+            label
+            for label in history.sessions()
+            if (session := layout.parse_label(label)) is not None
             and not started(config.calendar, session, now)
-        }
-        held = [e for e in history.entries if e.session not in ahead]
-        history = replace(history, entries=tuple(held))
+        )
+        for label in ahead:
+            history = history.without_session(label)
         result = build(entries_frame(history.entries), students)
         count = len(result.sessions)
         log.info(
@@ -97,7 +97,7 @@ def report(
                 "mixitup.toml) for a Report tab, or use --csv"
             )
             outcome = ReportOutcome(
-                result, None, backend.location, why, summary, ahead=tuple(sorted(ahead))
+                result, None, backend.location, why, summary, ahead=tuple(ahead)
             )
             return Decision(outcome)
         tabs = [report_tab(result, title, now)]
@@ -117,7 +117,7 @@ def report(
                     )
                 deletes.append(feedback_title)
         outcome = ReportOutcome(
-            result, title, backend.location, "", summary, feedback_title, tuple(sorted(ahead))
+            result, title, backend.location, "", summary, feedback_title, tuple(ahead)
         )
         return Decision(outcome, tabs=tuple(tabs), delete_tabs=tuple(deletes))
 
