@@ -77,11 +77,12 @@ def _grouped_on(config: Config, args: argparse.Namespace, day: dt.date) -> tuple
     backend = open_backend(config, args.http_session)
     record = read(config, Sheets(backend, open_students_backend(config, args.http_session)))
     history = record.matched()
-    entries = [
-        e
-        for e in history.entries
-        if (session := layout.parse_label(e.session)) is not None and session.date == day
-    ]
+    on_day = (
+        label
+        for label in history.sessions()
+        if (session := layout.parse_label(label)) is not None and session.date == day
+    )
+    entries = [e for label in on_day for e in history.session(label)]
     if not entries:
         raise DataError(
             f"No session on {day} is published in {backend.location}: feedback links are for "

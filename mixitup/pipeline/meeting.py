@@ -84,13 +84,7 @@ def attendance(
         strangers = imported.strangers
         marks: dict[str, str] = {}
         label = layout.label(session)
-        absent_keys = resolve(absent, directory, label)
-        present_keys = resolve(present, directory, label)
-        both = sorted({directory.names[k] for k in set(absent_keys) & set(present_keys)})
-        if both:
-            raise DataError(
-                f"Given both --absent and --present: {', '.join(both)}. Name each student once."
-            )
+        absent_keys, present_keys = _named(absent, present, directory, label)
         marks.update(dict.fromkeys(absent_keys, ABSENT))
         marks.update(dict.fromkeys(present_keys, ATTENDED))
         updated = [replace(e, attended=marks.get(e.key, e.attended)) for e in imported.entries]
@@ -181,13 +175,7 @@ def rebalance(
             seen = match_report([j for r in reports for j in r.joins], directory)
             away = {e.key for e in entries if e.key not in seen.minutes} - seen.unsure
         else:
-            away = set(resolve(absent, directory, label))
-            back = set(resolve(present, directory, label))
-            both = sorted(directory.names[k] for k in away & back)
-            if both:
-                raise DataError(
-                    f"Given both --absent and --present: {', '.join(both)}. Name each student once."
-                )
+            away, back = _named(absent, present, directory, label)
             earlier = {e.key for e in entries if e.attended == ABSENT} - away - back
             away |= earlier
         away |= _asked_out(record, entries, session)
@@ -256,6 +244,20 @@ def rebalance(
         "" if outcome.changed else "; nothing changed",
     )
     return outcome
+
+
+def _named(
+    absent: Sequence[str], present: Sequence[str], directory: Directory, label: str
+) -> tuple[set[str], set[str]]:
+    """The keys of the students named absent and present; DataError for a name matching
+    nobody, or a student named both ways."""
+    away, back = set(resolve(absent, directory, label)), set(resolve(present, directory, label))
+    both = sorted(directory.names[k] for k in away & back)
+    if both:
+        raise DataError(
+            f"Given both --absent and --present: {', '.join(both)}. Name each student once."
+        )
+    return away, back
 
 
 def _asked_out(record: Record, entries: Sequence[Entry], session: Session) -> set[str]:

@@ -343,13 +343,11 @@ def _late_requests(
         roles = {**dict.fromkeys(heirs, ""), **dict.fromkeys(heirs.values(), LEAD)}
         own = [replace(e, role=roles[e.key]) if e.key in roles else e for e in own]
         history = history.with_session(label, own)
-        by_key = {e.key: e for e in own}
+        names = {e.key: e.name for e in own}
+        group = {e.key: e.group for e in own}
         excused += [
-            Excused(session, by_key[key].name, by_key[key].group, by_key[heirs[key]].name)
-            if key in heirs
-            else Excused(session, by_key[key].name, by_key[key].group)
-            for lb, key in sorted(marks)
-            if lb == label
+            Excused(session, names[key], group[key], names.get(heirs.get(key, ""), ""))
+            for key in sorted(asked)
         ]
     return history, tuple(excused)
 
@@ -362,19 +360,12 @@ def _heirs(
     groups = recorded_groups(own, ())
     absent = absentees(own)
     leads = recorded_leads(own)
-    chosen = choose_leads(
-        groups,
-        leading(config, session),
-        Led.count(history.entries, but=label),
-        keep=leads - asked,
-        absent=absent,
-    )
+    led = Led.count(history.entries, but=label)
     heirs = {}
     for group in groups:
         gone = [s.key for s in group if s.key in leads & asked]
-        new = [s.key for s in group if s.key in chosen]
-        if gone and new:
-            heirs[gone[0]] = new[0]
+        if gone and (chosen := choose_leads([group], leading(config, session), led, absent=absent)):
+            (heirs[gone[0]],) = chosen  # one lead a group
     return heirs
 
 
